@@ -1,0 +1,107 @@
+"""Named coordinate reference systems and the one place that reprojects.
+
+Every reprojection in geo goes through :func:`reproject`, which refuses a layer without a CRS
+and logs the change. Distances are geodesic (``GEOD``); areas come from ``EQUAL_AREA``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS, Geod
+
+from geo.errors import CRSError
+
+__all__ = ["EQUAL_AREA", "GEOD", "METRIC", "WGS84", "area_ha", "check_lonlat", "reproject", "require_crs"]
+
+logger = logging.getLogger(__name__)
+
+#: Storage CRS of every layer, and of Leaflet maps.
+WGS84 = "EPSG:4326"
+#: Equidistant conic fitted to Central Asia; a fast prefilter only (tests measure its error).
+METRIC = "+proj=eqdc +lat_1=40 +lat_2=50 +lon_0=66 +datum=WGS84 +units=m +no_defs"
+#: Albers equal-area conic fitted to Central Asia (35-56 N); areas in m².
+EQUAL_AREA = "+proj=aea +lat_1=38 +lat_2=52 +lat_0=45 +lon_0=66 +datum=WGS84 +units=m +no_defs"
+#: The WGS84 ellipsoid, for geodesic distances in metres.
+GEOD = Geod(ellps="WGS84")
+
+
+def require_crs(gdf: gpd.GeoDataFrame, *, name: str) -> None:
+    """Raise `CRSError` if `gdf` has no CRS; geo never guesses one.
+
+    Parameters
+    ----------
+    gdf
+        The layer to check.
+    name
+        The layer's name or file, used in the message.
+    """
+    if gdf.crs is None:
+        msg = (
+            f"Layer {name!r} has no CRS. Set it explicitly, e.g. gdf.set_crs('EPSG:4326') "
+            "or geo.read(path, crs='EPSG:4326'); geo never guesses a CRS."
+        )
+        raise CRSError(msg)
+
+
+def reproject(gdf: gpd.GeoDataFrame, crs: str | CRS, *, name: str) -> gpd.GeoDataFrame:
+    """Return `gdf` in `crs`, logging the change; a no-op when it is already there.
+
+    Parameters
+    ----------
+    gdf
+        A layer with a CRS.
+    crs
+        The target CRS (anything pyproj accepts).
+    name
+        The layer's name, used in log and error messages.
+
+    Returns
+    -------
+    gpd.GeoDataFrame
+        `gdf` itself when already in `crs`, else a reprojected copy.
+
+    Raises
+    ------
+    CRSError
+        If `gdf` has no CRS.
+    """
+    require_crs(gdf, name=name)
+    target = CRS.from_user_input(crs)
+    if gdf.crs.equals(target):
+        return gdf
+    logger.debug("Reprojecting %s from %s to %s", name, gdf.crs.to_string(), target.to_string())
+    return gdf.to_crs(target)
+
+
+def area_ha(gdf: gpd.GeoDataFrame, *, name: str) -> np.ndarray:
+    """Area of each geometry in hectares, computed in ``EQUAL_AREA`` (never in degrees)."""
+    return reproject(gdf, EQUAL_AREA, name=name).geometry.area.to_numpy() / 10_000.0
+
+
+def check_lonlat(gdf: gpd.GeoDataFrame, *, name: str) -> None:
+    """Raise `CRSError` if a geographic layer has coordinates outside ±180/±90.
+
+    Out-of-range values almost always mean projected metres labelled as degrees, or
+    latitude and longitude swapped; the message says which rows.
+    """
+    if gdf.crs is None or not gdf.crs.is_geographic or gdf.empty:
+        return
+    bounds = gdf.geometry.bounds
+    bad = bounds[(bounds.minx < -180) | (bounds.maxx > 180) | (bounds.miny < -90) | (bounds.maxy > 90)]
+    if bad.empty:
+        return
+    rows = ", ".join(str(i) for i in bad.index[:5]) + (" …" if len(bad) > 5 else "")
+    swapped = bool(((bad.minx.abs() <= 90) & (bad.maxy.abs() <= 180)).all())
+    hint = (
+        "latitude and longitude look swapped: give longitude first (x=lon, y=lat)"
+        if swapped
+        else "these look like projected coordinates: declare the layer's real CRS instead of EPSG:4326"
+    )
+    msg = (
+        f"Layer {name!r}: {len(bad)} feature(s) (rows {rows}) have coordinates outside "
+        f"longitude ±180 / latitude ±90 in {gdf.crs.to_string()}; {hint}."
+    )
+    raise CRSError(msg)

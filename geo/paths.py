@@ -1,0 +1,93 @@
+"""Where the shipped layers live, and small file helpers shared by the data and export code."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+__all__ = ["LAYERS_DIR", "MANIFEST", "atomic_path", "write_geojson"]
+
+_HERE = Path(__file__).resolve().parent
+#: The layers folder: inside the wheel as ``geo/_layers``; in a checkout, the repository's ``layers/``.
+LAYERS_DIR = _HERE / "_layers" if (_HERE / "_layers").is_dir() else _HERE.parent / "layers"
+#: The provenance file, one record per data file.
+MANIFEST = "manifest.json"
+_DECIMALS = 5  # 1.1 m at the equator: finer than any source geometry here
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+
+    A failed write never leaves a half-written `path` behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # drivers want to create the file themselves
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _rounded(geom: shapely.Geometry | None) -> shapely.Geometry | None:
+    if geom is None:
+        return None
+    out = shapely.transform(geom, lambda xy: np.round(xy, _DECIMALS))
+    if out.is_valid or geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return out
+    return shapely.make_valid(out, method="structure", keep_collapsed=False)
+
+
+def _plain(value: object) -> object:
+    """Turn numpy and pandas scalars and arrays into JSON-ready Python values."""
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaN, pd.NA raises TypeError
+            return None
+    except TypeError:
+        return None
+    return value
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write `gdf` (EPSG:4326) as deterministic, RFC 7946 GeoJSON with native lists; atomically.
+
+    Coordinates are rounded to 5 decimals (about 1 m); properties keep their column order.
+    """
+    features = []
+    props = [c for c in gdf.columns if c != gdf.geometry.name]
+    for row, geom in zip(gdf[props].itertuples(index=False, name=None), gdf.geometry, strict=True):
+        g = _rounded(geom)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {k: _plain(v) for k, v in zip(props, row, strict=True)},
+                "geometry": None if g is None else shapely.geometry.mapping(g),
+            }
+        )
+    doc = {"type": "FeatureCollection", "features": features}
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return path
