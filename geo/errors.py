@@ -11,6 +11,7 @@ __all__ = [
     "DataRebuildError",
     "ExportError",
     "GeoToolkitError",
+    "GeoToolkitWarning",
     "InputFileError",
     "LayerSchemaError",
     "UnknownLayerError",
@@ -46,3 +47,7 @@ class ExportError(GeoToolkitError, OSError):
 
 class DataRebuildError(GeoToolkitError, RuntimeError):
     """Rebuilding reference data failed: a download, a checksum or an extraction."""
+
+
+class GeoToolkitWarning(UserWarning):
+    """Something was repaired or could not be kept; the message says what and where."""

@@ -52,12 +52,14 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-def _rounded(geom: shapely.Geometry | None) -> shapely.Geometry | None:
+def _rounded(geom: shapely.Geometry | None, decimals: int) -> shapely.Geometry | None:
     if geom is None:
         return None
-    out = shapely.transform(geom, lambda xy: np.round(xy, _DECIMALS))
-    if out.is_valid or geom.geom_type not in ("Polygon", "MultiPolygon"):
+    out = shapely.transform(geom, lambda xy: np.round(xy, decimals))
+    if out.is_valid:
         return out
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return geom  # a line part collapsed by rounding: keep the exact coordinates
     return shapely.make_valid(out, method="structure", keep_collapsed=False)
 
 
@@ -81,15 +83,16 @@ def _plain(value: object) -> object:
     return value
 
 
-def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> Path:
-    """Write `gdf` (EPSG:4326) as deterministic, RFC 7946 GeoJSON with native lists; atomically.
+def write_geojson(gdf: gpd.GeoDataFrame, path: Path, *, decimals: int = _DECIMALS, atomic: bool = True) -> Path:
+    """Write `gdf` (EPSG:4326) as deterministic, RFC 7946 GeoJSON with native lists.
 
-    Coordinates are rounded to 5 decimals (about 1 m); properties keep their column order.
+    Coordinates are rounded to `decimals` (5: about 1 m); properties keep their column order.
+    With `atomic`, the file appears only once complete.
     """
     features = []
     props = [c for c in gdf.columns if c != gdf.geometry.name]
     for row, geom in zip(gdf[props].itertuples(index=False, name=None), gdf.geometry, strict=True):
-        g = _rounded(geom)
+        g = _rounded(geom, decimals)
         features.append(
             {
                 "type": "Feature",
@@ -97,7 +100,10 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> Path:
                 "geometry": None if g is None else shapely.geometry.mapping(g),
             }
         )
-    doc = {"type": "FeatureCollection", "features": features}
+    text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
+    if not atomic:
+        path.write_text(text + "\n", encoding="utf-8")
+        return path
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+        tmp.write_text(text + "\n", encoding="utf-8")
     return path

@@ -364,10 +364,20 @@ def build_aralkum(files: dict[str, Path]) -> gpd.GeoDataFrame:
 _RIVER_BOXES = {"Amu Darya": (58.3, 36.9, 68.2, 44.4), "Syr Darya": (61.5, 40.3, 70.4, 46.1)}
 
 
+def _drop_degenerate_parts(geom: shapely.Geometry) -> shapely.Geometry:
+    """Drop line parts of fewer than two distinct points (Natural Earth's Amu Darya has one)."""
+    if geom.is_valid:
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if len(set(p.coords)) >= 2]
+    logger.info("Dropped %d degenerate river part(s)", shapely.get_num_geometries(geom) - len(parts))
+    return shapely.MultiLineString(parts) if len(parts) > 1 else parts[0]
+
+
 def build_rivers(files: dict[str, Path]) -> gpd.GeoDataFrame:
     """Natural Earth 50m rivers in the window; the Amu Darya and Syr Darya named by their extent."""
     rivers = _ne50(files, "rivers")
     rivers = rivers[rivers.geom_type.isin(["LineString", "MultiLineString"])].reset_index(drop=True)
+    rivers["geometry"] = rivers.geometry.map(_drop_degenerate_parts)
     names: list[str | None] = [None] * len(rivers)
     bounds = rivers.geometry.bounds.to_numpy()
     for name, ref in _RIVER_BOXES.items():

