@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import Point, Polygon
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_report_header(config):
+    return f"geopandas {gpd.__version__}, GDAL (pyogrio) {pyogrio.__gdal_version_string__}, CI={IN_CI}"
+
+
+def require_tool(name: str) -> str:
+    """Return the path of a command-line tool; under CI a missing tool fails instead of skipping."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed; `make test` installs it"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def sites() -> gpd.GeoDataFrame:
+    """Three hand-placed points (lon, lat) with text that needs escaping."""
+    return gpd.GeoDataFrame(
+        {
+            "id": ["kz-1", "uz-1", "kg-1"],
+            "name": ["Aktogay", "Almalyk <Cu> & \"Au\"", "Kumtor `${x}` </script>"],
+            "tags": [["copper", "rhenium"], ["copper"], []],
+            "value": [1.5, None, 3.0],
+        },
+        geometry=[Point(79.86, 46.95), Point(69.65, 40.81), Point(78.2, 41.87)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def square() -> Polygon:
+    return Polygon([(70, 40), (71, 40), (71, 41), (70, 41)])
+
+
+def _norm(value):
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        return [_norm(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return round(float(value), 6)
+    return value
+
+
+def assert_same_features(original: gpd.GeoDataFrame, back: gpd.GeoDataFrame, *, label: str) -> None:
+    """Every feature and attribute of `original` is in `back` (any order, by id), geometry within 1e-6°."""
+    assert len(back) == len(original), f"{label}: {len(back)} features back, {len(original)} written"
+    a = original.sort_values("id").reset_index(drop=True)
+    b = back.copy()
+    b["id"] = b["id"].astype(str)
+    b = b.sort_values("id").reset_index(drop=True)
+    assert a["id"].tolist() == b["id"].tolist(), label
+    for col in a.columns:
+        if col == a.geometry.name:
+            continue
+        assert col in b.columns, f"{label}: column {col!r} lost"
+        for i, (x, y) in enumerate(zip(a[col], b[col], strict=True)):
+            nx, ny = _norm(x), _norm(y)
+            if nx in (None, [], "") and ny in (None, [], ""):
+                continue
+            assert nx == ny, f"{label}: {a.at[i, 'id']}.{col}: wrote {nx!r}, read {ny!r}"
+    for i, (g1, g2) in enumerate(zip(a.geometry, b.geometry, strict=True)):
+        if g1 is None or g1.is_empty:
+            assert g2 is None or g2.is_empty, f"{label}: {a.at[i, 'id']} gained a geometry"
+            continue
+        assert g2 is not None, f"{label}: {a.at[i, 'id']} lost its geometry"
+        assert g1.hausdorff_distance(g2) < 1e-6, f"{label}: {a.at[i, 'id']} geometry moved"

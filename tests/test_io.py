@@ -1,0 +1,132 @@
+"""geo.read on good and bad user input: every mistake gets a clear error naming the file, row or field."""
+
+import zipfile
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point, Polygon
+
+import geo
+
+
+def test_reads_csv_with_lon_lat_as_wgs84(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text("id,name,lon,lat\na,Алматы,76.9,43.25\nb,Tashkent,69.28,41.31\n", encoding="utf-8")
+    gdf = geo.read(path)
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf["name"].tolist() == ["Алматы", "Tashkent"]
+    assert gdf.geometry.iloc[0].equals(Point(76.9, 43.25))
+
+
+def test_reads_csv_with_wkt_and_explicit_crs(tmp_path):
+    path = tmp_path / "zones.csv"
+    path.write_text('id,wkt\nz,"POLYGON ((0 0, 1000 0, 1000 1000, 0 0))"\n')
+    with pytest.raises(geo.CRSError, match="no CRS. Pass crs="):
+        geo.read(path)
+    gdf = geo.read(path, crs="EPSG:32642")
+    assert gdf.crs.to_epsg() == 32642 and gdf.geometry.iloc[0].area == 500_000
+
+
+def test_reads_a_zipped_shapefile(tmp_path, sites):
+    shp_dir = tmp_path / "shp"
+    shp_dir.mkdir()
+    sites[["id", "name", "geometry"]].to_file(shp_dir / "sites.shp")
+    archive = tmp_path / "sites.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for file in shp_dir.iterdir():
+            zf.write(file, file.name)
+    gdf = geo.read(archive)
+    assert gdf["name"].tolist() == sites["name"].tolist()
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(geo.InputFileError, match="no such file"):
+        geo.read(tmp_path / "nope.gpkg")
+
+
+def test_unknown_format(tmp_path):
+    path = tmp_path / "data.xyz"
+    path.write_bytes(b"\x00\x01 not geodata")
+    with pytest.raises(geo.InputFileError, match="not a format GDAL can read"):
+        geo.read(path)
+
+
+def test_shapefile_without_crs_needs_one(tmp_path, sites):
+    sites[["id", "geometry"]].to_file(tmp_path / "s.shp")
+    (tmp_path / "s.prj").unlink()
+    with pytest.raises(geo.CRSError, match="has no CRS"):
+        geo.read(tmp_path / "s.shp")
+    assert geo.read(tmp_path / "s.shp", crs="EPSG:4326").crs.to_epsg() == 4326
+
+
+def test_declared_crs_is_not_relabelled(tmp_path, sites):
+    sites[["id", "geometry"]].to_file(tmp_path / "s.gpkg")
+    with pytest.raises(geo.CRSError, match="does not relabel"):
+        geo.read(tmp_path / "s.gpkg", crs="EPSG:3857")
+
+
+def test_out_of_range_latitude_names_the_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("id,lon,lat\na,76.9,43.2\nb,76.9,143.2\n")
+    with pytest.raises(geo.CRSError, match=r"rows 1\)"):
+        geo.read(path)
+
+
+def test_swapped_latitude_longitude(tmp_path):
+    path = tmp_path / "swapped.csv"
+    path.write_text("id,lon,lat\na,43.25,76.9\nb,41.31,69.28\n")
+    with pytest.raises(geo.CRSError, match="look swapped"):
+        geo.read(path)
+
+
+def test_non_numeric_coordinate_names_the_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("id,lon,lat\na,76.9,43.2\nb,76,9,43.2\n")
+    with pytest.raises(geo.InputFileError, match="line 3"):
+        geo.read(path)
+
+
+def test_empty_layer(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("id,lon,lat\n")
+    with pytest.raises(geo.LayerSchemaError, match="has no features"):
+        geo.read(path)
+
+
+def test_invalid_polygon_is_repaired_with_a_warning_naming_it(tmp_path):
+    bowtie = Polygon([(70, 40), (71, 41), (71, 40), (70, 41)])
+    gpd.GeoDataFrame({"id": ["ok", "bowtie"]}, geometry=[Point(70, 40).buffer(0.1), bowtie], crs=4326).to_file(
+        tmp_path / "z.gpkg"
+    )
+    with pytest.warns(geo.GeoToolkitWarning, match=r"repaired 1 invalid geometry .*id 'bowtie'"):
+        gdf = geo.read(tmp_path / "z.gpkg", id_column="id")
+    assert gdf.geometry.is_valid.all() and len(gdf) == 2
+
+
+def test_non_utf8_text_says_which_encoding_to_pass(tmp_path):
+    path = tmp_path / "cp1251.csv"
+    path.write_bytes("id,name,lon,lat\na,Алматы,76.9,43.2\n".encode("cp1251"))
+    with pytest.raises(geo.InputFileError, match="not valid utf-8.*encoding='cp1251'"):
+        geo.read(path)
+    assert geo.read(path, encoding="cp1251")["name"].tolist() == ["Алматы"]
+
+
+def test_duplicate_ids(tmp_path):
+    path = tmp_path / "dups.csv"
+    path.write_text("id,lon,lat\na,76.9,43.2\na,69.2,41.3\n")
+    with pytest.raises(geo.LayerSchemaError, match=r"duplicate 'id' values \['a'\]"):
+        geo.read(path, id_column="id")
+
+
+def test_missing_required_fields(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("id,lon,lat\na,76.9,43.2\n")
+    with pytest.raises(geo.LayerSchemaError, match=r"lacks required field\(s\) \['name'\]"):
+        geo.read(path, required=["name"])
+
+
+def test_csv_without_geometry_columns(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("id,place\na,Almaty\n")
+    with pytest.raises(geo.InputFileError, match="no geometry columns"):
+        geo.read(path)

@@ -1,0 +1,105 @@
+import json
+
+import pytest
+import geo
+from geo.crs import area_ha
+from geo.paths import LAYERS_DIR, sha256_file
+
+
+def test_every_data_file_has_a_current_provenance_record():
+    manifest = json.loads((LAYERS_DIR / "manifest.json").read_text())["files"]
+    assert set(manifest) == set(geo.CURATED) | set(geo.REFERENCE)
+    for name, record in manifest.items():
+        path = LAYERS_DIR / record["file"]
+        assert path.exists(), name
+        assert record["sha256"] == sha256_file(path), f"{name}: run `geo data manifest` or `make data`"
+        assert record["built"] and record["sources"], name
+        if record["kind"] == "reference":
+            for src in record["sources"]:
+                assert {"package", "version", "sha256", "licence"} <= set(src)
+
+
+@pytest.mark.parametrize("name", geo.REFERENCE)
+def test_reference_layers_load_valid(name):
+    gdf = geo.load(name)
+    assert len(gdf) > 0
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf.geometry.is_valid.all()
+    assert gdf["id"].is_unique
+
+
+def test_countries_hold_the_five_states_whole():
+    countries = geo.load("countries").set_index("iso_a3")
+    assert set(countries.index[countries["central_asia"]]) == {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    assert not countries.loc[["KAZ", "UZB"], "clipped_to_window"].any()
+    kz_million_km2 = area_ha(countries.loc[["KAZ"]], name="KAZ")[0] / 1e8
+    assert kz_million_km2 == pytest.approx(2.72, rel=0.02)  # Kazakhstan: about 2.72 million km²
+
+
+def test_regions_are_the_48_natural_earth_units_with_names():
+    regions = geo.load("regions")
+    assert regions["country"].value_counts().to_dict() == {"KAZ": 16, "UZB": 14, "KGZ": 8, "TJK": 5, "TKM": 5}
+    issyk = regions.set_index("id").loc["kg-issyk-kul"]
+    assert issyk["iso_3166_2"] == "KG-Y" and issyk["name_ru"] == "Иссык-Кульская область"
+    assert regions.set_index("id").loc["kz-astana", "name_en_ne"] == "Nur-Sultan"
+
+
+def test_alias_table_points_at_existing_regions():
+    aliases = geo.region_aliases()
+    ids = set(geo.load("regions")["id"])
+    assert set(aliases["region_id"]) <= ids
+    regions = geo.load("regions").set_index("id")
+    shymkent = geo.load("cities").set_index("name").loc["Shymkent"].geometry
+    target = aliases.set_index("alias").loc["Shymkent", "region_id"]
+    assert regions.loc[target].geometry.contains(shymkent)
+
+
+def test_kazakhstan_2022_layout_has_the_new_regions():
+    kz = geo.load("regions_kz_2022")
+    assert len(kz) == 20
+    assert {"Abay Region", "Jetisu Region", "Ulytau Region", "Shymkent"} <= set(kz["name"])
+
+
+def test_cities_are_geonames_plus_cited_zarafshan():
+    cities = geo.load("cities")
+    assert len(cities) >= 870
+    assert set(cities["country"]) == {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    zarafshan = cities.set_index("id").loc["zarafshan-uz"]
+    assert "perceptiofr.com" in zarafshan["source"]
+    oskemen = cities[cities["alt_names"].map(lambda names: "Oskemen" in names or "Öskemen" in names)]
+    assert "Ust-Kamenogorsk" in set(oskemen["name"])
+    assert cities["name_cyrillic"].notna().mean() > 0.8
+
+
+def test_aralkum_is_the_dried_seabed_of_about_49000_km2():
+    historic = area_ha(geo.load("aral_sea_historic"), name="h")[0] / 100
+    current = area_ha(geo.load("aral_sea_current"), name="c")[0] / 100
+    dried = area_ha(geo.load("aralkum"), name="a")[0] / 100
+    assert historic == pytest.approx(67_550, rel=0.01)
+    assert current == pytest.approx(18_550, rel=0.01)
+    assert dried == pytest.approx(49_000, rel=0.02)
+    assert dried == pytest.approx(historic - current, rel=0.001)
+
+
+def test_named_lakes_and_rivers():
+    lakes = geo.load("lakes").set_index("name")
+    assert lakes.loc["Issyk-Kul", "country"] == "KGZ"
+    assert lakes.loc["Issyk-Kul", "area_ha"] == pytest.approx(623_600, rel=0.03)  # 6,236 km²
+    assert lakes.loc["Balkhash", "country"] == "KAZ"
+    assert 1_500_000 < lakes.loc["Balkhash", "area_ha"] < 1_900_000  # 15,000-19,000 km² with the water level
+    rivers = geo.load("rivers")
+    assert {"Amu Darya", "Syr Darya"} <= set(rivers["name"].dropna())
+
+
+def test_load_returns_independent_copies():
+    first = geo.load("campuses")
+    first.loc[0, "name"] = "changed"
+    first.loc[0, "sources"].append({"title": "x"})
+    again = geo.load("campuses")
+    assert again.loc[0, "name"] != "changed"
+    assert {"title": "x"} not in again.loc[0, "sources"]
+
+
+def test_unknown_layer_lists_the_available_ones():
+    with pytest.raises(geo.UnknownLayerError, match="Available: mineral_deposits"):
+        geo.load("minerals")
