@@ -24,7 +24,7 @@ from geo.errors import (
     LayerSchemaError,
     UnknownLayerError,
 )
-from geo.export import FORMATS, ExportReport, export, read_exported
+from geo.exporter import FORMATS, ExportReport, export, read_exported
 from geo.io import read
 
 __version__ = "0.1.0"

@@ -22,7 +22,7 @@ from rich.table import Table
 
 import geo
 from geo.errors import GeoToolkitError
-from geo.export import FORMATS
+from geo.exporter import FORMATS
 
 __all__ = ["app", "run"]
 

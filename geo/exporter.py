@@ -59,6 +59,7 @@ FORMATS: dict[str, Format] = {
 }
 _SUFFIXES = {f.suffix: f.key for f in FORMATS.values()} | {".json": "geojson", ".shp": "shp", ".geoparquet": "parquet"}
 _DBF_TEXT_BYTES = 254
+_KML_ID = "feature_id"
 _DBF_NAME_CHARS = 10
 
 
@@ -203,17 +204,20 @@ def _write_one(gdf: gpd.GeoDataFrame, path: Path, fmt: Format, name: str, losses
             losses.append(f"{name}: list fields {cols} are JSON text in CSV")
     elif fmt.key == "kml":
         flat, cols = _lists_to_json(reproject(gdf, WGS84, name=name))
-        flat = flat.copy()
+        flat = flat.rename(columns={"id": _KML_ID})  # KML reserves 'id' for the Placemark's own id
         flat["description"] = [_description(row) for _, row in gdf.drop(columns=gdf.geometry.name).iterrows()]
-        pyogrio.write_dataframe(flat, path, driver="KML", dataset_options={"NameField": "name",
-                                                                          "DescriptionField": "description"})
-        losses.append(f"{name}: KML keeps no CRS (WGS84 by definition) and no styling; list fields are JSON text")
+        pyogrio.write_dataframe(flat, path, layer=name, driver="KML",
+                                dataset_options={"NameField": "name", "DescriptionField": "description"})
+        losses.append(
+            f"{name}: KML keeps no CRS (WGS84 by definition) and no styling; attributes are ExtendedData text "
+            "(numbers and true/false read back as text, lists as JSON); the feature id is 'feature_id'"
+        )
     else:  # fgb
         flat, cols = _lists_to_json(gdf)
         options = {"SPATIAL_INDEX": "NO"} if flat.geometry.isna().any() else {}
         if options:
             losses.append(f"{name}: written without a spatial index, because some features have no location")
-        pyogrio.write_dataframe(flat, path, driver=fmt.driver, layer_options=options)
+        pyogrio.write_dataframe(flat, path, layer=name, driver=fmt.driver, layer_options=options)
         if cols:
             losses.append(f"{name}: list fields {cols} are JSON text")
 
@@ -225,11 +229,6 @@ def _write_gpkg(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: list
                                 dataset_options=None if path.exists() else {"VERSION": "1.2"})
         if cols:
             losses.append(f"{name}: list fields {cols} are JSON text")
-
-
-def _count(path: Path, fmt: Format, names: Sequence[str]) -> dict[str, int]:
-    back = read_exported(path, fmt=fmt.key)
-    return {n: len(back[n]) for n in names if n in back}
 
 
 def _resolve_frames(
@@ -329,9 +328,11 @@ def export(
             else:
                 (layer_name, gdf), = frames.items()
                 _write_one(gdf, out, spec, layer_name, losses)
-            counts = _count(out, spec, list(frames))
-            if len(frames) == 1 and key not in ("gpkg", "shp"):
-                counts = {next(iter(frames)): next(iter(counts.values()))}
+            back = read_exported(out, fmt=key)
+            if spec.multi_layer:
+                counts = {n: len(back[n]) for n in frames if n in back}
+            else:
+                counts = {next(iter(frames)): sum(len(g) for g in back.values())}
         expected = {n: len(g) for n, g in frames.items()}
         if counts != expected:
             msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
@@ -346,6 +347,17 @@ def export(
         logger.warning("%s: %s", target.name, loss)
     logger.info("%s", report)
     return report
+
+
+def _drop_struct_padding(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Parquet stores a list of records as structs with every key; drop the keys a record did not have."""
+    for col in gdf.columns:
+        if col != gdf.geometry.name and _is_list_column(gdf[col]):
+            gdf[col] = gdf[col].map(
+                lambda v: [{k: x for k, x in r.items() if x is not None} if isinstance(r, dict) else r
+                           for r in _jsonable(v)] if v is not None else v
+            )
+    return gdf
 
 
 def _decode(gdf: gpd.GeoDataFrame, json_cols: Sequence[str]) -> gpd.GeoDataFrame:
@@ -380,7 +392,7 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
         return out
     key = fmt or _SUFFIXES.get(path.suffix.lower())
     if key == "parquet":
-        return {path.stem: gpd.read_parquet(path)}
+        return {path.stem: _drop_struct_padding(gpd.read_parquet(path))}
     if key == "csv":
         table = pd.read_csv(path, keep_default_na=False, na_values=[""])
         geom = gpd.GeoSeries(shapely.from_wkt(table.pop("wkt").fillna("").replace("", None).to_numpy()), crs=WGS84)
@@ -390,8 +402,11 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
         return _read_shapefile_zip(path)
     names = [str(n) for n in pyogrio.list_layers(path)[:, 0]] if key == "gpkg" else [None]
     out = {}
+    options = {"DATE_AS_STRING": "YES"} if key == "geojson" else {}  # keep '2024-08' text as written
     for layer in names:
-        gdf = gpd.read_file(path, layer=layer)
+        gdf = gpd.read_file(path, layer=layer, **options)
+        if key == "kml":
+            gdf = gdf.drop(columns=["id"], errors="ignore").rename(columns={_KML_ID: "id", "Name": "name"})
         out[layer or path.stem] = _decode(gdf, _json_columns(gdf))
     return out
 

@@ -1,0 +1,147 @@
+"""Every format round-trips every feature and attribute, and an independent reader agrees."""
+
+import json
+import subprocess
+from xml.etree import ElementTree
+
+import pyarrow.parquet as pq
+import pytest
+
+import geo
+from geo.exporter import FORMATS, export, read_exported
+from tests.conftest import assert_same_features, require_tool
+
+LAYERS = [*geo.CURATED, "regions", "cities", "rivers"]
+#: What each format gives back for names, per the field-name maps where it has to.
+OGR_SOURCES = {"gpkg": "{p}", "fgb": "{p}/{n}.fgb", "geojson": "{p}/{n}.geojson", "shp": "/vsizip/{p}",
+               "kml": "{p}/{n}.kml", "csv": "{p}/{n}.csv"}
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return {name: geo.load(name) for name in LAYERS}
+
+
+@pytest.fixture(scope="module", params=sorted(FORMATS))
+def exported(request, frames, tmp_path_factory):
+    key = request.param
+    path = tmp_path_factory.mktemp(key) / ("atlas" + (FORMATS[key].suffix if FORMATS[key].multi_layer else ""))
+    report = export(frames, path, fmt=key)
+    return key, path, report
+
+
+def test_round_trip_keeps_every_feature_and_attribute(exported, frames):
+    key, path, report = exported
+    assert report.features == {n: len(g) for n, g in frames.items()}
+    back = read_exported(path, fmt=key)
+    for name, original in frames.items():
+        assert_same_features(original, back[name], label=f"{key}:{name}", text_values=key == "kml")
+
+
+@pytest.mark.parametrize("exported", sorted(set(FORMATS) - {"parquet"}), indirect=True)
+def test_gdal_ogrinfo_agrees_on_feature_counts(exported, frames):
+    """Debian's ogrinfo (GDAL 3.6) reads every GDAL format; it has no Parquet driver (see the metadata test)."""
+    key, path, _ = exported
+    ogrinfo = require_tool("ogrinfo")
+    for name, gdf in frames.items():
+        source = OGR_SOURCES[key].format(p=path, n=name)
+        args = [ogrinfo, "-ro", "-so", "-al", source]
+        if key == "csv":
+            args[1:1] = ["-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO"]
+        text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        if key == "shp":
+            counts = {}
+            current = None
+            for line in text.splitlines():
+                if line.startswith("Layer name:"):
+                    current = line.split(":", 1)[1].strip()
+                if line.startswith("Feature Count:") and current:
+                    counts[current] = int(line.split(":")[1])
+            assert sum(v for k, v in counts.items() if k == name or k.startswith(f"{name}_")) == len(gdf), name
+        elif key == "gpkg":
+            block = text.split(f"Layer name: {name}\n", 1)[1]
+            assert f"Feature Count: {len(gdf)}" in block.split("Layer name:", 1)[0], name
+        else:
+            assert f"Feature Count: {len(gdf)}" in text, (name, text[:500])
+
+
+def test_geoparquet_metadata_is_version_1_1(tmp_path, frames):
+    report = export({"mineral_deposits": frames["mineral_deposits"]}, tmp_path / "d.parquet")
+    meta = pq.read_metadata(report.path)
+    geo_meta = json.loads(meta.metadata[b"geo"])
+    assert geo_meta["version"] == "1.1.0" and meta.num_rows == len(frames["mineral_deposits"])
+    table = pq.read_table(report.path)
+    assert str(table.schema.field("commodities").type).startswith("large_list<") or \
+        str(table.schema.field("commodities").type).startswith("list<")
+
+
+def test_geojson_is_rfc7946_with_native_lists(tmp_path, frames):
+    report = export({"campuses": frames["campuses"]}, tmp_path / "c.geojson")
+    doc = json.loads(report.path.read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    first = doc["features"][0]["properties"]
+    assert isinstance(first["sources"], list) and isinstance(first["sources"][0], dict)
+
+
+def test_kml_carries_a_readable_escaped_description(tmp_path, sites):
+    sites["sources"] = [[{"title": "T <b>", "publisher": "P", "url": "https://x.org/?a=1&b=2", "date": ""}]] * 3
+    report = export(sites, tmp_path / "s.kml", name="sites")
+    root = ElementTree.parse(report.path).getroot()
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    assert root.find(".//k:Folder/k:name", ns).text == "sites"
+    marks = {m.find("k:name", ns).text: m.find("k:description", ns).text for m in root.iterfind(".//k:Placemark", ns)}
+    assert set(marks) == set(sites["name"])  # names survive unaltered, XML-escaped only by the writer
+    description = marks["Almalyk <Cu> & \"Au\""]
+    assert '<a href="https://x.org/?a=1&amp;b=2">T &lt;b&gt;</a>' in description
+    assert "<b>tags</b>: ['copper']" in description
+    assert "</script>" not in marks["Kumtor `${x}` </script>"]
+
+
+def test_shapefile_losses_are_reported_and_recoverable(tmp_path, frames):
+    report = export({"campuses": frames["campuses"]}, tmp_path / "c.zip")
+    assert any("longer than 254 bytes" in loss for loss in report.losses)
+    assert any("shortened" in loss for loss in report.losses)
+    back = read_exported(report.path)["campuses"]
+    assert_same_features(frames["campuses"], back, label="shp")
+
+
+def test_refuses_to_overwrite_and_replaces_only_when_asked(tmp_path, sites):
+    target = tmp_path / "s.gpkg"
+    export(sites, target, name="sites")
+    before = target.read_bytes()
+    with pytest.raises(geo.ExportError, match="already exists; pass overwrite=True"):
+        export(sites.head(1), target, name="sites")
+    assert target.read_bytes() == before
+    export(sites.head(1), target, name="sites", overwrite=True)
+    assert len(read_exported(target)["sites"]) == 1
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path, sites, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("geo.exporter.pyogrio.write_dataframe", broken)
+    with pytest.raises(OSError, match="disk full"):
+        export(sites, tmp_path / "s.fgb", name="sites")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_outside_the_target_folder_is_refused(tmp_path, sites):
+    inside = tmp_path / "work"
+    inside.mkdir()
+    with pytest.raises(geo.ExportError, match="outside the target folder"):
+        export(sites, inside / ".." / "escape.gpkg", name="sites", root=inside)
+
+
+@pytest.mark.parametrize(("path", "fmt", "message"), [
+    ("out.xlsx", None, "Unknown export format"),
+    ("out.gpkg", "geojson", "needs the suffix '.geojson'"),
+])
+def test_bad_format_or_suffix(tmp_path, sites, path, fmt, message):
+    with pytest.raises(geo.ExportError, match=message):
+        export(sites, tmp_path / path, fmt=fmt, name="sites")
+
+
+def test_missing_crs_is_refused(tmp_path, sites):
+    with pytest.raises(geo.CRSError, match="has no CRS"):
+        export(sites.set_crs(None, allow_override=True), tmp_path / "s.gpkg", name="sites")
