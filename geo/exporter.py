@@ -110,7 +110,12 @@ def _description(row: pd.Series) -> str:
     for key, value in row.items():
         if key in ("name", "sources", "description") or value is None or (isinstance(value, float) and np.isnan(value)):
             continue
-        parts.append(f"<b>{html.escape(str(key))}</b>: {html.escape(str(_jsonable(value)))}")
+        value = _jsonable(value)
+        if isinstance(value, list):
+            value = "; ".join(
+                " ".join(f"{v}" for v in item.values()) if isinstance(item, dict) else str(item) for item in value
+            )
+        parts.append(f"<b>{html.escape(str(key))}</b>: {html.escape(str(value))}")
     for src in row.get("sources") or []:
         title = html.escape(str(src.get("title", "")))
         url = str(src.get("url") or "")

@@ -93,7 +93,7 @@ def test_kml_carries_a_readable_escaped_description(tmp_path, sites):
     assert set(marks) == set(sites["name"])  # names survive unaltered, XML-escaped only by the writer
     description = marks["Almalyk <Cu> & \"Au\""]
     assert '<a href="https://x.org/?a=1&amp;b=2">T &lt;b&gt;</a>' in description
-    assert "<b>tags</b>: ['copper']" in description
+    assert "<b>tags</b>: copper<br/>" in description
     assert "</script>" not in marks["Kumtor `${x}` </script>"]
 
 
