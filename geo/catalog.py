@@ -37,8 +37,15 @@ class LayerInfo:
 CURATED = ("mineral_deposits", "campuses", "carbon_sites", "afforestation_areas")
 #: Reference layers cut from registry packages by ``geo data rebuild``.
 REFERENCE = (
-    "countries", "regions", "regions_kz_2022", "cities", "lakes",
-    "aral_sea_historic", "aral_sea_current", "aralkum", "rivers",
+    "countries",
+    "regions",
+    "regions_kz_2022",
+    "cities",
+    "lakes",
+    "aral_sea_historic",
+    "aral_sea_current",
+    "aralkum",
+    "rivers",
 )
 _TITLES = {
     "mineral_deposits": "Mineral deposits and plants",
@@ -159,8 +166,7 @@ def layers(*, layers_dir: Path | None = None) -> pd.DataFrame:
         rec = records.get(name, {})
         srcs = rec.get("sources", [])
         source = "; ".join(
-            f"{s['package']} {s['version']} ({s['registry']})" if "package" in s else s.get("basis", "")
-            for s in srcs
+            f"{s['package']} {s['version']} ({s['registry']})" if "package" in s else s.get("basis", "") for s in srcs
         )
         licence = rec.get("licence") or "; ".join(f"{s['licence']} / data: {s['data']}" for s in srcs)
         rows.append(

@@ -14,7 +14,18 @@ from pyproj import CRS, Geod
 
 from geo.errors import CRSError
 
-__all__ = ["EQUAL_AREA", "GEOD", "METRIC", "WGS84", "area_ha", "check_lonlat", "reproject", "require_crs"]
+__all__ = [
+    "EQUAL_AREA",
+    "GEOD",
+    "MAX_LAT",
+    "MAX_LON",
+    "METRIC",
+    "WGS84",
+    "area_ha",
+    "check_lonlat",
+    "reproject",
+    "require_crs",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +35,11 @@ WGS84 = "EPSG:4326"
 METRIC = "+proj=eqdc +lat_1=40 +lat_2=50 +lon_0=66 +datum=WGS84 +units=m +no_defs"
 #: Albers equal-area conic fitted to Central Asia (35-56 N); areas in m².
 EQUAL_AREA = "+proj=aea +lat_1=38 +lat_2=52 +lat_0=45 +lon_0=66 +datum=WGS84 +units=m +no_defs"
+#: Valid longitude and latitude magnitudes in degrees.
+MAX_LON, MAX_LAT = 180.0, 90.0
 #: The WGS84 ellipsoid, for geodesic distances in metres.
 GEOD = Geod(ellps="WGS84")
+_SHOWN = 5  # rows named in a message
 
 
 def require_crs(gdf: gpd.GeoDataFrame, *, name: str) -> None:
@@ -90,11 +104,13 @@ def check_lonlat(gdf: gpd.GeoDataFrame, *, name: str) -> None:
     if gdf.crs is None or not gdf.crs.is_geographic or gdf.empty:
         return
     bounds = gdf.geometry.bounds
-    bad = bounds[(bounds.minx < -180) | (bounds.maxx > 180) | (bounds.miny < -90) | (bounds.maxy > 90)]
+    bad = bounds[
+        (bounds.minx < -MAX_LON) | (bounds.maxx > MAX_LON) | (bounds.miny < -MAX_LAT) | (bounds.maxy > MAX_LAT)
+    ]
     if bad.empty:
         return
-    rows = ", ".join(str(i) for i in bad.index[:5]) + (" …" if len(bad) > 5 else "")
-    swapped = bool(((bad.minx.abs() <= 90) & (bad.maxy.abs() <= 180)).all())
+    rows = ", ".join(str(i) for i in bad.index[:_SHOWN]) + (" …" if len(bad) > _SHOWN else "")
+    swapped = bool(((bad.minx.abs() <= MAX_LAT) & (bad.maxy.abs() <= MAX_LON)).all())
     hint = (
         "latitude and longitude look swapped: give longitude first (x=lon, y=lat)"
         if swapped

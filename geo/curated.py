@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from geo.crs import WGS84
+from geo.crs import MAX_LAT, MAX_LON, WGS84
 from geo.errors import LayerSchemaError
 from geo.schema import COMMON_COLUMNS, LAYER_COLUMNS, PRECISIONS, validate_curated
 
@@ -70,12 +70,14 @@ class _Resolver:
             if key not in places.index:
                 msg = f"feature {fid!r}: geonameid {loc['geonameid']} is not in the cities layer"
                 raise KeyError(msg)
-            return places[key], f"GeoNames {loc['geonameid']} (cities layer, https://www.geonames.org/{loc['geonameid']})"
+            return places[
+                key
+            ], f"GeoNames {loc['geonameid']} (cities layer, https://www.geonames.org/{loc['geonameid']})"
         lon, lat, src = loc.get("lon"), loc.get("lat"), loc.get("source")
         if lon is None or lat is None or not isinstance(src, dict) or not src.get("title"):
             msg = f"feature {fid!r}: a {loc.get('precision')} location needs geonameid, or lon, lat and a source"
             raise KeyError(msg)
-        if not (-180 <= float(lon) <= 180 and -90 <= float(lat) <= 90):
+        if not (abs(float(lon)) <= MAX_LON and abs(float(lat)) <= MAX_LAT):
             msg = f"feature {fid!r}: lon {lon!r} / lat {lat!r} out of range (lon first, then lat)"
             raise KeyError(msg)
         return Point(float(lon), float(lat)), " ".join(filter(None, [src.get("title"), src.get("url")]))
@@ -142,15 +144,29 @@ def _row(feat: dict[str, Any], layer: str, resolver: _Resolver) -> tuple[dict[st
         "production_year": production.get("year"),
         "production_source": production.get("source"),
     }
-    for key in ("operator", "institution", "opened", "students", "approach", "area_ha", "target_area_ha",
-                "programme", "funding", "species"):
+    for key in (
+        "operator",
+        "institution",
+        "opened",
+        "students",
+        "approach",
+        "area_ha",
+        "target_area_ha",
+        "programme",
+        "funding",
+        "species",
+    ):
         row[key] = feat.get(key)
     return row, geom
 
 
 _DTYPES = {
-    "uncertainty_m": "float64", "production_value": "float64", "area_ha": "float64",
-    "target_area_ha": "float64", "production_year": "Int64", "students": "Int64",
+    "uncertainty_m": "float64",
+    "production_value": "float64",
+    "area_ha": "float64",
+    "target_area_ha": "float64",
+    "production_year": "Int64",
+    "students": "Int64",
 }
 
 

@@ -57,7 +57,11 @@ FORMATS: dict[str, Format] = {
         Format("csv", ".csv", None, False, "CSV with a WKT geometry column (WGS84)"),
     )
 }
-_SUFFIXES = {f.suffix: f.key for f in FORMATS.values()} | {".json": "geojson", ".shp": "shp", ".geoparquet": "parquet"}
+_SUFFIXES = {f.suffix: f.key for f in FORMATS.values()} | {
+    ".json": "geojson",
+    ".shp": "shp",
+    ".geoparquet": "parquet",
+}
 _DBF_TEXT_BYTES = 254
 _KML_ID = "feature_id"
 _DBF_NAME_CHARS = 10
@@ -81,9 +85,11 @@ class ExportReport:
 
 def _is_list_column(series: pd.Series) -> bool:
     values = series.dropna()
-    return series.dtype == object and bool(len(values)) and values.map(
-        lambda v: isinstance(v, list | tuple | dict | np.ndarray)
-    ).all()
+    return (
+        series.dtype == object
+        and bool(len(values))
+        and values.map(lambda v: isinstance(v, list | tuple | dict | np.ndarray)).all()
+    )
 
 
 def _jsonable(value: object) -> object:
@@ -105,7 +111,7 @@ def _lists_to_json(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
 
 
 def _description(row: pd.Series) -> str:
-    """A readable, HTML-escaped KML description: the attributes, then the sources as links."""
+    """Return a readable, HTML-escaped KML description: the attributes, then the sources as links."""
     parts = []
     for key, value in row.items():
         if key in ("name", "sources", "description") or value is None or (isinstance(value, float) and np.isnan(value)):
@@ -120,7 +126,8 @@ def _description(row: pd.Series) -> str:
         title = html.escape(str(src.get("title", "")))
         url = str(src.get("url") or "")
         link = f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url.startswith("http") else title
-        parts.append(f"Source: {link} ({html.escape(str(src.get('publisher') or ''))}, {html.escape(str(src.get('date') or 'n.d.'))})")
+        publisher = html.escape(str(src.get("publisher") or ""))
+        parts.append(f"Source: {link} ({publisher}, {html.escape(str(src.get('date') or 'n.d.'))})")
     return "<br/>".join(parts)
 
 
@@ -144,8 +151,14 @@ def _truncate_utf8(text: str, limit: int) -> str:
     return text if len(data) <= limit else data[:limit].decode("utf-8", errors="ignore")
 
 
-_FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
-             "Polygon": "polygon", "MultiPolygon": "polygon"}
+_FAMILIES = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
 
 
 def _write_shapefiles(frames: Mapping[str, gpd.GeoDataFrame], zip_path: Path, losses: list[str]) -> dict[str, int]:
@@ -164,8 +177,14 @@ def _write_shapefiles(frames: Mapping[str, gpd.GeoDataFrame], zip_path: Path, lo
             for col, short in mapping.items():
                 if flat[col].dtype == bool:
                     flat[col] = flat[col].astype("int32")
-                field_rows.append({"layer": name, "field": short, "original_name": col,
-                                   "encoding": "json" if col in list_cols else ""})
+                field_rows.append(
+                    {
+                        "layer": name,
+                        "field": short,
+                        "original_name": col,
+                        "encoding": "json" if col in list_cols else "",
+                    }
+                )
                 if flat[col].dtype == object or str(flat[col].dtype).startswith(("str", "string")):
                     text = flat[col].astype(object)
                     too_long = text.map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > _DBF_TEXT_BYTES)
@@ -211,8 +230,13 @@ def _write_one(gdf: gpd.GeoDataFrame, path: Path, fmt: Format, name: str, losses
         flat, cols = _lists_to_json(reproject(gdf, WGS84, name=name))
         flat = flat.rename(columns={"id": _KML_ID})  # KML reserves 'id' for the Placemark's own id
         flat["description"] = [_description(row) for _, row in gdf.drop(columns=gdf.geometry.name).iterrows()]
-        pyogrio.write_dataframe(flat, path, layer=name, driver="KML",
-                                dataset_options={"NameField": "name", "DescriptionField": "description"})
+        pyogrio.write_dataframe(
+            flat,
+            path,
+            layer=name,
+            driver="KML",
+            dataset_options={"NameField": "name", "DescriptionField": "description"},
+        )
         losses.append(
             f"{name}: KML keeps no CRS (WGS84 by definition) and no styling; attributes are ExtendedData text "
             "(numbers and true/false read back as text, lists as JSON); the feature id is 'feature_id'"
@@ -230,8 +254,14 @@ def _write_one(gdf: gpd.GeoDataFrame, path: Path, fmt: Format, name: str, losses
 def _write_gpkg(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: list[str]) -> None:
     for name, gdf in frames.items():
         flat, cols = _lists_to_json(gdf)
-        pyogrio.write_dataframe(flat, path, layer=name, driver="GPKG", append=path.exists(),
-                                dataset_options=None if path.exists() else {"VERSION": "1.2"})
+        pyogrio.write_dataframe(
+            flat,
+            path,
+            layer=name,
+            driver="GPKG",
+            append=path.exists(),
+            dataset_options=None if path.exists() else {"VERSION": "1.2"},
+        )
         if cols:
             losses.append(f"{name}: list fields {cols} are JSON text")
 
@@ -243,9 +273,39 @@ def _resolve_frames(
         return {name or "layer": layers}
     if isinstance(layers, Mapping):
         return dict(layers)
-    from geo.catalog import load  # noqa: PLC0415  (catalog imports export-free modules only)
+    from geo.catalog import load
 
     return {n: load(n) for n in layers}
+
+
+def _format_of(path: Path, fmt: str | None) -> Format:
+    key = fmt or _SUFFIXES.get(path.suffix.lower())
+    if key not in FORMATS:
+        msg = f"Unknown export format {fmt or path.suffix!r} for {path.name!r}: use one of {', '.join(FORMATS)}."
+        raise ExportError(msg)
+    return FORMATS[key]
+
+
+def _write_and_count(
+    frames: Mapping[str, gpd.GeoDataFrame], out: Path, spec: Format, *, as_folder: bool, losses: list[str]
+) -> dict[str, int]:
+    """Write `frames` to `out` and return the feature count of each layer as read back from it."""
+    if as_folder:
+        out.mkdir()
+        for layer_name, gdf in frames.items():
+            _write_one(gdf, out / f"{layer_name}{spec.suffix}", spec, layer_name, losses)
+        return {n: len(read_exported(out / f"{n}{spec.suffix}", fmt=spec.key)[n]) for n in frames}
+    if spec.key == "gpkg":
+        _write_gpkg(frames, out, losses)
+    elif spec.key == "shp":
+        _write_shapefiles(frames, out, losses)
+    else:
+        ((layer_name, gdf),) = frames.items()
+        _write_one(gdf, out, spec, layer_name, losses)
+    back = read_exported(out, fmt=spec.key)
+    if spec.multi_layer:
+        return {n: len(back[n]) for n in frames if n in back}
+    return {next(iter(frames)): sum(len(g) for g in back.values())}
 
 
 def _target(path: Path, fmt: Format, n_layers: int) -> tuple[Path, bool]:
@@ -297,11 +357,7 @@ def export(
         differs after writing.
     """
     path = Path(path)
-    key = fmt or _SUFFIXES.get(path.suffix.lower())
-    if key not in FORMATS:
-        msg = f"Unknown export format {fmt or path.suffix!r} for {path.name!r}: use one of {', '.join(FORMATS)}."
-        raise ExportError(msg)
-    spec = FORMATS[key]
+    spec = _format_of(path, fmt)
     if root is not None and not path.resolve().is_relative_to(Path(root).resolve()):
         msg = f"{path} is outside the target folder {Path(root).resolve()}; write inside it (or pass --root)."
         raise ExportError(msg)
@@ -319,25 +375,8 @@ def export(
     losses: list[str] = []
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        out = tmp / (target.name if not as_folder else "out")
-        if as_folder:
-            out.mkdir()
-            for layer_name, gdf in frames.items():
-                _write_one(gdf, out / f"{layer_name}{spec.suffix}", spec, layer_name, losses)
-            counts = {n: len(read_exported(out / f"{n}{spec.suffix}", fmt=key)[n]) for n in frames}
-        else:
-            if key == "gpkg":
-                _write_gpkg(frames, out, losses)
-            elif key == "shp":
-                _write_shapefiles(frames, out, losses)
-            else:
-                (layer_name, gdf), = frames.items()
-                _write_one(gdf, out, spec, layer_name, losses)
-            back = read_exported(out, fmt=key)
-            if spec.multi_layer:
-                counts = {n: len(back[n]) for n in frames if n in back}
-            else:
-                counts = {next(iter(frames)): sum(len(g) for g in back.values())}
+        out = tmp / ("out" if as_folder else target.name)
+        counts = _write_and_count(frames, out, spec, as_folder=as_folder, losses=losses)
         expected = {n: len(g) for n, g in frames.items()}
         if counts != expected:
             msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
@@ -347,7 +386,7 @@ def export(
         out.replace(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    report = ExportReport(target, key, counts, losses)
+    report = ExportReport(target, spec.key, counts, losses)
     for loss in losses:
         logger.warning("%s: %s", target.name, loss)
     logger.info("%s", report)
@@ -359,8 +398,11 @@ def _drop_struct_padding(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for col in gdf.columns:
         if col != gdf.geometry.name and _is_list_column(gdf[col]):
             gdf[col] = gdf[col].map(
-                lambda v: [{k: x for k, x in r.items() if x is not None} if isinstance(r, dict) else r
-                           for r in _jsonable(v)] if v is not None else v
+                lambda v: (
+                    [{k: x for k, x in r.items() if x is not None} if isinstance(r, dict) else r for r in _jsonable(v)]
+                    if v is not None
+                    else v
+                )
             )
     return gdf
 
@@ -419,8 +461,11 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
 def _read_shapefile_zip(path: Path) -> dict[str, gpd.GeoDataFrame]:
     with zipfile.ZipFile(path) as zf:
         fields = pd.read_csv(zf.open("fields.csv"), keep_default_na=False)
-        longs = pd.read_csv(zf.open("long_values.csv"), keep_default_na=False) if "long_values.csv" in zf.namelist() \
+        longs = (
+            pd.read_csv(zf.open("long_values.csv"), keep_default_na=False)
+            if "long_values.csv" in zf.namelist()
             else pd.DataFrame(columns=["layer", "id", "field", "value"])
+        )
         shps = sorted(n for n in zf.namelist() if n.endswith(".shp"))
     out = {}
     for layer, fmap in fields.groupby("layer", sort=False):

@@ -33,6 +33,8 @@ _XY_NAMES = (("x",), ("y",))
 _WKT_NAMES = ("wkt", "geometry", "geom", "the_geom")
 #: A window around Central Asia used only to spot swapped latitude/longitude.
 _REGION = (30.0, 25.0, 100.0, 60.0)
+_SWAPPED_SHARE = 0.9  # share of features that must fall inside the window once swapped
+_SHOWN = 10  # ids named in a message
 
 
 def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
@@ -45,7 +47,7 @@ def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame
         df = pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False, na_values=[""])
     except UnicodeDecodeError as err:
         msg = (
-            f"{path} is not valid {encoding} text (byte {err.start}: {err.object[err.start:err.start + 4]!r}). "
+            f"{path} is not valid {encoding} text (byte {err.start}: {err.object[err.start : err.start + 4]!r}). "
             "Re-save it as UTF-8, or pass encoding='cp1251' (CLI: --encoding) if that is what it uses."
         )
         raise InputFileError(msg) from None
@@ -124,7 +126,7 @@ def repair_geometries(gdf: gpd.GeoDataFrame, *, name: str, id_column: str | None
     if not invalid.any():
         return gdf
     labels = gdf.loc[invalid, id_column] if id_column and id_column in gdf else gdf.index[invalid]
-    shown = ", ".join(repr(v) for v in list(labels)[:10]) + (" …" if invalid.sum() > 10 else "")
+    shown = ", ".join(repr(v) for v in list(labels)[:_SHOWN]) + (" …" if invalid.sum() > _SHOWN else "")
     reasons = shapely.is_valid_reason(gdf.geometry[invalid].to_numpy())
     warnings.warn(
         f"{name}: repaired {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} with "
@@ -145,7 +147,7 @@ def _check_swapped(gdf: gpd.GeoDataFrame, *, name: str) -> None:
     west, south, east, north = _REGION
     inside = (x >= west) & (x <= east) & (y >= south) & (y <= north)
     swapped_inside = (y >= west) & (y <= east) & (x >= south) & (x <= north)
-    if not inside.any() and swapped_inside.mean() > 0.9:
+    if not inside.any() and swapped_inside.mean() > _SWAPPED_SHARE:
         msg = (
             f"Layer {name!r}: every feature lies outside Central Asia, but would fall inside it with x and y "
             "swapped. Latitude and longitude look swapped: give longitude as x and latitude as y."
@@ -225,7 +227,9 @@ def read(
         msg = f"{name} has no features. Check the file, or the layer name if it has several."
         raise LayerSchemaError(msg)
     if missing := [c for c in required if c not in gdf.columns]:
-        msg = f"{name} lacks required field(s) {missing}. Fields present: {[c for c in gdf.columns if c != 'geometry']}."
+        msg = (
+            f"{name} lacks required field(s) {missing}. Fields present: {[c for c in gdf.columns if c != 'geometry']}."
+        )
         raise LayerSchemaError(msg)
     if id_column is not None:
         if id_column not in gdf:

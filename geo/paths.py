@@ -12,6 +12,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 __all__ = ["LAYERS_DIR", "MANIFEST", "atomic_path", "sha256_file", "write_geojson"]
@@ -64,23 +65,16 @@ def _rounded(geom: shapely.Geometry | None, decimals: int) -> shapely.Geometry |
 
 
 def _plain(value: object) -> object:
-    """Turn numpy and pandas scalars and arrays into JSON-ready Python values."""
+    """Turn numpy and pandas scalars and arrays into JSON-ready Python values (NaN and NA become None)."""
     if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
+        value = value.tolist()
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, np.generic):
-        return value.item()
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN, pd.NA raises TypeError
-            return None
-    except TypeError:
-        return None
-    return value
+        value = value.item()
+    return None if pd.api.types.is_scalar(value) and pd.isna(value) else value
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path, *, decimals: int = _DECIMALS, atomic: bool = True) -> Path:

