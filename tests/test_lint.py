@@ -1,5 +1,6 @@
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import require_tool
@@ -8,6 +9,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_is_clean():
-    ruff = shutil.which("ruff", path=str(Path(__file__).resolve().parents[1] / ".venv" / "bin")) or require_tool("ruff")
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or require_tool("ruff")
     result = subprocess.run([ruff, "check", "geo", "tests"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
