@@ -340,6 +340,11 @@ def build_lakes(files: dict[str, Path]) -> gpd.GeoDataFrame:
     lakes["area_ha"] = area_ha(lakes, name="lakes").round(0)
     lakes["country"] = _country_of(lakes, build_countries(files))
     lakes = lakes.sort_values("area_ha", ascending=False).reset_index(drop=True)
+    # GSHHG's level-2 set also holds odd river-system polygons outside the region: keep only its
+    # lakes inside the five states, and the Caspian (the largest).
+    from_gshhg = lakes["source"].str.startswith("GSHHG")
+    keep = ~from_gshhg | lakes["country"].notna() | (lakes.index == lakes["area_ha"].idxmax())
+    lakes = lakes[keep].reset_index(drop=True)
     for (country, rank), name in _LAKE_NAMES_BY_RANK.items():
         in_country = lakes["country"].isna() if country is None else lakes["country"] == country
         unnamed = lakes[in_country & lakes["name"].isna()]

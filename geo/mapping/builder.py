@@ -1,0 +1,235 @@
+"""Build an offline atlas map: a ``folium.Map`` whose layers, legend, search and panels are drawn by one script.
+
+``build_map`` returns an :class:`AtlasMap` (a ``folium.Map``) that shows inline in Jupyter and can be
+extended with any folium element; :func:`to_html` renders it to one self-contained, deterministic HTML
+page and :func:`save_map` writes that page atomically.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.metadata
+import logging
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
+
+import geo
+from geo.catalog import CURATED, layer_info, load, region_aliases
+from geo.errors import ExportError, GeoToolkitError
+from geo.mapping.offline import inline_assets
+from geo.mapping.payload import MapLayer, layer_payload, to_json
+from geo.mapping.styles import PRECISION_SYMBOLS
+from geo.paths import atomic_path
+from geo.provenance import read_manifest
+
+__all__ = ["AtlasMap", "build_map", "curated_layer", "save_map", "to_html"]
+
+logger = logging.getLogger(__name__)
+
+_LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
+_LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
+_STYLE_OF = {"mineral_deposits": "commodity", "campuses": "campus", "carbon_sites": "carbon",
+             "afforestation_areas": "afforestation"}
+#: Basemap layers in drawing order (bottom first).
+BASEMAP = ("countries", "regions", "aralkum", "aral_sea_historic", "lakes", "rivers", "cities")
+_TILES = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap", "cartodb": "CartoDB positron"}
+CENTRAL_ASIA_BOUNDS = [[35.1, 46.4], [55.5, 87.4]]
+
+
+class AtlasMap(folium.Map):
+    """A ``folium.Map`` that loads only Leaflet (no jQuery, Bootstrap or icon fonts) and shows offline in Jupyter."""
+
+    default_js = [_LEAFLET_JS]
+    default_css = [_LEAFLET_CSS]
+
+    def _repr_html_(self, **kwargs: Any) -> str:
+        page = html.escape(to_html(self), quote=True)
+        return (
+            '<div style="width:100%;height:600px"><iframe style="width:100%;height:100%;border:none" '
+            f'srcdoc="{page}" sandbox="allow-scripts allow-popups"></iframe></div>'
+        )
+
+
+class _MiniMapAssets(folium.elements.JSCSSMixin, MacroElement):
+    """Registers leaflet-minimap's assets (drawn by the atlas script with the country outlines)."""
+
+    default_js = [("Control_MiniMap_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js")]
+    default_css = [("Control_MiniMap_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css")]
+
+
+class _AtlasLayers(MacroElement):
+    """The atlas script, its stylesheet and the data it draws, embedded as escaped JSON."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+        {% macro html(this, kwargs) %}<script type="application/json" id="atlas-data">{{ this.payload }}</script>
+        <script type="application/json" id="atlas-manifest">{{ this.manifest }}</script>{% endmacro %}
+        {% macro script(this, kwargs) %}
+        {{ this.js }}
+        geoAtlas({{ this._parent.get_name() }}, JSON.parse(document.getElementById("atlas-data").textContent));
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: dict[str, Any], manifest: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "AtlasLayers"
+        static = resources.files("geo.mapping") / "static"
+        self.js = (static / "atlas.js").read_text(encoding="utf-8")
+        self.css = (static / "atlas.css").read_text(encoding="utf-8")
+        self.payload = to_json(payload)
+        self.manifest = to_json(manifest)
+
+
+def curated_layer(name: str, gdf: gpd.GeoDataFrame | None = None, *, title: str | None = None) -> MapLayer:
+    """Return the map layer of a shipped curated layer (optionally a filtered copy of it)."""
+    info = layer_info(name)
+    return MapLayer(name=name, title=title or info.title, gdf=load(name) if gdf is None else gdf,
+                    style=_STYLE_OF[name])
+
+
+def _basemap(names: Sequence[str]) -> list[MapLayer]:
+    aliases: dict[str, list[str]] = {}
+    for row in region_aliases().itertuples():
+        aliases.setdefault(row.region_id, []).append(row.alias)
+    layers = []
+    for name in names:
+        extra = {"aliases": aliases} if name == "regions" else {}
+        visible = name not in ("aral_sea_historic",)
+        layers.append(MapLayer(name=name, title=layer_info(name).title, gdf=load(name), style=name,
+                               group="basemap", visible=visible, extra=extra))
+    return layers
+
+
+def _as_layers(layers: Sequence[str | MapLayer] | None, user: Mapping[str, gpd.GeoDataFrame] | None) -> list[MapLayer]:
+    out: list[MapLayer] = []
+    for item in CURATED if layers is None else layers:
+        if isinstance(item, MapLayer):
+            out.append(item)
+        elif item in CURATED:
+            out.append(curated_layer(item))
+        else:
+            info = layer_info(item)  # raises UnknownLayerError for a wrong name
+            out.append(MapLayer(name=item, title=info.title, gdf=load(item), style=item))
+    for name, gdf in (user or {}).items():
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            msg = f"User layer {name!r} must be a GeoDataFrame, got {type(gdf).__name__}; read files with geo.read()."
+            raise GeoToolkitError(msg)
+        out.append(MapLayer(name=f"user-{len(out)}", title=name, gdf=gdf, style="user"))
+    return out
+
+
+def _manifest(layers: Sequence[MapLayer], basemap: Sequence[MapLayer], settings: dict[str, Any]) -> dict[str, Any]:
+    records = read_manifest()["files"]
+    inputs = [
+        {"layer": ml.name, "title": ml.title, "features": len(ml.gdf),
+         "sha256": records.get(ml.name, {}).get("sha256") if ml.style != "user" else None}
+        for ml in [*basemap, *layers]
+    ]
+    return {"generator": f"centralasia-geo {geo.__version__}",
+            "versions": {p: importlib.metadata.version(p) for p in ("folium", "geopandas", "shapely")},
+            "inputs": inputs, "settings": settings}
+
+
+def build_map(
+    layers: Sequence[str | MapLayer] | None = None,
+    *,
+    user: Mapping[str, gpd.GeoDataFrame] | None = None,
+    basemap: Sequence[str] | bool = True,
+    title: str = "UK–Central Asia: minerals, campuses, carbon and forests",
+    tiles: str | None = None,
+    bounds: Sequence[Sequence[float]] | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> AtlasMap:
+    """Return an offline-ready atlas map.
+
+    Parameters
+    ----------
+    layers
+        Shipped layer names or `MapLayer` objects; the four curated layers by default.
+    user
+        The user's own GeoDataFrames by title, drawn beside the curated layers (any CRS; large
+        point layers are drawn on one canvas from a compact encoding).
+    basemap
+        Reference layers drawn underneath (``True``: countries, regions, the Aralkum, lakes, rivers, cities).
+    title
+        Shown on the map (as text, never as HTML).
+    tiles
+        ``None`` (default, no network) or an online tile provider such as ``"osm"``; tiles need a network.
+    bounds
+        ``[[south, west], [north, east]]`` to open on; Central Asia by default.
+    settings
+        Extra settings recorded in the embedded manifest (e.g. the recipe).
+    """
+    base = _basemap(BASEMAP if basemap is True else (basemap or ()))
+    overlays = _as_layers(layers, user)
+    m = AtlasMap(location=None, tiles=None, zoom_start=4, control_scale=True, prefer_canvas=False, maxZoom=18,
+                 minZoom=2, zoom_control=True)
+    if tiles:
+        folium.TileLayer(_TILES.get(tiles.lower(), tiles), name="Online tiles", control=False).add_to(m)
+    folium.plugins.Fullscreen(position="topleft").add_to(m)
+    folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
+                                  secondary_length_unit="miles", primary_area_unit="hectares").add_to(m)
+    _MiniMapAssets().add_to(m)
+    countries = next((layer_payload(b)["fc"] for b in base if b.name == "countries"), None)
+    payload = {
+        "title": title,
+        "bounds": [list(b) for b in (bounds or CENTRAL_ASIA_BOUNDS)],
+        "basemap": [layer_payload(b) for b in base],
+        "overlays": [layer_payload(o) for o in overlays],
+        "precision_words": {k: list(v) for k, v in PRECISION_SYMBOLS.items()},
+        "minimap": countries,
+    }
+    manifest = _manifest(overlays, base, {"title": title, "tiles": tiles, **(settings or {})})
+    _AtlasLayers(payload, manifest).add_to(m)
+    logger.info("Built map with %d overlays and %d basemap layers", len(overlays), len(base))
+    return m
+
+
+def _stable_ids(root: Element) -> None:
+    """Replace folium's random element ids with sequential ones, so equal inputs give equal HTML."""
+    counter = 0
+
+    def visit(element: Element) -> None:
+        nonlocal counter
+        element._id = f"{counter:04d}"  # noqa: SLF001  (folium exposes no setter)
+        counter += 1
+        for child in element._children.values():  # noqa: SLF001
+            visit(child)
+
+    visit(root)
+
+
+def to_html(m: folium.Map) -> str:
+    """Render `m` to one self-contained HTML page with every asset inlined (no network needed)."""
+    root = m.get_root()
+    if not isinstance(root, Figure):
+        root = Figure()
+        root.add_child(m)
+    _stable_ids(root)
+    return inline_assets(root.render())
+
+
+def save_map(m: folium.Map, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write `m` as one offline HTML file, atomically; refuse to overwrite unless asked."""
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        msg = f"{path.name}: a map is written as .html (e.g. {path.stem}.html)."
+        raise ExportError(msg)
+    if path.exists() and not overwrite:
+        msg = f"{path} already exists; pass overwrite=True (CLI: --overwrite) to replace it."
+        raise ExportError(msg)
+    page = to_html(m)
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    logger.info("Wrote %s (%.1f MB)", path, len(page.encode()) / 1e6)
+    return path
