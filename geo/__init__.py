@@ -7,6 +7,8 @@ Quick start::
     deposits = geo.load("mineral_deposits")
     mine = geo.read("my_sites.csv")   # a user's layer, validated
     geo.export(["mineral_deposits", "regions"], "atlas.gpkg")
+    m = geo.map(user={"My sites": mine})  # a folium.Map; shows inline in Jupyter
+    geo.save_map(m, "atlas.html")     # one offline HTML file
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from geo.errors import (
 )
 from geo.exporter import FORMATS, ExportReport, export, read_exported
 from geo.io import read
+from geo.mapping.builder import build_map as map  # noqa: A001  (geo.map(...) is the public name)
+from geo.mapping.builder import save_map
 
 __version__ = "0.1.0"
 
@@ -46,9 +50,11 @@ __all__ = [
     "export",
     "layers",
     "load",
+    "map",
     "read",
     "read_exported",
     "region_aliases",
+    "save_map",
 ]
 
 logging.getLogger("geo").addHandler(logging.NullHandler())

@@ -37,7 +37,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Curated UK–Central Asia layers: list, inspect, validate and export them.",
-    epilog="Examples:  geo layers  |  geo show campuses  |  geo export --format gpkg -o build/atlas.gpkg",
+    epilog="Examples:  geo layers  |  geo show campuses  |  geo export --format gpkg -o build/atlas.gpkg"
+    "  |  geo map maps/minerals.toml -o build/minerals.html --png build/minerals.png",
 )
 data_app = typer.Typer(no_args_is_help=True, help="Rebuild the reference data from pinned registry packages.")
 app.add_typer(data_app, name="data")
@@ -174,6 +175,37 @@ def export_cmd(
     report = geo.export(frames, output, fmt=fmt, overwrite=overwrite, root=root or Path.cwd())
     counts = ", ".join(f"{k} {v}" for k, v in report.features.items())
     _out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True)
+
+
+@app.command("map")
+@user_errors
+def map_cmd(
+    recipe: Annotated[Path | None, typer.Argument(help="A recipe in maps/ (default: the full atlas).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("build/atlas.html"),
+    layer: Annotated[list[Path] | None, typer.Option("--layer", help="Add your own file (repeatable).")] = None,
+    tiles: Annotated[str | None, typer.Option(help="Online tiles, e.g. osm (needs a network).")] = None,
+    png: Annotated[Path | None, typer.Option(help="Also write a PNG snapshot (headless Chromium).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT if it exists.")] = False,
+    root: Annotated[Path | None, typer.Option(help="OUTPUT must lie inside this folder [default: .]")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS for --layer files that declare none.")] = None,
+) -> None:
+    """Render an offline map, e.g. `geo map maps/minerals.toml -o build/minerals.html --layer my_sites.csv`."""
+    from geo.mapping.builder import build_map, save_map  # noqa: PLC0415  (keeps other commands fast)
+    from geo.mapping.recipes import render_recipe  # noqa: PLC0415
+
+    base = (root or Path.cwd()).resolve()
+    for path in (output, png):
+        if path is not None and not path.resolve().is_relative_to(base):
+            msg = f"{path} is outside the target folder {base}; write inside it (or pass --root)."
+            raise geo.ExportError(msg)
+    user = {p.name: geo.read(p, crs=crs) for p in layer or []}
+    m = render_recipe(recipe, user=user, tiles=tiles) if recipe else build_map(user=user, tiles=tiles)
+    path = save_map(m, output, overwrite=overwrite)
+    _out().print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB, works offline)", soft_wrap=True)
+    if png is not None:
+        from geo.mapping.snapshot import snapshot  # noqa: PLC0415
+
+        _out().print(f"Wrote {snapshot(path, png)}", soft_wrap=True)
 
 
 @data_app.command("rebuild")

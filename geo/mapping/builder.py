@@ -36,8 +36,12 @@ logger = logging.getLogger(__name__)
 
 _LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
 _LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
-_STYLE_OF = {"mineral_deposits": "commodity", "campuses": "campus", "carbon_sites": "carbon",
-             "afforestation_areas": "afforestation"}
+_STYLE_OF = {
+    "mineral_deposits": "commodity",
+    "campuses": "campus",
+    "carbon_sites": "carbon",
+    "afforestation_areas": "afforestation",
+}
 #: Basemap layers in drawing order (bottom first).
 BASEMAP = ("countries", "regions", "aralkum", "aral_sea_historic", "lakes", "rivers", "cities")
 _TILES = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap", "cartodb": "CartoDB positron"}
@@ -61,8 +65,12 @@ class AtlasMap(folium.Map):
 class _MiniMapAssets(folium.elements.JSCSSMixin, MacroElement):
     """Registers leaflet-minimap's assets (drawn by the atlas script with the country outlines)."""
 
-    default_js = [("Control_MiniMap_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js")]
-    default_css = [("Control_MiniMap_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css")]
+    default_js = [
+        ("Control_MiniMap_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js")
+    ]
+    default_css = [
+        ("Control_MiniMap_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css")
+    ]
 
 
 class _AtlasLayers(MacroElement):
@@ -93,8 +101,7 @@ class _AtlasLayers(MacroElement):
 def curated_layer(name: str, gdf: gpd.GeoDataFrame | None = None, *, title: str | None = None) -> MapLayer:
     """Return the map layer of a shipped curated layer (optionally a filtered copy of it)."""
     info = layer_info(name)
-    return MapLayer(name=name, title=title or info.title, gdf=load(name) if gdf is None else gdf,
-                    style=_STYLE_OF[name])
+    return MapLayer(name=name, title=title or info.title, gdf=load(name) if gdf is None else gdf, style=_STYLE_OF[name])
 
 
 def _basemap(names: Sequence[str]) -> list[MapLayer]:
@@ -105,8 +112,17 @@ def _basemap(names: Sequence[str]) -> list[MapLayer]:
     for name in names:
         extra = {"aliases": aliases} if name == "regions" else {}
         visible = name not in ("aral_sea_historic",)
-        layers.append(MapLayer(name=name, title=layer_info(name).title, gdf=load(name), style=name,
-                               group="basemap", visible=visible, extra=extra))
+        layers.append(
+            MapLayer(
+                name=name,
+                title=layer_info(name).title,
+                gdf=load(name),
+                style=name,
+                group="basemap",
+                visible=visible,
+                extra=extra,
+            )
+        )
     return layers
 
 
@@ -131,13 +147,20 @@ def _as_layers(layers: Sequence[str | MapLayer] | None, user: Mapping[str, gpd.G
 def _manifest(layers: Sequence[MapLayer], basemap: Sequence[MapLayer], settings: dict[str, Any]) -> dict[str, Any]:
     records = read_manifest()["files"]
     inputs = [
-        {"layer": ml.name, "title": ml.title, "features": len(ml.gdf),
-         "sha256": records.get(ml.name, {}).get("sha256") if ml.style != "user" else None}
+        {
+            "layer": ml.name,
+            "title": ml.title,
+            "features": len(ml.gdf),
+            "sha256": records.get(ml.name, {}).get("sha256") if ml.style != "user" else None,
+        }
         for ml in [*basemap, *layers]
     ]
-    return {"generator": f"centralasia-geo {geo.__version__}",
-            "versions": {p: importlib.metadata.version(p) for p in ("folium", "geopandas", "shapely")},
-            "inputs": inputs, "settings": settings}
+    return {
+        "generator": f"centralasia-geo {geo.__version__}",
+        "versions": {p: importlib.metadata.version(p) for p in ("folium", "geopandas", "shapely")},
+        "inputs": inputs,
+        "settings": settings,
+    }
 
 
 def build_map(
@@ -172,13 +195,25 @@ def build_map(
     """
     base = _basemap(BASEMAP if basemap is True else (basemap or ()))
     overlays = _as_layers(layers, user)
-    m = AtlasMap(location=None, tiles=None, zoom_start=4, control_scale=True, prefer_canvas=False, maxZoom=18,
-                 minZoom=2, zoom_control=True)
+    m = AtlasMap(
+        location=None,
+        tiles=None,
+        zoom_start=4,
+        control_scale=True,
+        prefer_canvas=False,
+        maxZoom=18,
+        minZoom=2,
+        zoom_control=True,
+    )
     if tiles:
         folium.TileLayer(_TILES.get(tiles.lower(), tiles), name="Online tiles", control=False).add_to(m)
     folium.plugins.Fullscreen(position="topleft").add_to(m)
-    folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
-                                  secondary_length_unit="miles", primary_area_unit="hectares").add_to(m)
+    folium.plugins.MeasureControl(
+        position="topleft",
+        primary_length_unit="kilometers",
+        secondary_length_unit="miles",
+        primary_area_unit="hectares",
+    ).add_to(m)
     _MiniMapAssets().add_to(m)
     countries = next((layer_payload(b)["fc"] for b in base if b.name == "countries"), None)
     payload = {

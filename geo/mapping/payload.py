@@ -141,16 +141,27 @@ def _curated_item(row: pd.Series, style: str) -> dict[str, Any]:
     if notes := _text(row.get("notes")):
         rows.append(["Notes", notes])
     sources = [
-        {"t": str(s.get("title") or ""), "u": str(s.get("url") or ""), "p": str(s.get("publisher") or ""),
-         "d": str(s.get("date") or "")}
+        {
+            "t": str(s.get("title") or ""),
+            "u": str(s.get("url") or ""),
+            "p": str(s.get("publisher") or ""),
+            "d": str(s.get("date") or ""),
+        }
         for s in row.get("sources") or []
     ]
     readings = [
         {"c": str(r["claim"]), "k": str(r["confidence"]), "s": str(r["source"])} for r in row.get("readings") or []
     ]
     keys = [k for k in (_text(row.get("name_local")),) if k]
-    return {"n": str(row["name"]), "id": str(row["id"]), "rows": rows, "src": sources, "rd": readings,
-            "disp": bool(row.get("disputed")), "k": keys}
+    return {
+        "n": str(row["name"]),
+        "id": str(row["id"]),
+        "rows": rows,
+        "src": sources,
+        "rd": readings,
+        "disp": bool(row.get("disputed")),
+        "k": keys,
+    }
 
 
 def _user_item(row: pd.Series, columns: Sequence[str], name_col: str | None) -> dict[str, Any]:
@@ -184,8 +195,11 @@ def _curated_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> tuple[list[dict[
             feature = {"type": "Feature", "geometry": _geometry(row.geometry, simplify=True), "properties": props}
             areas[key] = feature
         else:
-            feature = {"type": "Feature", "geometry": _geometry(row.geometry, simplify=False),
-                       "properties": {"_s": style, "_items": [item]}}
+            feature = {
+                "type": "Feature",
+                "geometry": _geometry(row.geometry, simplify=False),
+                "properties": {"_s": style, "_items": [item]},
+            }
         features.append(feature)
     for feature in areas.values():
         items = feature["properties"]["_items"]
@@ -239,17 +253,24 @@ def _packed_points(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     qx = np.round((x - west) / span_x * 65535).astype("<u2")
     qy = np.round((y - south) / span_y * 65535).astype("<u2")
     out: dict[str, Any] = {
-        "n": len(gdf), "bbox": [west, south, east, north],
+        "n": len(gdf),
+        "bbox": [west, south, east, north],
         "xy": base64.b64encode(np.column_stack([qx, qy]).tobytes()).decode(),
         "step_m": round(max(span_x, span_y) / 65535 * 111_320, 1),
     }
-    text_cols = [c for c in gdf.columns if c != gdf.geometry.name and gdf[c].dtype == object or
-                 str(gdf[c].dtype) in ("str", "string", "category")]
+    text_cols = [
+        c
+        for c in gdf.columns
+        if c != gdf.geometry.name and gdf[c].dtype == object or str(gdf[c].dtype) in ("str", "string", "category")
+    ]
     cat_col = next((c for c in text_cols if 1 < gdf[c].nunique() <= 12), None)  # noqa: PLR2004
     if cat_col:
         codes, cats = pd.factorize(gdf[cat_col], sort=True)
-        out |= {"cat": cat_col, "cats": [str(c) for c in cats],
-                "ci": base64.b64encode(codes.astype("u1").tobytes()).decode()}
+        out |= {
+            "cat": cat_col,
+            "cats": [str(c) for c in cats],
+            "ci": base64.b64encode(codes.astype("u1").tobytes()).decode(),
+        }
     num_col = next((c for c in gdf.columns if c != gdf.geometry.name and pd.api.types.is_float_dtype(gdf[c])), None)
     if num_col:
         values = gdf[num_col].to_numpy(dtype="f8")
@@ -263,16 +284,30 @@ def _packed_points(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
 def layer_payload(layer: MapLayer) -> dict[str, Any]:
     """Return the JSON-ready description of `layer` for the map script."""
     gdf = reproject(layer.gdf, WGS84, name=layer.name)
-    base = {"id": layer.name, "title": layer.title, "group": layer.group, "visible": layer.visible,
-            "style": layer.style, "count": len(gdf)}
+    base = {
+        "id": layer.name,
+        "title": layer.title,
+        "group": layer.group,
+        "visible": layer.visible,
+        "style": layer.style,
+        "count": len(gdf),
+    }
     if "location_precision" in gdf.columns and layer.style in _LAYER_ROWS:
         features, unknown = _curated_payload(layer, gdf)
         precisions = sorted(set(gdf["location_precision"]), key=list(PRECISION_SYMBOLS).index)
-        return base | {"kind": "vector", "fc": {"type": "FeatureCollection", "features": features},
-                       "unknown": unknown, "legend": legend_entries(gdf, layer.style), "precisions": precisions}
+        return base | {
+            "kind": "vector",
+            "fc": {"type": "FeatureCollection", "features": features},
+            "unknown": unknown,
+            "legend": legend_entries(gdf, layer.style),
+            "precisions": precisions,
+        }
     if layer.group == "basemap":
-        return base | {"kind": "vector", "legend": [],
-                       "fc": {"type": "FeatureCollection", "features": _reference_payload(layer, gdf)}}
+        return base | {
+            "kind": "vector",
+            "legend": [],
+            "fc": {"type": "FeatureCollection", "features": _reference_payload(layer, gdf)},
+        }
     points = gdf.geometry.notna() & gdf.geom_type.eq("Point")
     if len(gdf) > BIG_LAYER and points.all():
         return base | {"kind": "packed", "packed": _packed_points(gdf), "legend": []}
@@ -285,8 +320,16 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
         if row.geometry is None or row.geometry.is_empty:
             unknown.append({"layer": layer.title, "n": item["n"], "item": item})
             continue
-        features.append({"type": "Feature", "geometry": _geometry(row.geometry, simplify=False),
-                         "properties": {"_s": {"c": "#3182bd", "f": "#3182bd", "r": 4, "w": 1, "fo": 0.7},
-                                        "_items": [item]}})
-    return base | {"kind": "vector", "fc": {"type": "FeatureCollection", "features": features},
-                   "unknown": unknown, "legend": [{"label": layer.title, "color": "#3182bd"}]}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _geometry(row.geometry, simplify=False),
+                "properties": {"_s": {"c": "#3182bd", "f": "#3182bd", "r": 4, "w": 1, "fo": 0.7}, "_items": [item]},
+            }
+        )
+    return base | {
+        "kind": "vector",
+        "fc": {"type": "FeatureCollection", "features": features},
+        "unknown": unknown,
+        "legend": [{"label": layer.title, "color": "#3182bd"}],
+    }

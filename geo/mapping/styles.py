@@ -25,22 +25,61 @@ __all__ = [
 #: dropped in 2024) plus the 2024
 #: assessment's confirmed members. Uranium and copper are "growth" minerals, not critical; rhenium and
 #: scandium are unconfirmed, so they are not marked.
-UK_CRITICAL = frozenset({
-    "antimony", "bismuth", "cobalt", "gallium", "graphite", "indium", "lithium", "magnesium", "niobium",
-    "platinum", "rare earths", "silicon", "tantalum", "tellurium", "tin", "tungsten", "vanadium",
-    "germanium", "phosphorus", "rhodium", "ruthenium", "nickel", "iron", "aluminium", "chromium", "titanium", "zinc",
-})
+UK_CRITICAL = frozenset(
+    {
+        "antimony",
+        "bismuth",
+        "cobalt",
+        "gallium",
+        "graphite",
+        "indium",
+        "lithium",
+        "magnesium",
+        "niobium",
+        "platinum",
+        "rare earths",
+        "silicon",
+        "tantalum",
+        "tellurium",
+        "tin",
+        "tungsten",
+        "vanadium",
+        "germanium",
+        "phosphorus",
+        "rhodium",
+        "ruthenium",
+        "nickel",
+        "iron",
+        "aluminium",
+        "chromium",
+        "titanium",
+        "zinc",
+    }
+)
 
 COMMODITY_COLOURS = {
-    "uranium": "#e6ab02", "copper": "#d95f02", "gold": "#c9a227", "chromium": "#7570b3", "titanium": "#1b9e77",
-    "silicon": "#66a61e", "antimony": "#e7298a", "vanadium": "#a6761d", "aluminium": "#666666",
+    "uranium": "#e6ab02",
+    "copper": "#d95f02",
+    "gold": "#c9a227",
+    "chromium": "#7570b3",
+    "titanium": "#1b9e77",
+    "silicon": "#66a61e",
+    "antimony": "#e7298a",
+    "vanadium": "#a6761d",
+    "aluminium": "#666666",
 }
 _OTHER = "#999999"
 _PRIORITY = ("uranium", "copper", "chromium", "titanium", "silicon", "antimony", "vanadium", "aluminium", "gold")
 
 STATUS_COLOURS = {
-    "operating": "#1a9850", "construction": "#91cf60", "agreement": "#4575b4", "planned": "#74add1",
-    "announced": "#fdae61", "pilot": "#8073ac", "closed": "#636363", "unknown": "#bdbdbd",
+    "operating": "#1a9850",
+    "construction": "#91cf60",
+    "agreement": "#4575b4",
+    "planned": "#74add1",
+    "announced": "#fdae61",
+    "pilot": "#8073ac",
+    "closed": "#636363",
+    "unknown": "#bdbdbd",
 }
 APPROACH_COLOURS = {"geological": "#542788", "forest": "#1b7837", "pasture": "#b8860b"}
 AFFORESTATION_COLOURS = {"planting_project": "#006d2c", "programme": "#74c476"}
@@ -54,7 +93,7 @@ REFERENCE_STYLES: dict[str, dict[str, Any]] = {
     "aral_sea_current": {"c": "#6baed6", "w": 0.6, "f": "#c6dbef", "fo": 1.0},
     "aralkum": {"c": "#c2a25a", "w": 1.0, "f": "#e8d6a5", "fo": 0.8},
     "rivers": {"c": "#6baed6", "w": 1.2},
-    "cities": {"c": "#333333", "f": "#ffffff", "r": 2.5, "w": 1.0, "fo": 1.0},
+    "cities": {"c": "#777777", "f": "#ffffff", "r": 2, "w": 0.8, "fo": 1.0},
 }
 
 #: How location precision is drawn, with the words the legend uses.
@@ -118,7 +157,10 @@ def legend_entries(gdf: pd.DataFrame, kind: str) -> list[dict[str, Any]]:
         category, colour = _category(row, kind)
         seen.setdefault(category, colour)
     entries = [{"label": k.replace("_", " "), "color": v} for k, v in sorted(seen.items())]
-    if kind == "commodity" and "commodities" in gdf and gdf["commodities"].map(lambda c: bool(
-        UK_CRITICAL & set(c or []))).any():
+    if (
+        kind == "commodity"
+        and "commodities" in gdf
+        and gdf["commodities"].map(lambda c: bool(UK_CRITICAL & set(c or []))).any()
+    ):
         entries.append({"label": "thick outline: includes a UK critical mineral", "color": "#000000", "outline": True})
     return entries

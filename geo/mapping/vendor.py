@@ -41,44 +41,72 @@ class VendoredPackage:
 
 PACKAGES = (
     VendoredPackage(
-        "leaflet", "1.9.3",
-        "sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==", "BSD-2-Clause",
+        "leaflet",
+        "1.9.3",
+        "sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==",
+        "BSD-2-Clause",
         {
             "dist/leaflet.js": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
             "dist/leaflet.css": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
-            "dist/images/layers.png": "", "dist/images/layers-2x.png": "",
-            "dist/images/marker-icon.png": "", "dist/images/marker-icon-2x.png": "",
-            "dist/images/marker-shadow.png": "", "LICENSE": "",
-        },
-    ),
-    VendoredPackage(
-        "leaflet.fullscreen", "3.0.0",
-        "sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ==", "MIT",
-        {
-            "Control.FullScreen.js": "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js",
-            "Control.FullScreen.css": "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css",
-            "icon-fullscreen.svg": "", "LICENSE": "",
-        },
-    ),
-    VendoredPackage(
-        "leaflet-measure", "2.1.7",
-        "sha512-IvoHIoVTIQSXUgaNnAMF17qXFB+dF5ICdwmY8BHyq/Hh33/xeGqQUUYlz0pRMzFN9NUcjsT6JBhCr1ia0CG5ug==", "MIT",
-        {
-            "dist/leaflet-measure.js": "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js",
-            "dist/leaflet-measure.css": "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css",
-            **{f"dist/images/{n}": "" for n in (
-                "rulers.png", "rulers_@2X.png", "cancel.png", "cancel_@2X.png", "check.png", "check_@2X.png",
-                "focus.png", "focus_@2X.png", "start.png", "start_@2X.png", "trash.png", "trash_@2X.png")},
+            "dist/images/layers.png": "",
+            "dist/images/layers-2x.png": "",
+            "dist/images/marker-icon.png": "",
+            "dist/images/marker-icon-2x.png": "",
+            "dist/images/marker-shadow.png": "",
             "LICENSE": "",
         },
     ),
     VendoredPackage(
-        "leaflet-minimap", "3.6.1",
-        "sha512-6px8f6cfv1rKB6ACpL6bbUFGxipZOq4KsntJgBj9nOcW1RYa5+xFp8emOZwks9X+VtVVsQEwWwfgT1kTTL/LzA==", "BSD-2-Clause",
+        "leaflet.fullscreen",
+        "3.0.0",
+        "sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ==",
+        "MIT",
+        {
+            "Control.FullScreen.js": "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js",
+            "Control.FullScreen.css": "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css",
+            "icon-fullscreen.svg": "",
+            "LICENSE": "",
+        },
+    ),
+    VendoredPackage(
+        "leaflet-measure",
+        "2.1.7",
+        "sha512-IvoHIoVTIQSXUgaNnAMF17qXFB+dF5ICdwmY8BHyq/Hh33/xeGqQUUYlz0pRMzFN9NUcjsT6JBhCr1ia0CG5ug==",
+        "MIT",
+        {
+            "dist/leaflet-measure.js": "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js",
+            "dist/leaflet-measure.css": "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css",
+            **{
+                f"dist/images/{n}": ""
+                for n in (
+                    "rulers.png",
+                    "rulers_@2X.png",
+                    "cancel.png",
+                    "cancel_@2X.png",
+                    "check.png",
+                    "check_@2X.png",
+                    "focus.png",
+                    "focus_@2X.png",
+                    "start.png",
+                    "start_@2X.png",
+                    "trash.png",
+                    "trash_@2X.png",
+                )
+            },
+            "LICENSE": "",
+        },
+    ),
+    VendoredPackage(
+        "leaflet-minimap",
+        "3.6.1",
+        "sha512-6px8f6cfv1rKB6ACpL6bbUFGxipZOq4KsntJgBj9nOcW1RYa5+xFp8emOZwks9X+VtVVsQEwWwfgT1kTTL/LzA==",
+        "BSD-2-Clause",
         {
             "dist/Control.MiniMap.min.js": "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js",
             "dist/Control.MiniMap.min.css": "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css",
-            "dist/images/toggle.svg": "", "dist/images/toggle.png": "", "LICENSE.txt": "",
+            "dist/images/toggle.svg": "",
+            "dist/images/toggle.png": "",
+            "LICENSE.txt": "",
         },
     ),
 )
@@ -125,8 +153,9 @@ def vendor(*, target: Path = VENDOR_DIR) -> Path:
                     out.write_bytes(member.read())
                     if url:
                         urls[url] = out.relative_to(target).as_posix()
-            records.append({"name": package.name, "version": package.version, "licence": package.licence,
-                            "integrity": integrity})
+            records.append(
+                {"name": package.name, "version": package.version, "licence": package.licence, "integrity": integrity}
+            )
             logger.info("Vendored %s@%s", package.name, package.version)
     manifest = target / "assets.json"
     manifest.write_text(json.dumps({"packages": records, "urls": dict(sorted(urls.items()))}, indent=2) + "\n")

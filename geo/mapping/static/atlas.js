@@ -86,14 +86,16 @@
       renderer: ctx.svg,
       pointToLayer: function (f, latlng) {
         var s = f.properties._s;
-        return L.circleMarker(latlng, {renderer: ctx.canvas, radius: s.r || 4, color: s.x ? "#000" : s.c,
-          weight: s.w || 1, fillColor: s.f || s.c, fillOpacity: s.fo === undefined ? 0.8 : s.fo});
+        var curated = !!f.properties._items && !!f.properties._items[0].id;
+        return L.circleMarker(latlng, {renderer: ctx.canvas, radius: s.r || 4,
+          color: s.x ? "#000" : (curated ? "#fff" : s.c), weight: s.x ? 2.5 : (curated ? 1.2 : (s.w || 1)),
+          fillColor: s.f || s.c, fillOpacity: curated ? 0.95 : (s.fo === undefined ? 0.8 : s.fo)});
       },
       style: function (f) {
         var s = f.properties._s;
         return {color: s.c, weight: s.w || 1, dashArray: s.d || null, opacity: 0.9,
           fillColor: s.h ? ctx.hatch(s.c) : (s.f === "none" ? s.c : s.f),
-          fillOpacity: s.h ? 1 : (s.fo === undefined ? 0.3 : s.fo), fill: s.f !== "none" || !!s.h,
+          fillOpacity: s.h ? 1 : (s.fo === undefined ? 0.3 : s.fo), fill: (!!s.f && s.f !== "none") || !!s.h,
           stroke: s.w !== 0};
       },
       onEachFeature: function (f, lyr) {
@@ -241,6 +243,10 @@
       }
     };
     map.on("overlayadd overlayremove", function () { ctl.update(); });
+    var labels = function () {  /* area labels from zoom 5 up: below that they would cover the markers */
+      L.DomUtil[map.getZoom() < 5 ? "addClass" : "removeClass"](map.getContainer(), "atlas-few-labels");
+    };
+    map.on("zoomend", labels); labels();
     return ctl;
   }
 
@@ -304,7 +310,8 @@
   }
 
   window.geoAtlas = function (map, data) {
-    var ctx = {svg: L.svg({padding: 0.5}), canvas: L.canvas({padding: 0.5})};
+    map.createPane("atlasPoints").style.zIndex = 450;  /* markers above every area, below tooltips */
+    var ctx = {svg: L.svg({padding: 0.5}), canvas: L.canvas({padding: 0.5, pane: "atlasPoints"})};
     map.addLayer(ctx.svg);
     ctx.hatch = hatchFactory(map, ctx.svg);
     var search = [], registry = {}, overlays = {}, unknown = [];
@@ -342,7 +349,7 @@
       new L.Control.MiniMap(mini, {toggleDisplay: true, position: "bottomleft", zoomLevelOffset: -4,
         width: 140, height: 110}).addTo(map);
     }
-    if (data.bounds) { map.fitBounds(data.bounds); }
+    if (data.bounds) { map.fitBounds(data.bounds, {animate: false}); }
     window.atlas = {map: map, layers: registry, search: search, legend: legend, data: data,
       counts: function () {
         var out = {};
