@@ -28,7 +28,7 @@ from geo.errors import (
 )
 from geo.exporter import FORMATS, ExportReport, export, read_exported
 from geo.io import read
-from geo.mapping.builder import build_map as map  # noqa: A001  (geo.map(...) is the public name)
+from geo.mapping.builder import build_map as map
 from geo.mapping.builder import save_map
 
 __version__ = "0.1.0"

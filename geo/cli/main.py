@@ -190,8 +190,8 @@ def map_cmd(
     crs: Annotated[str | None, typer.Option(help="CRS for --layer files that declare none.")] = None,
 ) -> None:
     """Render an offline map, e.g. `geo map maps/minerals.toml -o build/minerals.html --layer my_sites.csv`."""
-    from geo.mapping.builder import build_map, save_map  # noqa: PLC0415  (keeps other commands fast)
-    from geo.mapping.recipes import render_recipe  # noqa: PLC0415
+    from geo.mapping.builder import build_map, save_map
+    from geo.mapping.recipes import render_recipe
 
     base = (root or Path.cwd()).resolve()
     for path in (output, png):
@@ -203,7 +203,7 @@ def map_cmd(
     path = save_map(m, output, overwrite=overwrite)
     _out().print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB, works offline)", soft_wrap=True)
     if png is not None:
-        from geo.mapping.snapshot import snapshot  # noqa: PLC0415
+        from geo.mapping.snapshot import snapshot
 
         _out().print(f"Wrote {snapshot(path, png)}", soft_wrap=True)
 

@@ -1,0 +1,1 @@
+"""Offline interactive maps: builder, styles, recipes, offline assets and PNG snapshots."""

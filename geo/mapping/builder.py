@@ -51,8 +51,8 @@ CENTRAL_ASIA_BOUNDS = [[35.1, 46.4], [55.5, 87.4]]
 class AtlasMap(folium.Map):
     """A ``folium.Map`` that loads only Leaflet (no jQuery, Bootstrap or icon fonts) and shows offline in Jupyter."""
 
-    default_js = [_LEAFLET_JS]
-    default_css = [_LEAFLET_CSS]
+    default_js = [_LEAFLET_JS]  # noqa: RUF012  (folium's class-level asset lists)
+    default_css = [_LEAFLET_CSS]  # noqa: RUF012
 
     def _repr_html_(self, **kwargs: Any) -> str:
         page = html.escape(to_html(self), quote=True)
@@ -65,10 +65,10 @@ class AtlasMap(folium.Map):
 class _MiniMapAssets(folium.elements.JSCSSMixin, MacroElement):
     """Registers leaflet-minimap's assets (drawn by the atlas script with the country outlines)."""
 
-    default_js = [
+    default_js = [  # noqa: RUF012  (folium's class-level asset lists)
         ("Control_MiniMap_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.js")
     ]
-    default_css = [
+    default_css = [  # noqa: RUF012
         ("Control_MiniMap_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.css")
     ]
 
@@ -236,9 +236,9 @@ def _stable_ids(root: Element) -> None:
 
     def visit(element: Element) -> None:
         nonlocal counter
-        element._id = f"{counter:04d}"  # noqa: SLF001  (folium exposes no setter)
+        element._id = f"{counter:04d}"
         counter += 1
-        for child in element._children.values():  # noqa: SLF001
+        for child in element._children.values():
             visit(child)
 
     visit(root)

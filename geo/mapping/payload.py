@@ -37,6 +37,7 @@ _DISPLAY_TOLERANCE = 0.002  # degrees (about 200 m): polygons are simplified for
 _DECIMALS = 5
 _MAX_TEXT = 300
 _MAX_FIELDS = 20
+_KM = 1000.0
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def _location_words(row: pd.Series) -> str:
     words = PRECISIONS.get(precision, precision)
     uncertainty = row.get("uncertainty_m")
     if uncertainty and not (isinstance(uncertainty, float) and math.isnan(uncertainty)):
-        words += f" (±{uncertainty / 1000:,.0f} km)" if uncertainty >= 1000 else f" (±{uncertainty:,.0f} m)"
+        words += f" (±{uncertainty / 1000:,.0f} km)" if uncertainty >= _KM else f" (±{uncertainty:,.0f} m)"
     basis = _text(row.get("location_basis"))
     return f"{words}. {basis}" if basis else words
 
@@ -261,7 +262,7 @@ def _packed_points(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     text_cols = [
         c
         for c in gdf.columns
-        if c != gdf.geometry.name and gdf[c].dtype == object or str(gdf[c].dtype) in ("str", "string", "category")
+        if c != gdf.geometry.name and (gdf[c].dtype == object or str(gdf[c].dtype) in ("str", "string", "category"))
     ]
     cat_col = next((c for c in text_cols if 1 < gdf[c].nunique() <= 12), None)  # noqa: PLR2004
     if cat_col:

@@ -36,7 +36,7 @@ def chromium_path() -> str:
 def snapshot(html: str | Path, png: str | Path, *, width: int = 1400, height: int = 900) -> Path:
     """Open `html` in headless Chromium with the network blocked and save a PNG of the idle map."""
     try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415  (an optional, heavy dependency)
+        from playwright.sync_api import sync_playwright
     except ImportError:
         msg = "PNG snapshots need Playwright: pip install 'centralasia-geo[png]' (it drives Debian's chromium)."
         raise GeoToolkitError(msg) from None
