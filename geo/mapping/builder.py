@@ -215,11 +215,12 @@ def build_map(
         primary_area_unit="hectares",
     ).add_to(m)
     _MiniMapAssets().add_to(m)
-    countries = next((layer_payload(b)["fc"] for b in base if b.name == "countries"), None)
+    basemaps = [layer_payload(b) for b in base]
+    countries = next((p["fc"] for p in basemaps if p["id"] == "countries"), None)
     payload = {
         "title": title,
         "bounds": [list(b) for b in (bounds or CENTRAL_ASIA_BOUNDS)],
-        "basemap": [layer_payload(b) for b in base],
+        "basemap": basemaps,
         "overlays": [layer_payload(o) for o in overlays],
         "precision_words": {k: list(v) for k, v in PRECISION_SYMBOLS.items()},
         "minimap": countries,

@@ -10,7 +10,6 @@ import base64
 import json
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +31,7 @@ from geo.schema import CONFIDENCE, PRECISIONS
 __all__ = ["BIG_LAYER", "MapLayer", "layer_payload", "to_json"]
 
 #: A point layer larger than this is drawn from a compact binary encoding on one canvas.
-BIG_LAYER = 20_000
+BIG_LAYER = 5_000
 _DISPLAY_TOLERANCE = 0.002  # degrees (about 200 m): polygons are simplified for display only
 _DECIMALS = 5
 _MAX_TEXT = 300
@@ -93,12 +92,20 @@ def _text(value: Any) -> str | None:
 
 
 def _geometry(geom: shapely.Geometry | None, *, simplify: bool) -> dict[str, Any] | None:
-    if geom is None or geom.is_empty:
-        return None
-    if simplify and geom.geom_type in ("Polygon", "MultiPolygon", "LineString", "MultiLineString"):
-        geom = shapely.simplify(geom, _DISPLAY_TOLERANCE, preserve_topology=True)
-    geom = shapely.transform(geom, lambda xy: np.round(xy, _DECIMALS))
-    return shapely.geometry.mapping(geom)
+    return _geometries(np.array([geom], dtype=object), simplify=simplify)[0]
+
+
+def _geometries(geoms: np.ndarray, *, simplify: bool) -> list[dict[str, Any] | None]:
+    """GeoJSON geometry dicts for an array of geometries, rounded to 5 decimals (vectorised)."""
+    geoms = np.asarray(geoms, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if simplify:
+        lines = ~missing & np.isin(shapely.get_type_id(geoms), [1, 3, 5, 6])
+        geoms = geoms.copy()
+        geoms[lines] = shapely.simplify(geoms[lines], _DISPLAY_TOLERANCE, preserve_topology=True)
+    rounded = shapely.transform(geoms, lambda xy: np.round(xy, _DECIMALS))
+    texts = shapely.to_geojson(rounded)
+    return [None if gone else json.loads(text) for gone, text in zip(missing, texts, strict=True)]
 
 
 def _location_words(row: pd.Series) -> str:
@@ -165,12 +172,6 @@ def _curated_item(row: pd.Series, style: str) -> dict[str, Any]:
     }
 
 
-def _user_item(row: pd.Series, columns: Sequence[str], name_col: str | None) -> dict[str, Any]:
-    rows = [[c, v] for c in columns[:_MAX_FIELDS] if (v := _text(row[c])) is not None]
-    name = _text(row[name_col]) if name_col else None
-    return {"n": name or f"feature {row.name}", "rows": rows, "src": [], "rd": []}
-
-
 def _name_column(gdf: gpd.GeoDataFrame) -> str | None:
     return next((c for c in ("name", "title", "label", "id") if c in gdf.columns), None)
 
@@ -229,7 +230,8 @@ def _search_keys(row: pd.Series, aliases: dict[str, list[str]]) -> list[str]:
 def _reference_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     style = REFERENCE_STYLES.get(layer.style, {"c": "#3182bd", "w": 1.0})
     features = []
-    for _, row in gdf.iterrows():
+    shapes = _geometries(gdf.geometry.to_numpy(), simplify=True)
+    for (_, row), shape in zip(gdf.iterrows(), shapes, strict=True):
         own = REFERENCE_STYLES["neighbours"] if layer.style == "countries" and not row.get("central_asia") else style
         props: dict[str, Any] = {"_s": own}
         name = _text(row.get("name"))
@@ -242,7 +244,7 @@ def _reference_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> list[dict[str,
             pop = row.get("population")
             props["_lab"] = bool(pd.notna(pop) and pop >= layer.label_min_population)
             props["_t"] = f"{name} ({_text(pop)})" if pd.notna(pop) and pop else name
-        features.append({"type": "Feature", "geometry": _geometry(row.geometry, simplify=True), "properties": props})
+        features.append({"type": "Feature", "geometry": shape, "properties": props})
     return features
 
 
@@ -312,22 +314,19 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
     points = gdf.geometry.notna() & gdf.geom_type.eq("Point")
     if len(gdf) > BIG_LAYER and points.all():
         return base | {"kind": "packed", "packed": _packed_points(gdf), "legend": []}
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    columns = [c for c in gdf.columns if c != gdf.geometry.name][:_MAX_FIELDS]
     name_col = _name_column(gdf)
-    features = []
-    unknown = []
-    for _, row in gdf.iterrows():
-        item = _user_item(row, columns, name_col)
-        if row.geometry is None or row.geometry.is_empty:
+    texts = {c: gdf[c].map(_text).tolist() for c in columns}  # one pass per column, not per cell
+    names = gdf[name_col].map(_text).tolist() if name_col else [None] * len(gdf)
+    style = {"c": "#3182bd", "f": "#3182bd", "r": 4, "w": 1, "fo": 0.7}
+    features, unknown = [], []
+    for i, shape in enumerate(_geometries(gdf.geometry.to_numpy(), simplify=False)):
+        rows = [[c, texts[c][i]] for c in columns if texts[c][i] is not None]
+        item = {"n": names[i] or f"feature {gdf.index[i]}", "rows": rows, "src": [], "rd": []}
+        if shape is None:
             unknown.append({"layer": layer.title, "n": item["n"], "item": item})
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": _geometry(row.geometry, simplify=False),
-                "properties": {"_s": {"c": "#3182bd", "f": "#3182bd", "r": 4, "w": 1, "fo": 0.7}, "_items": [item]},
-            }
-        )
+        else:
+            features.append({"type": "Feature", "geometry": shape, "properties": {"_s": style, "_items": [item]}})
     return base | {
         "kind": "vector",
         "fc": {"type": "FeatureCollection", "features": features},
