@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import geopandas as gpd
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import Progress
@@ -206,6 +207,78 @@ def map_cmd(
         from geo.mapping.snapshot import snapshot
 
         _out().print(f"Wrote {snapshot(path, png)}", soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def near(
+    a: Annotated[str, typer.Argument(help="A layer name or file (e.g. campuses).")],
+    b: Annotated[str, typer.Argument(help="A layer name or file (e.g. mineral_deposits).")],
+    within_km: Annotated[float, typer.Option("--within-km", min=0.001, help="Distance threshold in km.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Also export the pairs (any format).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT if it exists.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many rows.")] = 40,
+) -> None:
+    """Which features of A lie within --within-km of B: yes / possibly (given location precision) / no."""
+    from geo.analysis import within_distance
+
+    pairs = within_distance(_load_any(a), _load_any(b), within_km * 1000, names=(a, b))
+    label_a = "name_a" if "name_a" in pairs else pairs.columns[0]
+    label_b = "name_b" if "name_b" in pairs else pairs.columns[1]
+    table = Table(
+        title=f"{a} within {within_km:g} km of {b}: {len(pairs)} pairs "
+        f"({(pairs['within'] == 'yes').sum()} yes, {(pairs['within'] == 'possibly').sum()} possibly)"
+    )
+    for col in (a, b, "km", "range km", "within"):
+        table.add_column(col, overflow="fold")
+    for _, row in pairs.sort_values("distance_m").head(limit).iterrows():
+        table.add_row(
+            str(row[label_a]),
+            str(row[label_b]),
+            f"{row['distance_m'] / 1000:,.0f}",
+            f"{row['distance_min_m'] / 1000:,.0f}–{row['distance_max_m'] / 1000:,.0f}",
+            row["within"],
+        )
+    _out().print(table)
+    if output is not None:
+        report = geo.export(pairs, output, name="pairs", overwrite=overwrite, root=Path.cwd())
+        _out().print(f"Wrote {report.path}", soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def supply(
+    png: Annotated[Path | None, typer.Option(help="Also write a bar chart (PNG) of the top shares.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace PNG if it exists.")] = False,
+) -> None:
+    """Supply concentration per mineral against the UK's 60%-per-country line (world shares as a proxy)."""
+    from geo.analysis.supply import CAVEAT, concentration
+
+    result = concentration()
+    table = Table(title="Top producer's share of world production (latest year found)", caption=CAVEAT)
+    for col in ("mineral", "year", "top", "top %", "Central Asia %", "> 60%", "status", "conf."):
+        table.add_column(col, overflow="fold")
+
+    def pct(v: object) -> str:
+        return "unknown" if v is None or pd.isna(v) else f"{v:.1f}"
+
+    for row in result.itertuples():
+        over = "unknown" if pd.isna(row.exceeds_cap) else ("YES" if row.exceeds_cap else "no")
+        table.add_row(
+            row.mineral,
+            str(row.year),
+            str(row.top_country or "–"),
+            pct(row.top_share_pct),
+            pct(row.central_asia_share_pct),
+            over,
+            row.status,
+            row.confidence,
+        )
+    _out().print(table)
+    if png is not None:
+        from geo.analysis.charts import concentration_chart
+
+        _out().print(f"Wrote {concentration_chart(result, png, overwrite=overwrite)}", soft_wrap=True)
 
 
 @data_app.command("rebuild")
