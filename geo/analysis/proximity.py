@@ -79,10 +79,8 @@ def _geodesic_far(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _pairs_frame(
     a: gpd.GeoDataFrame,
     b: gpd.GeoDataFrame,
-    ia: np.ndarray,
-    ib: np.ndarray,
-    ap: np.ndarray,
-    bp: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+    projected: tuple[np.ndarray, np.ndarray],
     *,
     suffixes: tuple[str, str],
 ) -> gpd.GeoDataFrame:
