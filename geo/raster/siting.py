@@ -1,0 +1,179 @@
+"""Candidate parcels of a given area on a suitability raster: compact, contiguous, non-overlapping.
+
+``site_parcels`` answers "where could 25,000 ha go?" as *candidates*, never as anyone's actual site.
+Each parcel grows from the best remaining seed (the highest suitability averaged over a window the
+size of a parcel) by adding the most suitable neighbouring pixel, penalised by its distance from
+the seed so that parcels stay compact, until its area (summed from per-pixel areas on the
+ellipsoid, or from an equal-area grid) reaches the target. Parcels keep a one-pixel gap between
+them. Areas are then measured on the polygons in ``geo.crs.EQUAL_AREA`` and must be within
+`tolerance` of the target.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from rasterio.features import shapes
+from scipy import ndimage
+
+from geo.analysis.proximity import nearest
+from geo.catalog import load
+from geo.crs import EQUAL_AREA, GEOD, WGS84, area_ha, reproject
+from geo.errors import GeoToolkitError
+from geo.raster.suitability import Grid
+
+__all__ = ["SitingResult", "site_parcels"]
+
+logger = logging.getLogger(__name__)
+_M2_PER_HA = 10_000.0
+_NEIGHBOURS = ((-1, 0), (1, 0), (0, -1), (0, 1))
+
+
+@dataclass
+class SitingResult:
+    """The parcels found, and why fewer than asked were found (if so)."""
+
+    parcels: gpd.GeoDataFrame
+    requested: int
+    reason: str | None = None
+
+
+def _pixel_area_ha(grid: Grid) -> np.ndarray:
+    height, width = grid.values.shape
+    t = grid.transform
+    if grid.crs == WGS84:  # geographic: each row's pixel area on the ellipsoid
+        top = t.f + t.e * np.arange(height)
+        bottom = top + t.e
+        lon0, lon1 = np.full(height, t.c), np.full(height, t.c + t.a)
+        rows = np.array([abs(GEOD.polygon_area_perimeter([a, b, b, a], [lo, lo, hi, hi])[0])
+                         for a, b, lo, hi in zip(lon0, lon1, bottom, top, strict=True)]) / _M2_PER_HA
+        return np.repeat(rows[:, None], width, axis=1)
+    return np.full((height, width), abs(t.a * t.e) / _M2_PER_HA)
+
+
+def _grow(score: np.ndarray, free: np.ndarray, seed: tuple[int, int], area: np.ndarray, target_ha: float,
+          radius_px: float) -> np.ndarray | None:
+    """Grow one 4-connected parcel from `seed`; None if the connected free area is too small."""
+    height, width = score.shape
+    taken = np.zeros(score.shape, dtype=bool)
+    heap = [(-float(score[seed]), seed)]
+    queued = {seed}
+    total = 0.0
+    while heap and total < target_ha:
+        _, (r, c) = heapq.heappop(heap)
+        taken[r, c] = True
+        total += area[r, c]
+        for dr, dc in _NEIGHBOURS:
+            nr, nc = r + dr, c + dc
+            if 0 <= nr < height and 0 <= nc < width and free[nr, nc] and (nr, nc) not in queued:
+                queued.add((nr, nc))
+                distance = np.hypot(nr - seed[0], nc - seed[1]) / radius_px
+                heapq.heappush(heap, (-(float(score[nr, nc]) - 0.5 * distance), (nr, nc)))
+    return taken if total >= target_ha else None
+
+
+def _polygon(mask: np.ndarray, grid: Grid) -> shapely.Geometry:
+    rows, cols = np.nonzero(mask)
+    r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    sub = mask[r0:r1, c0:c1].astype("uint8")
+    transform = grid.transform * grid.transform.translation(c0, r0)
+    parts = [shapely.geometry.shape(g) for g, v in shapes(sub, mask=sub.astype(bool), transform=transform,
+                                                         connectivity=4) if v == 1]
+    return shapely.union_all(parts)
+
+
+def site_parcels(
+    suitability: Grid,
+    *,
+    area_ha: float = 25_000.0,
+    n: int = 5,
+    tolerance: float = 0.01,
+    min_score: float = 0.0,
+) -> SitingResult:
+    """Find `n` compact, contiguous, non-overlapping candidate parcels of `area_ha` hectares each.
+
+    Parameters
+    ----------
+    suitability
+        A :class:`geo.raster.suitability.Grid` (NaN = unavailable), e.g. from ``mountain_suitability``.
+    area_ha
+        The target area of each parcel; each result is within `tolerance` of it (measured in EQUAL_AREA).
+    n
+        How many parcels.
+    min_score
+        Pixels scoring below this are unavailable.
+
+    Returns
+    -------
+    SitingResult
+        ``parcels``: one row per parcel (rank, area_ha, mean/min suitability, elevation and slope
+        statistics where the grid has them, the nearest town and its distance); ``reason`` says why
+        fewer than `n` were found.
+    """
+    if area_ha <= 0 or n < 1:
+        msg = f"area_ha must be positive and n at least 1, got {area_ha!r} and {n!r}."
+        raise ValueError(msg)
+    score = np.nan_to_num(suitability.values.astype("float64"), nan=-1.0)
+    free = score >= max(min_score, 0.0)
+    pixel_ha = _pixel_area_ha(suitability)
+    target_px = area_ha / float(np.median(pixel_ha[free])) if free.any() else np.inf
+    radius_px = max(np.sqrt(target_px / np.pi), 1.0)
+    size = max(int(2 * radius_px) | 1, 3)
+    parcels, reason = [], None
+    while len(parcels) < n:
+        smooth = ndimage.uniform_filter(np.where(free, score, 0.0), size=size, mode="constant")
+        coverage = ndimage.uniform_filter(free.astype("float64"), size=size, mode="constant")
+        candidates = np.where(free & (coverage > 0.5), smooth, -np.inf)  # noqa: PLR2004  (half a parcel free)
+        if not np.isfinite(candidates).any():
+            reason = f"no free area of {area_ha:,.0f} ha is left after {len(parcels)} parcel(s)"
+            break
+        seed = np.unravel_index(int(np.argmax(candidates)), candidates.shape)
+        taken = _grow(score, free, seed, pixel_ha, area_ha, radius_px)
+        if taken is None:  # this seed's connected area is too small: rule it out and look again
+            labels, _ = ndimage.label(free)
+            free &= labels != labels[seed]
+            continue
+        parcels.append(taken)
+        free &= ~ndimage.binary_dilation(taken, iterations=1)
+    if len(parcels) < n and reason is None:
+        reason = "not enough contiguous suitable land"
+    if reason:
+        logger.warning("Found %d of %d parcels: %s", len(parcels), n, reason)
+    return SitingResult(_describe(parcels, suitability, area_ha, tolerance), n, reason)
+
+
+def _describe(parcels: list[np.ndarray], grid: Grid, target_ha: float, tolerance: float) -> gpd.GeoDataFrame:
+    rows = []
+    for rank, mask in enumerate(parcels, start=1):
+        values = grid.values[mask]
+        row = {"rank": rank, "suitability_mean": float(np.nanmean(values)),
+               "suitability_min": float(np.nanmin(values)), "pixels": int(mask.sum())}
+        for key, layer in grid.layers.items():
+            stats = layer[mask]
+            row |= {f"{key}_mean": float(np.nanmean(stats)), f"{key}_min": float(np.nanmin(stats)),
+                    f"{key}_max": float(np.nanmax(stats))}
+        rows.append(row | {"geometry": _polygon(mask, grid)})
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=grid.crs) if rows else gpd.GeoDataFrame(
+        {"rank": []}, geometry=[], crs=grid.crs)
+    if gdf.empty:
+        return reproject(gdf, WGS84, name="parcels")
+    gdf["area_ha"] = area_ha(gdf, name="parcels")
+    off = (gdf["area_ha"] / target_ha - 1).abs()
+    if (off > tolerance).any():
+        msg = f"Parcel areas {gdf['area_ha'].round(0).tolist()} miss {target_ha:,.0f} ha by more than {tolerance:.0%}."
+        raise GeoToolkitError(msg)
+    if not gdf.geometry.is_valid.all() or (gdf.geometry.geom_type != "Polygon").any():
+        msg = "A parcel is not a valid single-part polygon."
+        raise GeoToolkitError(msg)
+    gdf = reproject(gdf, WGS84, name="parcels")
+    towns = nearest(gdf[["rank", "geometry"]], load("cities")[["id", "name", "country", "geometry"]], k=1,
+                    names=("parcels", "cities"))
+    gdf["nearest_town"] = towns["name_b"].to_numpy()
+    gdf["nearest_town_km"] = (towns["distance_m"].to_numpy() / 1000).round(1)
+    gdf["note"] = "Candidate parcel from screening assumptions; not a known planting site."
+    return gdf

@@ -1,0 +1,163 @@
+"""Suitability rasters for afforestation, from real inputs and documented, configurable criteria.
+
+**These criteria are assumptions for screening, not findings.** No source here gives the sites of
+Valor Carbon's 25,000 ha; the suitability only ranks where such a planting *could* go.
+
+Mountain forest (the GEBCO grid): an elevation band, a slope limit, nearness to rivers and lakes,
+and hard exclusions (open water, towns, mineral sites, each with a buffer). The Aralkum (no DEM):
+inside the dried seabed, scored by distance from today's shore.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import rasterio
+import shapely
+from affine import Affine
+from rasterio.features import rasterize
+from rasterio.windows import Window, from_bounds
+from scipy import ndimage
+
+from geo.catalog import load
+from geo.crs import EQUAL_AREA, METRIC, WGS84, reproject
+from geo.errors import GeoToolkitError
+from geo.raster.terrain import pixel_sizes_m, slope_degrees
+
+__all__ = ["Criteria", "Grid", "aralkum_suitability", "mountain_suitability"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Grid:
+    """A single-band raster in memory: values (NaN = not available), its transform and CRS."""
+
+    values: np.ndarray
+    transform: Affine
+    crs: str
+    layers: dict[str, np.ndarray] = field(default_factory=dict)  # companions on the same grid (elevation, slope)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Mountain-forest criteria. Every default is a screening assumption; change them to suit.
+
+    Scores are linear ramps in [0, 1], combined with `weights`; exclusions set a pixel to NaN.
+    """
+
+    elevation_band_m: tuple[float, float] = (1_500.0, 3_000.0)  # assumed forest belt of the Tien Shan
+    elevation_ramp_m: float = 300.0  # score falls to 0 this far outside the band
+    max_slope_deg: float = 30.0  # steeper pixels are excluded
+    water_max_km: float = 30.0  # nearness to rivers/lakes scores 1 at the water, 0 at this distance
+    town_buffer_km: float = 2.0
+    mineral_buffer_km: float = 5.0
+    weights: tuple[float, float, float] = (0.5, 0.3, 0.2)  # elevation, slope, water
+
+
+def _ramp(x: np.ndarray, low: float, high: float, ramp: float) -> np.ndarray:
+    below = np.clip(1 - (low - x) / ramp, 0, 1)
+    above = np.clip(1 - (x - high) / ramp, 0, 1)
+    return np.where(x < low, below, np.where(x > high, above, 1.0))
+
+
+def _buffered(gdf: gpd.GeoDataFrame, km: float, *, name: str) -> list[shapely.Geometry]:
+    located = gdf[gdf.geometry.notna() & gdf.geom_type.isin(["Point", "MultiPoint"])]
+    if located.empty or km <= 0:
+        return []
+    metric = reproject(located, METRIC, name=name)
+    return list(reproject(metric.set_geometry(metric.buffer(km * 1000)), WGS84, name=name).geometry)
+
+
+def _burn(shapes: list[shapely.Geometry], shape: tuple[int, int], transform: Affine) -> np.ndarray:
+    if not shapes:
+        return np.zeros(shape, dtype=bool)
+    return rasterize(((g, 1) for g in shapes), out_shape=shape, transform=transform, fill=0,
+                     dtype="uint8", all_touched=True).astype(bool)
+
+
+def mountain_suitability(
+    dem: str, *, area: gpd.GeoDataFrame | None = None, criteria: Criteria | None = None, name: str = "area"
+) -> Grid:
+    """Score every DEM pixel (inside `area`, if given) for mountain afforestation.
+
+    Parameters
+    ----------
+    dem
+        The elevation raster (a lon/lat grid in metres, e.g. :func:`geo.raster.dem_path`).
+    area
+        Polygons to search in (e.g. Issyk-Kul oblast); the raster is read only in their window.
+    criteria
+        The scoring assumptions (see :class:`Criteria`).
+
+    Returns
+    -------
+    Grid
+        Suitability in [0, 1] (NaN: excluded or outside), with ``elevation`` and ``slope`` companions.
+    """
+    criteria = criteria or Criteria()
+    with rasterio.open(dem) as src:
+        if src.crs is None or not src.crs.is_geographic:
+            msg = f"{dem}: expected a lon/lat elevation grid with a CRS."
+            raise GeoToolkitError(msg)
+        window = Window(0, 0, src.width, src.height)
+        mask_geoms: list[shapely.Geometry] = []
+        if area is not None:
+            area = reproject(area, src.crs.to_wkt(), name=name)
+            mask_geoms = list(area.geometry)
+            window = from_bounds(*area.total_bounds, transform=src.transform).round_offsets().round_lengths()
+            window = window.intersection(Window(0, 0, src.width, src.height))
+        z = src.read(1, window=window, masked=True).astype("float64").filled(np.nan)
+        transform = src.window_transform(window)
+    shape = z.shape
+    inside = _burn(mask_geoms, shape, transform) if mask_geoms else np.ones(shape, dtype=bool)
+    slope = slope_degrees(z, transform)
+    dx, dy = pixel_sizes_m(transform, shape[0])
+    lakes = load("lakes")
+    water = _burn(list(load("rivers").geometry) + list(lakes.geometry), shape, transform)
+    open_water = _burn(list(lakes.geometry), shape, transform)
+    dist_km = ndimage.distance_transform_edt(~water, sampling=(float(dy.mean()), float(dx.mean()))) / 1000
+    w_elev, w_slope, w_water = criteria.weights
+    low, high = criteria.elevation_band_m
+    score = (w_elev * _ramp(z, low, high, criteria.elevation_ramp_m)
+             + w_slope * np.clip(1 - slope / criteria.max_slope_deg, 0, 1)
+             + w_water * np.clip(1 - dist_km / criteria.water_max_km, 0, 1)) / sum(criteria.weights)
+    towns = _burn(_buffered(load("cities"), criteria.town_buffer_km, name="cities"), shape, transform)
+    deposits = load("mineral_deposits")
+    mines = _burn(_buffered(deposits, criteria.mineral_buffer_km, name="mineral_deposits"), shape, transform)
+    excluded = ~inside | np.isnan(z) | open_water | towns | mines | (slope > criteria.max_slope_deg)
+    score[excluded] = np.nan
+    logger.info("Suitability on %d x %d pixels; %.0f%% available", shape[1], shape[0],
+                100 * np.isfinite(score).mean())
+    return Grid(score.astype("float32"), transform, WGS84, {"elevation": z.astype("float32"),
+                                                            "slope": slope.astype("float32")})
+
+
+def aralkum_suitability(*, pixel_m: float = 500.0, prefer: str = "far", country: str | None = None) -> Grid:
+    """Score the dried Aral seabed on an equal-area grid by distance from today's shore.
+
+    ``prefer="far"`` (default assumption) favours seabed longest dry (farther from today's water);
+    ``"near"`` the opposite; ``"none"`` scores all of it 1. `country` (``"UZB"``/``"KAZ"``) keeps one side.
+    """
+    if prefer not in ("far", "near", "none"):
+        msg = f"prefer must be 'far', 'near' or 'none', got {prefer!r}."
+        raise ValueError(msg)
+    seabed = reproject(load("aralkum"), EQUAL_AREA, name="aralkum").geometry.iloc[0]
+    if country:
+        border = load("countries").set_index("id").loc[[country]]
+        seabed = seabed.intersection(reproject(border, EQUAL_AREA, name="countries").geometry.iloc[0])
+    water = reproject(load("aral_sea_current"), EQUAL_AREA, name="aral_sea_current").geometry.iloc[0]
+    west, south, east, north = seabed.bounds
+    width, height = int(np.ceil((east - west) / pixel_m)), int(np.ceil((north - south) / pixel_m))
+    transform = Affine(pixel_m, 0, west, 0, -pixel_m, north)
+    inside = _burn([seabed], (height, width), transform)
+    wet = _burn([water], (height, width), transform)
+    dist = ndimage.distance_transform_edt(~wet, sampling=pixel_m)
+    score = np.ones((height, width)) if prefer == "none" else dist / dist[inside].max()
+    if prefer == "near":
+        score = 1 - score
+    score = np.where(inside & ~wet, 0.2 + 0.8 * score, np.nan)
+    return Grid(score.astype("float32"), transform, EQUAL_AREA, {"distance_to_shore_km": (dist / 1000).astype("float32")})
