@@ -281,6 +281,78 @@ def supply(
         _out().print(f"Wrote {concentration_chart(result, png, overwrite=overwrite)}", soft_wrap=True)
 
 
+def _search_area(country: str | None, region: str | None) -> gpd.GeoDataFrame | None:
+    if region:
+        regions = geo.load("regions")
+        aliases = geo.region_aliases().set_index("alias")["region_id"].to_dict()
+        wanted = region.strip().lower()
+        ids = {r.lower(): r for r in regions["id"]}
+        match = regions[
+            (regions["name"].str.lower() == wanted)
+            | (regions["id"] == ids.get(wanted, ""))
+            | (regions["id"] == aliases.get(region, ""))
+        ]
+        if match.empty:
+            msg = f"No region named {region!r}; try one of: {', '.join(sorted(regions['name'])[:12])} …"
+            raise geo.LayerSchemaError(msg)
+        return match.iloc[[0]]
+    if country:
+        countries = geo.load("countries")
+        match = countries[countries["id"] == country.upper()]
+        if match.empty:
+            msg = f"No country {country!r}; use an ISO alpha-3 code such as KGZ or TJK."
+            raise geo.LayerSchemaError(msg)
+        return match
+    return None
+
+
+@app.command()
+@user_errors
+def site(
+    country: Annotated[str | None, typer.Option(help="Search this country (ISO alpha-3), e.g. KGZ.")] = None,
+    region: Annotated[str | None, typer.Option(help="Search one region, e.g. Issyk-Kul.")] = None,
+    aralkum: Annotated[bool, typer.Option("--aralkum", help="Search the dried Aral seabed instead.")] = False,
+    area_ha: Annotated[float, typer.Option("--area-ha", min=1, help="Area of each parcel in hectares.")] = 25_000,
+    n: Annotated[int, typer.Option("--n", min=1, help="Number of parcels.")] = 5,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the parcels.")] = Path(
+        "build/sites.gpkg"
+    ),
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT if it exists.")] = False,
+) -> None:
+    """Candidate afforestation parcels (e.g. 5 x 25,000 ha in Issyk-Kul oblast): screening, not known sites."""
+    from rich.progress import Progress
+
+    from geo.raster import aralkum_suitability, dem_path, mountain_suitability, site_parcels
+
+    area = None if aralkum else _search_area(country, region)
+    with Progress(console=_err(), transient=True) as progress:
+        task = progress.add_task("Preparing the elevation grid", total=3)
+        grid = aralkum_suitability() if aralkum else mountain_suitability(str(dem_path()), area=area)
+        progress.update(task, advance=1, description="Scoring suitability")
+        progress.update(task, advance=1, description=f"Growing {n} parcels of {area_ha:,.0f} ha")
+        result = site_parcels(grid, area_ha=area_ha, n=n)
+        progress.update(task, advance=1)
+    if result.reason:
+        _err().print(f"Warning: found {len(result.parcels)} of {n} parcels: {result.reason}", markup=False)
+    if result.parcels.empty:
+        msg = f"No parcel of {area_ha:,.0f} ha fits: {result.reason}."
+        raise geo.GeoToolkitError(msg)
+    report = geo.export(result.parcels, output, name="parcels", overwrite=overwrite, root=Path.cwd())
+    table = Table(title=f"{len(result.parcels)} candidate parcels (screening assumptions, not known sites)")
+    for col in ("rank", "area ha", "suitability", "nearest town", "km"):
+        table.add_column(col)
+    for row in result.parcels.itertuples():
+        table.add_row(
+            str(row.rank),
+            f"{row.area_ha:,.0f}",
+            f"{row.suitability_mean:.2f}",
+            str(row.nearest_town),
+            f"{row.nearest_town_km:,.1f}",
+        )
+    _out().print(table)
+    _out().print(f"Wrote {report.path}", soft_wrap=True)
+
+
 @data_app.command("rebuild")
 @user_errors
 def data_rebuild(

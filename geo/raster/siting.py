@@ -23,7 +23,7 @@ from scipy import ndimage
 
 from geo.analysis.proximity import nearest
 from geo.catalog import load
-from geo.crs import EQUAL_AREA, GEOD, WGS84, area_ha, reproject
+from geo.crs import GEOD, WGS84, area_ha, reproject
 from geo.errors import GeoToolkitError
 from geo.raster.suitability import Grid
 
@@ -50,14 +50,28 @@ def _pixel_area_ha(grid: Grid) -> np.ndarray:
         top = t.f + t.e * np.arange(height)
         bottom = top + t.e
         lon0, lon1 = np.full(height, t.c), np.full(height, t.c + t.a)
-        rows = np.array([abs(GEOD.polygon_area_perimeter([a, b, b, a], [lo, lo, hi, hi])[0])
-                         for a, b, lo, hi in zip(lon0, lon1, bottom, top, strict=True)]) / _M2_PER_HA
+        rows = (
+            np.array(
+                [
+                    abs(GEOD.polygon_area_perimeter([a, b, b, a], [lo, lo, hi, hi])[0])
+                    for a, b, lo, hi in zip(lon0, lon1, bottom, top, strict=True)
+                ]
+            )
+            / _M2_PER_HA
+        )
         return np.repeat(rows[:, None], width, axis=1)
     return np.full((height, width), abs(t.a * t.e) / _M2_PER_HA)
 
 
-def _grow(score: np.ndarray, free: np.ndarray, seed: tuple[int, int], area: np.ndarray, target_ha: float,
-          radius_px: float) -> np.ndarray | None:
+def _grow(
+    score: np.ndarray,
+    free: np.ndarray,
+    seed: tuple[int, int],
+    *,
+    area: np.ndarray,
+    target_ha: float,
+    radius_px: float,
+) -> np.ndarray | None:
     """Grow one 4-connected parcel from `seed`; None if the connected free area is too small."""
     height, width = score.shape
     taken = np.zeros(score.shape, dtype=bool)
@@ -81,9 +95,12 @@ def _polygon(mask: np.ndarray, grid: Grid) -> shapely.Geometry:
     rows, cols = np.nonzero(mask)
     r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     sub = mask[r0:r1, c0:c1].astype("uint8")
-    transform = grid.transform * grid.transform.translation(c0, r0)
-    parts = [shapely.geometry.shape(g) for g, v in shapes(sub, mask=sub.astype(bool), transform=transform,
-                                                         connectivity=4) if v == 1]
+    transform = grid.transform @ grid.transform.translation(c0, r0)
+    parts = [
+        shapely.geometry.shape(g)
+        for g, v in shapes(sub, mask=sub.astype(bool), transform=transform, connectivity=4)
+        if v == 1
+    ]
     return shapely.union_all(parts)
 
 
@@ -133,7 +150,7 @@ def site_parcels(
             reason = f"no free area of {area_ha:,.0f} ha is left after {len(parcels)} parcel(s)"
             break
         seed = np.unravel_index(int(np.argmax(candidates)), candidates.shape)
-        taken = _grow(score, free, seed, pixel_ha, area_ha, radius_px)
+        taken = _grow(score, free, seed, area=pixel_ha, target_ha=area_ha, radius_px=radius_px)
         if taken is None:  # this seed's connected area is too small: rule it out and look again
             labels, _ = ndimage.label(free)
             free &= labels != labels[seed]
@@ -151,15 +168,25 @@ def _describe(parcels: list[np.ndarray], grid: Grid, target_ha: float, tolerance
     rows = []
     for rank, mask in enumerate(parcels, start=1):
         values = grid.values[mask]
-        row = {"rank": rank, "suitability_mean": float(np.nanmean(values)),
-               "suitability_min": float(np.nanmin(values)), "pixels": int(mask.sum())}
+        row = {
+            "rank": rank,
+            "suitability_mean": float(np.nanmean(values)),
+            "suitability_min": float(np.nanmin(values)),
+            "pixels": int(mask.sum()),
+        }
         for key, layer in grid.layers.items():
             stats = layer[mask]
-            row |= {f"{key}_mean": float(np.nanmean(stats)), f"{key}_min": float(np.nanmin(stats)),
-                    f"{key}_max": float(np.nanmax(stats))}
+            row |= {
+                f"{key}_mean": float(np.nanmean(stats)),
+                f"{key}_min": float(np.nanmin(stats)),
+                f"{key}_max": float(np.nanmax(stats)),
+            }
         rows.append(row | {"geometry": _polygon(mask, grid)})
-    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=grid.crs) if rows else gpd.GeoDataFrame(
-        {"rank": []}, geometry=[], crs=grid.crs)
+    gdf = (
+        gpd.GeoDataFrame(rows, geometry="geometry", crs=grid.crs)
+        if rows
+        else gpd.GeoDataFrame({"rank": []}, geometry=[], crs=grid.crs)
+    )
     if gdf.empty:
         return reproject(gdf, WGS84, name="parcels")
     gdf["area_ha"] = area_ha(gdf, name="parcels")
@@ -171,8 +198,12 @@ def _describe(parcels: list[np.ndarray], grid: Grid, target_ha: float, tolerance
         msg = "A parcel is not a valid single-part polygon."
         raise GeoToolkitError(msg)
     gdf = reproject(gdf, WGS84, name="parcels")
-    towns = nearest(gdf[["rank", "geometry"]], load("cities")[["id", "name", "country", "geometry"]], k=1,
-                    names=("parcels", "cities"))
+    towns = nearest(
+        gdf[["rank", "geometry"]],
+        load("cities")[["id", "name", "country", "geometry"]],
+        k=1,
+        names=("parcels", "cities"),
+    )
     gdf["nearest_town"] = towns["name_b"].to_numpy()
     gdf["nearest_town_km"] = (towns["distance_m"].to_numpy() / 1000).round(1)
     gdf["note"] = "Candidate parcel from screening assumptions; not a known planting site."

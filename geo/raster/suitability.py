@@ -75,8 +75,9 @@ def _buffered(gdf: gpd.GeoDataFrame, km: float, *, name: str) -> list[shapely.Ge
 def _burn(shapes: list[shapely.Geometry], shape: tuple[int, int], transform: Affine) -> np.ndarray:
     if not shapes:
         return np.zeros(shape, dtype=bool)
-    return rasterize(((g, 1) for g in shapes), out_shape=shape, transform=transform, fill=0,
-                     dtype="uint8", all_touched=True).astype(bool)
+    return rasterize(
+        ((g, 1) for g in shapes), out_shape=shape, transform=transform, fill=0, dtype="uint8", all_touched=True
+    ).astype(bool)
 
 
 def mountain_suitability(
@@ -111,7 +112,8 @@ def mountain_suitability(
             window = from_bounds(*area.total_bounds, transform=src.transform).round_offsets().round_lengths()
             window = window.intersection(Window(0, 0, src.width, src.height))
         z = src.read(1, window=window, masked=True).astype("float64").filled(np.nan)
-        transform = src.window_transform(window)
+        # (rasterio's window_transform multiplies Affines with `*`, which affine 3 deprecates)
+        transform = src.transform @ Affine.translation(window.col_off, window.row_off)
     shape = z.shape
     inside = _burn(mask_geoms, shape, transform) if mask_geoms else np.ones(shape, dtype=bool)
     slope = slope_degrees(z, transform)
@@ -122,18 +124,20 @@ def mountain_suitability(
     dist_km = ndimage.distance_transform_edt(~water, sampling=(float(dy.mean()), float(dx.mean()))) / 1000
     w_elev, w_slope, w_water = criteria.weights
     low, high = criteria.elevation_band_m
-    score = (w_elev * _ramp(z, low, high, criteria.elevation_ramp_m)
-             + w_slope * np.clip(1 - slope / criteria.max_slope_deg, 0, 1)
-             + w_water * np.clip(1 - dist_km / criteria.water_max_km, 0, 1)) / sum(criteria.weights)
+    score = (
+        w_elev * _ramp(z, low, high, criteria.elevation_ramp_m)
+        + w_slope * np.clip(1 - slope / criteria.max_slope_deg, 0, 1)
+        + w_water * np.clip(1 - dist_km / criteria.water_max_km, 0, 1)
+    ) / sum(criteria.weights)
     towns = _burn(_buffered(load("cities"), criteria.town_buffer_km, name="cities"), shape, transform)
     deposits = load("mineral_deposits")
     mines = _burn(_buffered(deposits, criteria.mineral_buffer_km, name="mineral_deposits"), shape, transform)
     excluded = ~inside | np.isnan(z) | open_water | towns | mines | (slope > criteria.max_slope_deg)
     score[excluded] = np.nan
-    logger.info("Suitability on %d x %d pixels; %.0f%% available", shape[1], shape[0],
-                100 * np.isfinite(score).mean())
-    return Grid(score.astype("float32"), transform, WGS84, {"elevation": z.astype("float32"),
-                                                            "slope": slope.astype("float32")})
+    logger.info("Suitability on %d x %d pixels; %.0f%% available", shape[1], shape[0], 100 * np.isfinite(score).mean())
+    return Grid(
+        score.astype("float32"), transform, WGS84, {"elevation": z.astype("float32"), "slope": slope.astype("float32")}
+    )
 
 
 def aralkum_suitability(*, pixel_m: float = 500.0, prefer: str = "far", country: str | None = None) -> Grid:
@@ -160,4 +164,5 @@ def aralkum_suitability(*, pixel_m: float = 500.0, prefer: str = "far", country:
     if prefer == "near":
         score = 1 - score
     score = np.where(inside & ~wet, 0.2 + 0.8 * score, np.nan)
-    return Grid(score.astype("float32"), transform, EQUAL_AREA, {"distance_to_shore_km": (dist / 1000).astype("float32")})
+    companions = {"distance_to_shore_km": (dist / 1000).astype("float32")}
+    return Grid(score.astype("float32"), transform, EQUAL_AREA, companions)

@@ -32,5 +32,6 @@ def zonal_stats(
     with check_raster(raster, whole=False) as src:
         crs = src.crs
     zones = reproject(zones, crs.to_wkt(), name=name)
-    result = exact_extract(str(raster), zones, list(stats), include_cols=list(include_cols), output="pandas")
-    return result.reset_index(drop=True)
+    result = exact_extract(str(raster), zones.reset_index(drop=True), list(stats), output="pandas")
+    result = result.reset_index(drop=True)  # one row per zone, in the zones' order
+    return pd.concat([pd.DataFrame(zones[list(include_cols)]).reset_index(drop=True), result], axis=1)

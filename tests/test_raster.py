@@ -1,0 +1,195 @@
+import resource
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+from affine import Affine
+from rio_cogeo.cogeo import cog_validate
+from shapely.geometry import box
+from typer.testing import CliRunner
+
+import geo
+from geo.crs import EQUAL_AREA, WGS84
+from geo.raster import (
+    aralkum_suitability,
+    check_raster,
+    dem_path,
+    mountain_suitability,
+    site_parcels,
+    slope_degrees,
+    zonal_stats,
+)
+from geo.raster.suitability import Grid
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def dem():
+    return dem_path(cache_dir=ROOT / "build" / "cache", out_dir=ROOT / "build" / "rasters")
+
+
+def test_dem_is_a_cog_with_an_explicit_crs(dem):
+    assert cog_validate(str(dem))[0]
+    with rasterio.open(dem) as src:
+        assert src.crs.to_epsg() == 4326
+        assert (src.width, src.height) == (4398, 2014)
+        assert src.nodata is not None
+
+
+def _sample(dem, lon, lat):
+    with rasterio.open(dem) as src:
+        return float(next(src.sample([(lon, lat)]))[0])
+
+
+def test_dem_values_at_known_places(dem):
+    cities = geo.load("cities").set_index("name")
+    bishkek = cities.loc["Bishkek"].geometry
+    assert 650 < _sample(dem, bishkek.x, bishkek.y) < 900  # data-sources.md: 769 m
+    lake = geo.load("lakes").set_index("name").loc["Issyk-Kul"].geometry.representative_point()
+    assert _sample(dem, lake.x, lake.y) == pytest.approx(1600, abs=30)  # the lake surface
+
+
+def test_slope_uses_metres_on_a_geographic_grid():
+    transform = Affine(0.01, 0, 70, 0, -0.01, 45)
+    rows = np.arange(100)[:, None] * np.ones((1, 50))
+    z = (100 - rows) * 0.01 * 10_000  # rises 10 km per degree of latitude northwards
+    slope = slope_degrees(z, transform)[10:-10, 10:-10]
+    expected = np.degrees(np.arctan(10_000 / 111_150))  # one degree of latitude is about 111.15 km here
+    assert slope.mean() == pytest.approx(expected, rel=0.01)
+
+
+def test_rasters_without_crs_or_too_big_are_refused_before_reading(tmp_path):
+    path = tmp_path / "nocrs.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=4, height=4, count=1, dtype="uint8", transform=Affine(1, 0, 0, 0, -1, 4)
+    ) as dst:
+        dst.write(np.zeros((1, 4, 4), dtype="uint8"))
+    with pytest.raises(geo.CRSError, match="has no CRS"):
+        check_raster(path)
+    huge = tmp_path / "huge.tif"
+    _sparse(huge, 200_000)
+    with pytest.raises(geo.InputFileError, match="more than a quarter of this machine's memory"):
+        check_raster(huge)
+
+
+def _sparse(path, size):
+    profile = {
+        "driver": "GTiff",
+        "width": size,
+        "height": size,
+        "count": 1,
+        "dtype": "int16",
+        "crs": WGS84,
+        "transform": Affine(0.0001, 0, 60, 0, -0.0001, 50),
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+        "SPARSE_OK": "TRUE",
+        "nodata": -1,
+        "BIGTIFF": "YES",
+        "compress": "DEFLATE",
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(np.full((1, 512, 512), 7, dtype="int16"), window=((0, 512), (0, 512)))
+
+
+def test_zonal_stats_on_a_raster_larger_than_memory_reads_only_blocks(tmp_path):
+    huge = tmp_path / "huge.tif"
+    _sparse(huge, 200_000)  # declares 80 GB of int16
+    zone = gpd.GeoDataFrame({"id": ["z"]}, geometry=[box(60.001, 49.99, 60.04, 49.999)], crs=WGS84)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = zonal_stats(huge, zone, stats=("mean", "count"), include_cols=["id"])
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert result["mean"].iloc[0] == pytest.approx(7)
+    assert grown_mb < 300
+
+
+def test_zonal_stats_match_a_hand_count(tmp_path):
+    path = tmp_path / "halves.tif"
+    data = np.zeros((10, 10), dtype="float32")
+    data[:, 5:] = 10
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=10,
+        height=10,
+        count=1,
+        dtype="float32",
+        crs=WGS84,
+        transform=Affine(0.1, 0, 70, 0, -0.1, 41),
+        nodata=-9999,
+    ) as dst:
+        dst.write(data, 1)
+    zones = gpd.GeoDataFrame(
+        {"id": ["left", "all"]}, geometry=[box(70, 40, 70.5, 41), box(70, 40, 71, 41)], crs=WGS84
+    ).to_crs(3857)  # zones move to the raster's CRS
+    result = zonal_stats(path, zones, include_cols=["id"]).set_index("id")
+    assert result.loc["left", "mean"] == pytest.approx(0)
+    assert result.loc["all", "mean"] == pytest.approx(5, abs=0.2)
+
+
+def _flat_grid(size=200, pixel_m=500.0):
+    values = np.ones((size, size), dtype="float32")
+    return Grid(values, Affine(pixel_m, 0, 0, 0, -pixel_m, 100_000), EQUAL_AREA)  # near 45 N, 66 E
+
+
+def test_parcels_hit_the_area_and_do_not_overlap():
+    result = site_parcels(_flat_grid(), area_ha=5_000, n=3)
+    parcels = result.parcels.to_crs(EQUAL_AREA)
+    assert result.reason is None
+    assert len(parcels) == 3
+    assert (parcels["area_ha"] / 5_000 - 1).abs().max() <= 0.01
+    assert (parcels.geom_type == "Polygon").all()
+    assert parcels.geometry.is_valid.all()
+    for i in range(3):
+        for j in range(i + 1, 3):
+            assert parcels.geometry.iloc[i].intersection(parcels.geometry.iloc[j]).area < 1
+
+
+def test_too_many_parcels_says_how_many_and_why():
+    result = site_parcels(_flat_grid(size=60), area_ha=25_000, n=5)  # 90,000 ha of land
+    assert len(result.parcels) < 5
+    assert "left" in result.reason or "not enough" in result.reason
+
+
+@pytest.mark.slow
+def test_issyk_kul_oblast_gets_five_parcels_of_25000_ha(dem):
+    oblast = geo.load("regions").set_index("id").loc[["kg-issyk-kul"]]
+    grid = mountain_suitability(str(dem), area=oblast)
+    result = site_parcels(grid, area_ha=25_000, n=5)
+    parcels = result.parcels
+    assert len(parcels) == 5
+    assert (parcels["area_ha"] / 25_000 - 1).abs().max() <= 0.01
+    inside = oblast.geometry.iloc[0].buffer(0.01)
+    assert parcels.geometry.within(inside).all()
+    assert {"elevation_mean", "slope_max", "nearest_town", "nearest_town_km"} <= set(parcels.columns)
+    assert parcels["note"].str.contains("not a known planting site").all()
+
+
+def test_aralkum_parcels_lie_on_the_dried_seabed():
+    result = site_parcels(aralkum_suitability(), area_ha=25_000, n=5)
+    seabed = geo.load("aralkum").geometry.iloc[0].buffer(0.01)
+    assert len(result.parcels) == 5
+    assert result.parcels.geometry.within(seabed).all()
+    assert (result.parcels["area_ha"] / 25_000 - 1).abs().max() <= 0.01
+
+
+def test_cli_site(tmp_path, monkeypatch, dem):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "rasters").symlink_to(dem.parent)
+    runner = CliRunner(env={"COLUMNS": "200"})
+    result = runner.invoke(app_cli(), ["site", "--region", "Issyk-Kul", "--n", "2", "-o", "sites.gpkg"])
+    assert result.exit_code == 0, result.output
+    assert len(gpd.read_file(tmp_path / "sites.gpkg")) == 2
+    bad = runner.invoke(app_cli(), ["site", "--region", "Atlantis"])
+    assert bad.exit_code == 1
+    assert "No region named 'Atlantis'" in bad.output
+
+
+def app_cli():
+    from geo.cli.main import app
+
+    return app
