@@ -12,3 +12,14 @@ def test_ruff_is_clean():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or require_tool("ruff")
     result = subprocess.run([ruff, "check", "geo", "tests"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_notebooks_are_kept_without_outputs():
+    import nbformat
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code"), (
+            path
+        )
+        assert "assert" in nb.cells[-1].source, f"{path.name} must end with assertions on its results"

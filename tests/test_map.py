@@ -121,3 +121,12 @@ def test_large_point_layers_use_a_compact_encoding():
     bare = len(to_html(build_map([], basemap=[]))).__int__()
     html = to_html(build_map([], user={"pts": pts}, basemap=[]))
     assert (len(html) - bare) / n < 15
+
+
+def test_missing_values_in_user_layers_stay_valid_json():
+    deposits = geo.load("mineral_deposits")
+    html = to_html(build_map([], user={"deposits as a user layer": deposits}, basemap=[]))
+    data = re.search(r'id="atlas-data">(.*?)</script>', html, re.S).group(1)
+    assert "NaN" not in data
+    rows = json.loads(data)["overlays"][0]["fc"]["features"][0]["properties"]["_items"][0]["rows"]
+    assert all(isinstance(value, str) for _, value in rows)

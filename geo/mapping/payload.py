@@ -316,8 +316,8 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
         return base | {"kind": "packed", "packed": _packed_points(gdf), "legend": []}
     columns = [c for c in gdf.columns if c != gdf.geometry.name][:_MAX_FIELDS]
     name_col = _name_column(gdf)
-    texts = {c: gdf[c].map(_text).tolist() for c in columns}  # one pass per column, not per cell
-    names = gdf[name_col].map(_text).tolist() if name_col else [None] * len(gdf)
+    texts = {c: [_text(v) for v in gdf[c].tolist()] for c in columns}  # one pass per column
+    names = [_text(v) for v in gdf[name_col].tolist()] if name_col else [None] * len(gdf)
     style = {"c": "#3182bd", "f": "#3182bd", "r": 4, "w": 1, "fo": 0.7}
     features, unknown = [], []
     for i, shape in enumerate(_geometries(gdf.geometry.to_numpy(), simplify=False)):
