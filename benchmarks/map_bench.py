@@ -163,7 +163,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--build", nargs=3, metavar=("METHOD", "N", "OUT"))
+    parser.add_argument("--table-only", action="store_true", help="Rewrite map.md from map.json.")
     args = parser.parse_args()
+    if args.table_only:
+        (OUT / "map.md").write_text(table(json.loads((OUT / "map.json").read_text())))
+        return
     if args.build:
         method, n, out = args.build
         print(json.dumps(build(method, int(n), Path(out))))
@@ -213,7 +217,8 @@ def table(results: list[dict]) -> str:
     ]
     for r in results:
         per_point = None if r["bytes"] is None else r["bytes"] / r["n"]
-        note = r["error"] or ("CDN-only: build and size only" if r["method"] == "lonboard" else "")
+        error = (r["error"] or "").splitlines()[0][:80] if r["error"] else ""
+        note = error or ("CDN-only: build and size only" if r["method"] == "lonboard" else "")
         if r.get("page_errors"):
             note += f" {r['page_errors']:.0f} page errors"
         lines.append(

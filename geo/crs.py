@@ -6,6 +6,7 @@ and logs the change. Distances are geodesic (``GEOD``); areas come from ``EQUAL_
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import geopandas as gpd
@@ -40,6 +41,12 @@ MAX_LON, MAX_LAT = 180.0, 90.0
 #: The WGS84 ellipsoid, for geodesic distances in metres.
 GEOD = Geod(ellps="WGS84")
 _SHOWN = 5  # rows named in a message
+
+
+@functools.lru_cache(maxsize=64)
+def _crs(text: str) -> CRS:
+    """Parse a CRS string once (pyproj parsing is not free on hot paths)."""
+    return CRS.from_user_input(text)
 
 
 def require_crs(gdf: gpd.GeoDataFrame, *, name: str) -> None:
@@ -83,8 +90,8 @@ def reproject(gdf: gpd.GeoDataFrame, crs: str | CRS, *, name: str) -> gpd.GeoDat
         If `gdf` has no CRS.
     """
     require_crs(gdf, name=name)
-    target = CRS.from_user_input(crs)
-    if gdf.crs.equals(target):
+    target = _crs(crs) if isinstance(crs, str) else CRS.from_user_input(crs)
+    if gdf.crs is target or gdf.crs == target:
         return gdf
     logger.debug("Reprojecting %s from %s to %s", name, gdf.crs.to_string(), target.to_string())
     return gdf.to_crs(target)

@@ -52,7 +52,8 @@ def _geodesic_near(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.zeros(len(a))
     if not len(a):
         return out
-    apart = ~shapely.intersects(a, b)
+    shapely.prepare(b)  # each polygon is tested against many points: prepare it once
+    apart = ~shapely.intersects(b, a)
     if apart.any():
         lines = shapely.shortest_line(a[apart], b[apart])
         ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
