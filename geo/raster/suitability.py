@@ -24,7 +24,8 @@ from scipy import ndimage
 
 from geo.catalog import load
 from geo.crs import EQUAL_AREA, METRIC, WGS84, reproject
-from geo.errors import GeoToolkitError
+from geo.errors import GeoToolkitError, InputFileError
+from geo.raster.io import MEMORY_SHARE, memory_bytes
 from geo.raster.terrain import pixel_sizes_m, slope_degrees
 
 __all__ = ["Criteria", "Grid", "aralkum_suitability", "mountain_suitability"]
@@ -111,6 +112,13 @@ def mountain_suitability(
             mask_geoms = list(area.geometry)
             window = from_bounds(*area.total_bounds, transform=src.transform).round_offsets().round_lengths()
             window = window.intersection(Window(0, 0, src.width, src.height))
+        needed = int(window.width) * int(window.height) * 8 * 6  # float64 elevation, slope, distances, score
+        if needed > MEMORY_SHARE * memory_bytes():
+            msg = (
+                f"{dem}: the search window is {int(window.width)} x {int(window.height)} pixels, which needs about "
+                f"{needed / 2**30:.1f} GiB; search a smaller area (a region or a country)."
+            )
+            raise InputFileError(msg)
         z = src.read(1, window=window, masked=True).astype("float64").filled(np.nan)
         # (rasterio's window_transform multiplies Affines with `*`, which affine 3 deprecates)
         transform = src.transform @ Affine.translation(window.col_off, window.row_off)
