@@ -138,3 +138,31 @@ def test_jupyter_display_is_offline():
     assert "srcdoc=" in shown
     assert "cdn.jsdelivr" not in shown
     assert "cdnjs" not in shown
+
+
+def test_supply_choropleth_shades_countries_by_world_share():
+    from geo.mapping.overlays import choropleth_layer
+
+    layer = choropleth_layer("uranium")
+    shares = layer.gdf.set_index("name")["share_pct"]
+    assert shares["Kazakhstan"] == pytest.approx(38.6, abs=0.1)
+    assert shares["Uzbekistan"] == pytest.approx(6.6, abs=0.1)
+    assert len(layer.extra["fills"]) == len(layer.gdf)
+    with pytest.raises(ValueError, match="No production figures"):
+        choropleth_layer("unobtainium")
+
+
+def test_climate_recipe_embeds_the_elevation_as_an_image(tmp_path):
+    html = to_html(render_recipe(ROOT / "maps" / "climate.toml"))
+    data = json.loads(re.search(r'id="atlas-data">(.*?)</script>', html, re.S).group(1))
+    image = data["images"][0]
+    assert image["url"].startswith("data:image/png;base64,")
+    assert image["bounds"][0][0] == pytest.approx(36.32, abs=0.01)
+    assert loaded_urls(html) == []
+
+
+def test_unknown_raster_in_a_recipe(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text('rasters = ["rainfall"]\nlayers = [{ layer = "campuses" }]')
+    with pytest.raises(geo.LayerSchemaError, match="unknown raster 'rainfall'"):
+        render_recipe(path)

@@ -172,6 +172,7 @@ def build_map(
     tiles: str | None = None,
     bounds: Sequence[Sequence[float]] | None = None,
     settings: Mapping[str, Any] | None = None,
+    images: Sequence[Mapping[str, Any]] = (),
 ) -> AtlasMap:
     """Return an offline-ready atlas map.
 
@@ -192,6 +193,8 @@ def build_map(
         ``[[south, west], [north, east]]`` to open on; Central Asia by default.
     settings
         Extra settings recorded in the embedded manifest (e.g. the recipe).
+    images
+        Image overlays (e.g. :func:`geo.mapping.overlays.elevation_image`), embedded as data URIs.
     """
     base = _basemap(BASEMAP if basemap is True else (basemap or ()))
     overlays = _as_layers(layers, user)
@@ -224,6 +227,7 @@ def build_map(
         "overlays": [layer_payload(o) for o in overlays],
         "precision_words": {k: list(v) for k, v in PRECISION_SYMBOLS.items()},
         "minimap": countries,
+        "images": [dict(image) for image in images],
     }
     manifest = _manifest(overlays, base, {"title": title, "tiles": tiles, **(settings or {})})
     _AtlasLayers(payload, manifest).add_to(m)

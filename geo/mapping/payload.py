@@ -319,17 +319,21 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
     texts = {c: [_text(v) for v in gdf[c].tolist()] for c in columns}  # one pass per column
     names = [_text(v) for v in gdf[name_col].tolist()] if name_col else [None] * len(gdf)
     style = {"c": "#3182bd", "f": "#3182bd", "r": 4, "w": 1, "fo": 0.7}
+    fills = layer.extra.get("fills")  # a choropleth: one fill per feature
     features, unknown = [], []
-    for i, shape in enumerate(_geometries(gdf.geometry.to_numpy(), simplify=False)):
+    for i, shape in enumerate(_geometries(gdf.geometry.to_numpy(), simplify=fills is not None)):
+        if fills is not None:
+            style = {"c": "#333333", "f": fills[i], "w": 0.8, "fo": 0.75}
         rows = [[c, texts[c][i]] for c in columns if texts[c][i] is not None]
         item = {"n": names[i] or f"feature {gdf.index[i]}", "rows": rows, "src": [], "rd": []}
         if shape is None:
             unknown.append({"layer": layer.title, "n": item["n"], "item": item})
         else:
             features.append({"type": "Feature", "geometry": shape, "properties": {"_s": style, "_items": [item]}})
+    legend = layer.extra.get("legend") or [{"label": layer.title, "color": "#3182bd"}]
     return base | {
         "kind": "vector",
         "fc": {"type": "FeatureCollection", "features": features},
         "unknown": unknown,
-        "legend": [{"label": layer.title, "color": "#3182bd"}],
+        "legend": legend,
     }

@@ -27,11 +27,14 @@ import pandas as pd
 from geo.catalog import CURATED, REFERENCE, load
 from geo.errors import LayerSchemaError
 from geo.mapping.builder import BASEMAP, AtlasMap, build_map, curated_layer
+from geo.mapping.overlays import choropleth_layer, elevation_image
 from geo.mapping.payload import MapLayer
+from geo.raster.dem import dem_path
 
 __all__ = ["load_recipe", "render_recipe"]
 
-_KEYS = {"title", "basemap", "bounds", "layers", "tiles"}
+_KEYS = {"title", "basemap", "bounds", "layers", "tiles", "rasters", "choropleth"}
+_RASTERS = ("elevation",)
 _LAYER_KEYS = {"layer", "title", "filter", "exclude", "visible"}
 
 
@@ -102,6 +105,13 @@ def render_recipe(
     layers: Sequence[MapLayer] = [
         _layer(spec, where=f"{path.name}, layers[{i}]") for i, spec in enumerate(recipe["layers"])
     ]
+    layers = [*layers, *(choropleth_layer(m) for m in recipe.get("choropleth", []))]
+    images = []
+    for raster in recipe.get("rasters", []):
+        if raster not in _RASTERS:
+            msg = f"{path.name}: unknown raster {raster!r}; available: {list(_RASTERS)}."
+            raise LayerSchemaError(msg)
+        images.append(elevation_image(dem_path()))
     ids = [layer.name for layer in layers]
     if len(set(ids)) != len(ids):
         layers = [
@@ -116,4 +126,5 @@ def render_recipe(
         tiles=tiles or recipe.get("tiles"),
         bounds=recipe.get("bounds"),
         settings={"recipe": path.name},
+        images=images,
     )

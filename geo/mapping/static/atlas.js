@@ -339,6 +339,14 @@
       overlays[escapeHtml(layer.title) + " <span class='atlas-count'>(" + layer.count + ")</span>"] = obj;
       (layer.unknown || []).forEach(function (u) { unknown.push(u); });
     });
+    (data.images || []).forEach(function (img, i) {
+      if (!map.getPane("atlasImages")) { map.createPane("atlasImages").style.zIndex = 401; }  /* over the fills */
+      var id = "image-" + i, obj = L.imageOverlay(img.url, img.bounds,
+        {opacity: img.opacity || 0.6, interactive: false, pane: "atlasImages"});
+      registry[id] = obj; obj.addTo(map);
+      overlays[escapeHtml(img.title)] = obj;
+      all.push({id: id, title: img.title, legend: img.legend || []});
+    });
     L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
     var legend = legendControl(map, all, registry); legend.addTo(map);
     if (data.title) { titleControl(map, data.title).addTo(map); }
