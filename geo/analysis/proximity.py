@@ -15,6 +15,9 @@ nearest reading is within, the farthest is not) or ``no``.
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -32,7 +35,42 @@ logger = logging.getLogger(__name__)
 METRIC_MAX_ERROR = 0.015
 _AREA_PRECISIONS = ("region", "country")
 _MAX_DENSE_PAIRS = 5_000_000  # nearest() compares every pair
-_TO_LONLAT = Transformer.from_crs(METRIC, WGS84, always_xy=True)
+_LOCAL = threading.local()
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_CHUNK = 100_000  # below this, threads cost more than they save
+
+
+def _transformer(src: str, dst: str) -> Transformer:
+    """Return this thread's Transformer (pyproj transformers must not be shared between threads)."""
+    cache = _LOCAL.__dict__.setdefault("transformers", {})
+    if (src, dst) not in cache:
+        cache[(src, dst)] = Transformer.from_crs(src, dst, always_xy=True)
+    return cache[(src, dst)]
+
+
+def _in_chunks(fn, n: int, *arrays: np.ndarray) -> list:
+    """Apply `fn` to aligned chunks of `arrays` on all cores (shapely and PROJ release the GIL)."""
+    if n < 2 * _CHUNK or _WORKERS == 1:
+        return [fn(0, *arrays)]
+    step = -(-n // _WORKERS)
+    jobs = [(start, *(a[start:start + step] for a in arrays)) for start in range(0, n, step)]
+    with ThreadPoolExecutor(_WORKERS) as pool:
+        return list(pool.map(lambda job: fn(*job), jobs))
+
+
+def _projected(gdf: gpd.GeoDataFrame, *, name: str) -> np.ndarray:
+    """Geometries of `gdf` in METRIC; points are transformed as coordinate arrays, in parallel."""
+    require_crs(gdf, name=name)
+    geoms = gdf.geometry.to_numpy()
+    if len(geoms) < 2 * _CHUNK or not (shapely.get_type_id(geoms) == 0).all():
+        return reproject(gdf, METRIC, name=name).geometry.to_numpy()
+    src = gdf.crs.to_wkt()
+
+    def run(_start: int, part: np.ndarray) -> np.ndarray:
+        x, y = _transformer(src, METRIC).transform(shapely.get_x(part), shapely.get_y(part))
+        return shapely.points(x, y)
+
+    return np.concatenate(_in_chunks(run, len(geoms), geoms))
 
 
 def _uncertainty(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -52,13 +90,13 @@ def _geodesic_near(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.zeros(len(a))
     if not len(a):
         return out
-    shapely.prepare(b)  # each polygon is tested against many points: prepare it once
-    apart = ~shapely.intersects(b, a)
+    apart = ~shapely.intersects(b, a)  # no shapely.prepare here: this runs in threads on shared geometries
     if apart.any():
         lines = shapely.shortest_line(a[apart], b[apart])
         ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-        lon1, lat1 = _TO_LONLAT.transform(ends[:, 0, 0], ends[:, 0, 1])
-        lon2, lat2 = _TO_LONLAT.transform(ends[:, 1, 0], ends[:, 1, 1])
+        back = _transformer(METRIC, WGS84)
+        lon1, lat1 = back.transform(ends[:, 0, 0], ends[:, 0, 1])
+        lon2, lat2 = back.transform(ends[:, 1, 0], ends[:, 1, 1])
         out[apart] = GEOD.inv(lon1, lat1, lon2, lat2)[2]
     return out
 
@@ -71,8 +109,9 @@ def _geodesic_far(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         pb = shapely.get_coordinates(shapely.convex_hull(gb))
         d = np.linalg.norm(pa[:, None, :] - pb[None, :, :], axis=2)
         ia, ib = np.unravel_index(int(d.argmax()), d.shape)
-        (lon1,), (lat1,) = _TO_LONLAT.transform([pa[ia, 0]], [pa[ia, 1]])
-        (lon2,), (lat2,) = _TO_LONLAT.transform([pb[ib, 0]], [pb[ib, 1]])
+        back = _transformer(METRIC, WGS84)
+        (lon1,), (lat1,) = back.transform([pa[ia, 0]], [pa[ia, 1]])
+        (lon2,), (lat2,) = back.transform([pb[ib, 0]], [pb[ib, 1]])
         out[i] = GEOD.inv(lon1, lat1, lon2, lat2)[2]
     return out
 
@@ -87,7 +126,7 @@ def _pairs_frame(
 ) -> gpd.GeoDataFrame:
     """Distances and intervals for index pairs (ia, ib); METRIC geometries (ap, bp)."""
     (ia, ib), (ap, bp) = pairs, projected
-    near = _geodesic_near(ap[ia], bp[ib])
+    near = np.concatenate(_in_chunks(lambda _s, x, y: _geodesic_near(x, y), len(ia), ap[ia], bp[ib]))
     ua, ub = _uncertainty(a)[ia], _uncertainty(b)[ib]
     low = np.maximum(near - ua - ub, 0.0)
     high = near + ua + ub
@@ -144,14 +183,19 @@ def within_distance(
         msg = f"distance_m must be a positive number of metres, got {distance_m!r}."
         raise ValueError(msg)
     _check(a, b, names)
-    ap = reproject(a, METRIC, name=names[0]).geometry.to_numpy()
-    bp = reproject(b, METRIC, name=names[1]).geometry.to_numpy()
+    ap, bp = _projected(a, name=names[0]), _projected(b, name=names[1])
     if include_no:
         ia, ib = np.repeat(np.arange(len(a)), len(b)), np.tile(np.arange(len(b)), len(a))
     else:  # prefilter in the projected CRS with a margin for its error and the uncertainty radii
         margin = distance_m * (1 + METRIC_MAX_ERROR) + _uncertainty(a).max(initial=0) + _uncertainty(b).max(initial=0)
         tree = shapely.STRtree(bp)
-        ia, ib = tree.query(ap, predicate="dwithin", distance=margin)
+
+        def query(start: int, part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            left, right = tree.query(part, predicate="dwithin", distance=margin)
+            return left + start, right
+
+        found = _in_chunks(query, len(ap), ap)
+        ia, ib = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
     pairs = _pairs_frame(a, b, (ia, ib), (ap, bp), suffixes=suffixes)
     pairs["within"] = np.select(
         [pairs["distance_max_m"] <= distance_m, pairs["distance_min_m"] <= distance_m], ["yes", "possibly"], "no"
@@ -185,8 +229,7 @@ def nearest(
         msg = f"max_distance_m must be a positive number of metres, got {max_distance_m!r}."
         raise ValueError(msg)
     _check(a, b, names)
-    ap = reproject(a, METRIC, name=names[0]).geometry.to_numpy()
-    bp = reproject(b, METRIC, name=names[1]).geometry.to_numpy()
+    ap, bp = _projected(a, name=names[0]), _projected(b, name=names[1])
     take = min(len(b), k + 3)
     planar = shapely.distance(ap[:, None], bp[None, :]) if len(a) * len(b) <= _MAX_DENSE_PAIRS else None
     if planar is None:
