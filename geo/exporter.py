@@ -28,6 +28,7 @@ import shapely
 from geo.crs import WGS84, reproject, require_crs
 from geo.errors import ExportError
 from geo.paths import write_geojson
+from geo.qgis_styles import add_qgis_styles
 
 __all__ = ["FORMATS", "ExportReport", "Format", "export", "read_exported"]
 
@@ -297,6 +298,7 @@ def _write_and_count(
         return {n: len(read_exported(out / f"{n}{spec.suffix}", fmt=spec.key)[n]) for n in frames}
     if spec.key == "gpkg":
         _write_gpkg(frames, out, losses)
+        add_qgis_styles(out, frames)
     elif spec.key == "shp":
         _write_shapefiles(frames, out, losses)
     else:
@@ -447,7 +449,7 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
         return {path.stem: _decode(gdf, _json_columns(gdf))}
     if key == "shp":
         return _read_shapefile_zip(path)
-    names = [str(n) for n in pyogrio.list_layers(path)[:, 0]] if key == "gpkg" else [None]
+    names = [str(n) for n in pyogrio.list_layers(path)[:, 0] if n != "layer_styles"] if key == "gpkg" else [None]
     out = {}
     options = {"DATE_AS_STRING": "YES"} if key == "geojson" else {}  # keep '2024-08' text as written
     for layer in names:

@@ -97,6 +97,12 @@ def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame
 
 def _read_vector(path: Path, *, layer: str | int | None, encoding: str | None) -> gpd.GeoDataFrame:
     source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    if layer is None and path.suffix.lower() == ".gpkg":  # QGIS keeps styles in a non-spatial 'layer_styles' table
+        data_layers = [str(n) for n in pyogrio.list_layers(source)[:, 0] if n != "layer_styles"]
+        if len(data_layers) > 1:
+            msg = f"{path} holds {len(data_layers)} layers: {', '.join(data_layers)}. Pass layer='…' (CLI: name one)."
+            raise InputFileError(msg)
+        layer = data_layers[0] if data_layers else None
     try:
         return gpd.read_file(source, layer=layer, encoding=encoding)
     except DataLayerError as err:

@@ -159,3 +159,19 @@ def test_bad_format_or_suffix(tmp_path, sites, path, fmt, message):
 def test_missing_crs_is_refused(tmp_path, sites):
     with pytest.raises(geo.CRSError, match="has no CRS"):
         export(sites.set_crs(None, allow_override=True), tmp_path / "s.gpkg", name="sites")
+
+
+def test_geopackage_carries_default_qgis_styles(tmp_path, frames):
+    import sqlite3
+
+    report = export(frames, tmp_path / "styled.gpkg")
+    with sqlite3.connect(report.path) as con:
+        rows = con.execute("SELECT f_table_name, styleQML, useAsDefault FROM layer_styles").fetchall()
+    assert {r[0] for r in rows} == set(frames)
+    assert all(r[2] == 1 for r in rows)
+    qml = {name: ElementTree.fromstring(text.split("'SYSTEM'>", 1)[1]) for name, text, _ in rows}
+    renderer = qml["campuses"].find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol"
+    assert renderer.get("attr") == '"status"'
+    assert {c.get("value") for c in renderer.iter("category")} == set(frames["campuses"]["status"])
+    assert set(read_exported(report.path)) == set(frames)  # the style table is not a layer

@@ -132,3 +132,12 @@ def test_csv_without_geometry_columns(tmp_path):
     path.write_text("id,place\na,Almaty\n")
     with pytest.raises(geo.InputFileError, match="no geometry columns"):
         geo.read(path)
+
+
+def test_a_geopackage_with_several_layers_needs_a_layer_name(tmp_path, sites):
+    geo.export({"a": sites, "b": sites}, tmp_path / "two.gpkg")
+    with pytest.raises(geo.InputFileError, match="holds 2 layers: a, b"):
+        geo.read(tmp_path / "two.gpkg")
+    assert len(geo.read(tmp_path / "two.gpkg", layer="b")) == 3
+    geo.export(sites, tmp_path / "one.gpkg", name="sites")  # one layer plus QGIS styles: no question
+    assert len(geo.read(tmp_path / "one.gpkg")) == 3

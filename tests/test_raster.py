@@ -183,7 +183,7 @@ def test_cli_site(tmp_path, monkeypatch, dem):
     runner = CliRunner(env={"COLUMNS": "200"})
     result = runner.invoke(app_cli(), ["site", "--region", "Issyk-Kul", "--n", "2", "-o", "sites.gpkg"])
     assert result.exit_code == 0, result.output
-    assert len(gpd.read_file(tmp_path / "sites.gpkg")) == 2
+    assert len(geo.read(tmp_path / "sites.gpkg")) == 2
     bad = runner.invoke(app_cli(), ["site", "--region", "Atlantis"])
     assert bad.exit_code == 1
     assert "No region named 'Atlantis'" in bad.output

@@ -13,8 +13,12 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "AFFORESTATION_COLOURS",
+    "APPROACH_COLOURS",
     "COMMODITY_COLOURS",
     "PRECISION_SYMBOLS",
+    "REFERENCE_STYLES",
+    "STATUS_COLOURS",
     "UK_CRITICAL",
     "feature_style",
     "legend_entries",
