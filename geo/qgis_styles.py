@@ -45,19 +45,25 @@ def _rgba(colour: str, alpha: int = 255) -> str:
 
 def _symbol(kind: str, colour: str, name: str) -> str:
     if kind == "marker":
-        layer = (f'<layer class="SimpleMarker" enabled="1" pass="0" locked="0"><Option type="Map">'
-                 f'<Option type="QString" name="color" value="{_rgba(colour)}"/>'
-                 '<Option type="QString" name="outline_color" value="255,255,255,255"/>'
-                 '<Option type="QString" name="size" value="3"/></Option></layer>')
+        layer = (
+            f'<layer class="SimpleMarker" enabled="1" pass="0" locked="0"><Option type="Map">'
+            f'<Option type="QString" name="color" value="{_rgba(colour)}"/>'
+            '<Option type="QString" name="outline_color" value="255,255,255,255"/>'
+            '<Option type="QString" name="size" value="3"/></Option></layer>'
+        )
     elif kind == "line":
-        layer = (f'<layer class="SimpleLine" enabled="1" pass="0" locked="0"><Option type="Map">'
-                 f'<Option type="QString" name="line_color" value="{_rgba(colour)}"/>'
-                 '<Option type="QString" name="line_width" value="0.4"/></Option></layer>')
+        layer = (
+            f'<layer class="SimpleLine" enabled="1" pass="0" locked="0"><Option type="Map">'
+            f'<Option type="QString" name="line_color" value="{_rgba(colour)}"/>'
+            '<Option type="QString" name="line_width" value="0.4"/></Option></layer>'
+        )
     else:
-        layer = (f'<layer class="SimpleFill" enabled="1" pass="0" locked="0"><Option type="Map">'
-                 f'<Option type="QString" name="color" value="{_rgba(colour, 70)}"/>'
-                 f'<Option type="QString" name="outline_color" value="{_rgba(colour)}"/>'
-                 '<Option type="QString" name="outline_style" value="dash"/></Option></layer>')
+        layer = (
+            f'<layer class="SimpleFill" enabled="1" pass="0" locked="0"><Option type="Map">'
+            f'<Option type="QString" name="color" value="{_rgba(colour, 70)}"/>'
+            f'<Option type="QString" name="outline_color" value="{_rgba(colour)}"/>'
+            '<Option type="QString" name="outline_style" value="dash"/></Option></layer>'
+        )
     return f'<symbol type="{kind}" name={quoteattr(name)} alpha="1" clip_to_extent="1" force_rhr="0">{layer}</symbol>'
 
 
@@ -77,23 +83,33 @@ def _qml(name: str, gdf: gpd.GeoDataFrame) -> str:
         field, colours = "commodities", COMMODITY_COLOURS
     if field and field in gdf:
         values = sorted(colours) if field == "commodities" else sorted(set(gdf[field].dropna()))
-        expression = f"regexp_substr(\"{field}\", '\"([a-z ]+)\"')" if field == "commodities" else f'"{field}"'
-        cats = "".join(f'<category render="true" symbol="{i}" value={quoteattr(v)} label={quoteattr(v)}/>'
-                       for i, v in enumerate(values))
+        expression = f'regexp_substr("{field}", \'"([a-z ]+)"\')' if field == "commodities" else f'"{field}"'
+        cats = "".join(
+            f'<category render="true" symbol="{i}" value={quoteattr(v)} label={quoteattr(v)}/>'
+            for i, v in enumerate(values)
+        )
         symbols = "".join(_symbol(kind, colours.get(v, "#999999"), str(i)) for i, v in enumerate(values))
-        renderer = (f'<renderer-v2 type="categorizedSymbol" attr={quoteattr(expression)} symbollevels="0" '
-                    f'enableorderby="0" forceraster="0"><categories>{cats}</categories>'
-                    f"<symbols>{symbols}</symbols></renderer-v2>")
+        renderer = (
+            f'<renderer-v2 type="categorizedSymbol" attr={quoteattr(expression)} symbollevels="0" '
+            f'enableorderby="0" forceraster="0"><categories>{cats}</categories>'
+            f"<symbols>{symbols}</symbols></renderer-v2>"
+        )
     else:
         colour = REFERENCE_STYLES.get(name, {}).get("c", "#3182bd")
-        renderer = (f'<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">'
-                    f"<symbols>{_symbol(kind, colour, '0')}</symbols></renderer-v2>")
+        renderer = (
+            f'<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0">'
+            f"<symbols>{_symbol(kind, colour, '0')}</symbols></renderer-v2>"
+        )
     label = ""
     if "name" in gdf:
-        label = ('<labeling type="simple"><settings calloutType="simple"><text-style fieldName="name" '
-                 'fontSize="8" textColor="40,40,40,255"/></settings></labeling>')
-    return (f"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'><qgis version=\"3.22.0\" "
-            f'styleCategories="Symbology|Labeling">{renderer}{label}</qgis>')
+        label = (
+            '<labeling type="simple"><settings calloutType="simple"><text-style fieldName="name" '
+            'fontSize="8" textColor="40,40,40,255"/></settings></labeling>'
+        )
+    return (
+        f"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'><qgis version=\"3.22.0\" "
+        f'styleCategories="Symbology|Labeling">{renderer}{label}</qgis>'
+    )
 
 
 def add_qgis_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -107,6 +123,11 @@ def add_qgis_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
                 "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                 "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
                 "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', '')",
-                (name, geometry_columns.get(name, "geom"), f"{name} (centralasia-geo)", _qml(name, gdf),
-                 escape(f"Default style for {name}, written by centralasia-geo")),
+                (
+                    name,
+                    geometry_columns.get(name, "geom"),
+                    f"{name} (centralasia-geo)",
+                    _qml(name, gdf),
+                    escape(f"Default style for {name}, written by centralasia-geo"),
+                ),
             )

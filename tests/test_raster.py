@@ -1,4 +1,5 @@
-import resource
+import subprocess
+import sys
 
 import geopandas as gpd
 import numpy as np
@@ -94,15 +95,24 @@ def _sparse(path, size):
         dst.write(np.full((1, 512, 512), 7, dtype="int16"), window=((0, 512), (0, 512)))
 
 
+def _peak_mb(code: str) -> float:
+    """Peak RSS (MB) of a fresh Python process running `code` after importing geo."""
+    script = f"import resource, geo, geo.raster\n{code}\nprint(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return int(result.stdout.split()[-1]) / 1024
+
+
 def test_zonal_stats_on_a_raster_larger_than_memory_reads_only_blocks(tmp_path):
     huge = tmp_path / "huge.tif"
     _sparse(huge, 200_000)  # declares 80 GB of int16
     zone = gpd.GeoDataFrame({"id": ["z"]}, geometry=[box(60.001, 49.99, 60.04, 49.999)], crs=WGS84)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = zonal_stats(huge, zone, stats=("mean", "count"), include_cols=["id"])
-    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert result["mean"].iloc[0] == pytest.approx(7)
-    assert grown_mb < 300
+    zone.to_file(tmp_path / "zone.gpkg")
+    baseline = _peak_mb("pass")
+    zones = str(tmp_path / "zone.gpkg")
+    used = _peak_mb(f"import geopandas as gpd\ngeo.raster.zonal_stats({str(huge)!r}, gpd.read_file({zones!r}))")
+    assert used - baseline < 150
 
 
 def test_zonal_stats_match_a_hand_count(tmp_path):
@@ -200,3 +210,38 @@ def test_suitability_refuses_a_window_larger_than_memory(tmp_path):
     _sparse(huge, 200_000)
     with pytest.raises(geo.InputFileError, match="search a smaller area"):
         mountain_suitability(str(huge))
+
+
+def test_slope_raster_is_blockwise_and_equals_the_whole_computation(tmp_path, dem):
+    from geo.raster import slope_raster
+
+    out = slope_raster(dem, tmp_path / "slope.tif", block_rows=300)
+    with rasterio.open(dem) as src:
+        z = src.read(1, masked=True).astype("float64").filled(np.nan)
+        whole = slope_degrees(z, src.transform)
+    with rasterio.open(out) as dst:
+        blocks = dst.read(1)
+    assert np.allclose(blocks, whole, equal_nan=True, atol=1e-4)
+
+
+def test_slope_raster_memory_stays_bounded_on_a_large_raster(tmp_path):
+    big = tmp_path / "big.tif"
+    profile = {
+        "driver": "GTiff",
+        "width": 8_000,
+        "height": 8_000,
+        "count": 1,
+        "dtype": "int16",
+        "crs": WGS84,
+        "transform": Affine(0.001, 0, 60, 0, -0.001, 50),
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+        "compress": "DEFLATE",
+        "nodata": -32767,
+    }
+    with rasterio.open(big, "w", **profile) as dst:
+        dst.write(np.tile(np.arange(8_000, dtype="int16") % 3_000, (512, 1)), 1, window=((0, 512), (0, 8_000)))
+    baseline = _peak_mb("pass")
+    used = _peak_mb(f"geo.raster.slope_raster({str(big)!r}, {str(tmp_path / 'big_slope.tif')!r}, block_rows=128)")
+    assert used - baseline < 200  # a whole-raster float64 pass would need 8000 x 8000 x 8 B = 512 MB per array

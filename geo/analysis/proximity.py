@@ -53,7 +53,7 @@ def _in_chunks(fn, n: int, *arrays: np.ndarray) -> list:
     if n < 2 * _CHUNK or _WORKERS == 1:
         return [fn(0, *arrays)]
     step = -(-n // _WORKERS)
-    jobs = [(start, *(a[start:start + step] for a in arrays)) for start in range(0, n, step)]
+    jobs = [(start, *(a[start : start + step] for a in arrays)) for start in range(0, n, step)]
     with ThreadPoolExecutor(_WORKERS) as pool:
         return list(pool.map(lambda job: fn(*job), jobs))
 

@@ -4,7 +4,7 @@ from geo.raster.dem import dem_path
 from geo.raster.io import check_raster
 from geo.raster.siting import site_parcels
 from geo.raster.suitability import Criteria, aralkum_suitability, mountain_suitability
-from geo.raster.terrain import slope_degrees
+from geo.raster.terrain import slope_degrees, slope_raster
 from geo.raster.zonal import zonal_stats
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "mountain_suitability",
     "site_parcels",
     "slope_degrees",
+    "slope_raster",
     "zonal_stats",
 ]

@@ -1,13 +1,19 @@
-"""Slope in degrees, from metre-correct pixel sizes on a geographic grid."""
+"""Slope in degrees, from metre-correct pixel sizes on a geographic grid; in memory or block by block."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import rasterio
 from affine import Affine
+from rasterio.windows import Window
 
 from geo.crs import GEOD
+from geo.errors import CRSError
+from geo.paths import atomic_path
 
-__all__ = ["pixel_sizes_m", "slope_degrees"]
+__all__ = ["pixel_sizes_m", "slope_degrees", "slope_raster"]
 
 
 def pixel_sizes_m(transform: Affine, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -36,3 +42,43 @@ def slope_degrees(elevation: np.ndarray, transform: Affine, *, geographic: bool 
     gx = gx / dx[:, None]
     gy = gy / dy[:, None]
     return np.degrees(np.arctan(np.hypot(gx, gy)))
+
+
+def slope_raster(src_path: str | Path, dst_path: str | Path, *, block_rows: int = 256) -> Path:
+    """Write the slope (degrees) of an elevation raster block by block, in bounded memory.
+
+    Each block of `block_rows` rows is read with one row of overlap above and below, so the
+    result equals the whole-raster computation while memory stays proportional to the block.
+    Nodata stays nodata (NaN in the float32 output).
+    """
+    src_path, dst_path = Path(src_path), Path(dst_path)
+    with rasterio.open(src_path) as src:
+        if src.crs is None:
+            msg = f"{src_path} has no CRS; georeference it first."
+            raise CRSError(msg)
+        geographic = src.crs.is_geographic
+        profile = {
+            "driver": "GTiff",
+            "width": src.width,
+            "height": src.height,
+            "count": 1,
+            "dtype": "float32",
+            "crs": src.crs,
+            "transform": src.transform,
+            "nodata": np.nan,
+            "tiled": True,
+            "blockxsize": 512,
+            "blockysize": 512,
+            "compress": "DEFLATE",
+            "BIGTIFF": "IF_SAFER",
+        }
+        with atomic_path(dst_path) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+            for top in range(0, src.height, block_rows):
+                first, last = max(top - 1, 0), min(top + block_rows + 1, src.height)
+                window = Window(0, first, src.width, last - first)
+                z = src.read(1, window=window, masked=True).astype("float64").filled(np.nan)
+                transform = src.transform @ Affine.translation(0, first)
+                slope = slope_degrees(z, transform, geographic=geographic)
+                keep = slope[top - first : top - first + min(block_rows, src.height - top)]
+                dst.write(keep.astype("float32"), 1, window=Window(0, top, src.width, keep.shape[0]))
+    return dst_path
