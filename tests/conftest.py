@@ -47,6 +47,16 @@ def sites() -> gpd.GeoDataFrame:
     )
 
 
+def seeded_points(n: int) -> gpd.GeoDataFrame:
+    """The benchmark's points: default_rng(42), uniform over lon 46.5-87.3, lat 40.6-55.4."""
+    rng = np.random.default_rng(42)
+    return gpd.GeoDataFrame(
+        {"category": rng.choice(list("abcdefgh"), n), "value": rng.normal(100, 25, n)},
+        geometry=gpd.points_from_xy(rng.uniform(46.5, 87.3, n), rng.uniform(40.6, 55.4, n)),
+        crs=4326,
+    )
+
+
 @pytest.fixture
 def square() -> Polygon:
     return Polygon([(70, 40), (71, 40), (71, 41), (70, 41)])

@@ -5,14 +5,13 @@ import subprocess
 import sys
 
 import geopandas as gpd
-import numpy as np
 import pytest
 from shapely.geometry import Point
 
 import geo
 from geo.mapping.builder import build_map, save_map
 from geo.mapping.snapshot import CHROMIUM_ARGS
-from tests.conftest import ROOT, require_tool
+from tests.conftest import ROOT, require_tool, seeded_points
 from tests.test_map import EVIL
 
 pytestmark = pytest.mark.browser
@@ -165,13 +164,8 @@ def test_escaped_text_stays_text_in_the_browser(browser, tmp_path):
 
 
 def test_a_large_point_layer_renders_on_one_canvas(browser, tmp_path):
-    rng = np.random.default_rng(42)
     n = 100_000
-    pts = gpd.GeoDataFrame(
-        {"category": rng.choice(list("abcdefgh"), n), "value": rng.normal(100, 25, n)},
-        geometry=gpd.points_from_xy(rng.uniform(46.5, 87.3, n), rng.uniform(40.6, 55.4, n)),
-        crs=4326,
-    )
+    pts = seeded_points(n)
     path = save_map(build_map([], user={"points": pts}, basemap=["countries"]), tmp_path / "big.html")
     page = Page(browser, path)
     try:

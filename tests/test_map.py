@@ -11,7 +11,7 @@ import geo
 from geo.mapping.builder import build_map, save_map, to_html
 from geo.mapping.offline import OfflineError, inline_assets, loaded_urls
 from geo.mapping.recipes import render_recipe
-from tests.conftest import ROOT
+from tests.conftest import ROOT, seeded_points
 
 EVIL = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2"> ${window.pwned=3} `tick`'
 
@@ -109,16 +109,9 @@ def test_bad_recipes_are_named(tmp_path, text, message):
 
 
 def test_large_point_layers_use_a_compact_encoding():
-    import numpy as np
-
-    rng = np.random.default_rng(42)
     n = 50_000
-    pts = gpd.GeoDataFrame(
-        {"category": rng.choice(list("abcdefgh"), n), "value": rng.normal(100, 25, n)},
-        geometry=gpd.points_from_xy(rng.uniform(46.5, 87.3, n), rng.uniform(40.6, 55.4, n)),
-        crs=4326,
-    )
-    bare = len(to_html(build_map([], basemap=[]))).__int__()
+    pts = seeded_points(n)
+    bare = len(to_html(build_map([], basemap=[])))
     html = to_html(build_map([], user={"pts": pts}, basemap=[]))
     assert (len(html) - bare) / n < 15
 
