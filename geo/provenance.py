@@ -9,13 +9,22 @@ from typing import Any
 
 from geo.paths import LAYERS_DIR, MANIFEST, sha256_file
 
-__all__ = ["CURATED_LICENCE", "read_manifest", "refresh_curated", "write_manifest"]
+__all__ = ["CURATED_LICENCE", "manifest_markdown", "read_manifest", "refresh_curated", "write_manifest"]
 
 CURATED_LICENCE = "CC BY 4.0 (this curation); facts and coordinates from the sources cited per feature"
 _CURATED_BASIS = (
     "Checked research in shared/reference (facts.md, coordinates.md, open-questions.md); "
     "coordinates from cited sources or GeoNames places"
 )
+
+
+_TABLES_AS_OF = "2026-11-25"
+_TABLES = {
+    "production": ("tables/production.csv", "World production by mineral and country (rows: figures)",
+                   "facts.md §2 (WNA, USGS via Argus, nai500, Visual Capitalist/White & Case, …), one source per row"),
+    "region_aliases": ("reference/region_aliases.csv", "Today's region names -> the Natural Earth polygon holding them",
+                       "Hand-written from the 2018 and 2022 reforms (open-questions.md §4; Natural Earth names)"),
+}
 
 
 def read_manifest(layers_dir: Path | None = None) -> dict[str, Any]:
@@ -27,11 +36,42 @@ def read_manifest(layers_dir: Path | None = None) -> dict[str, Any]:
 
 
 def write_manifest(manifest: dict[str, Any], layers_dir: Path | None = None) -> Path:
-    """Write the manifest with its records sorted, so that rebuilds diff cleanly."""
-    path = (layers_dir or LAYERS_DIR) / MANIFEST
+    """Write the manifest with its records sorted, and the human-readable ``README.md`` beside it."""
+    layers_dir = layers_dir or LAYERS_DIR
+    path = layers_dir / MANIFEST
     manifest["files"] = dict(sorted(manifest["files"].items()))
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (layers_dir / "README.md").write_text(manifest_markdown(manifest), encoding="utf-8")
     return path
+
+
+def manifest_markdown(manifest: dict[str, Any]) -> str:
+    """Return the provenance of every data file as a Markdown page (generated: edit the sources, not this)."""
+    lines = [
+        "# layers/: provenance",
+        "",
+        "Generated from `manifest.json` by `geo data manifest` / `geo data rebuild`; do not edit by hand.",
+        "All files are EPSG:4326 (WGS84 longitude/latitude). Curated files are TOML resolved by `geo.load`;",
+        "reference files are cut from the pinned registry packages by `geo data rebuild` (sha256-checked).",
+        "`tables/production.csv` holds world production figures with a source, year and confidence per row.",
+        "",
+        "| file | layer | kind | features | source (version, sha256) | licence | built | file sha256 |",
+        "|---|---|---|---:|---|---|---|---|",
+    ]
+    for record in manifest["files"].values():
+        sources = "; ".join(
+            f"{s['registry']} `{s['package']}` {s['version']} (sha256 {s['sha256'][:12]}…)" if "package" in s
+            else s.get("basis", "")
+            for s in record.get("sources", [])
+        )
+        licence = record.get("licence") or "; ".join(
+            f"{s['licence']}; data: {s['data']}" for s in record.get("sources", []) if "licence" in s
+        )
+        lines.append(
+            f"| `{record['file']}` | {record['layer']} | {record['kind']} | {record['features']} | {sources} | "
+            f"{licence} | {record['built']} | `{record['sha256'][:12]}…` |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def refresh_curated(layers_dir: Path | None = None) -> list[str]:
@@ -61,5 +101,15 @@ def refresh_curated(layers_dir: Path | None = None) -> list[str]:
         if manifest["files"].get(doc["layer"]) != record:
             manifest["files"][doc["layer"]] = record
             changed.append(doc["layer"])
+    for key, (rel, description, basis) in _TABLES.items():
+        path = layers_dir / rel
+        record = {
+            "file": rel, "layer": key, "kind": "table", "description": description,
+            "features": sum(1 for _ in path.open(encoding="utf-8")) - 1, "sha256": sha256_file(path),
+            "built": _TABLES_AS_OF, "licence": CURATED_LICENCE, "sources": [{"basis": basis}],
+        }
+        if manifest["files"].get(key) != record:
+            manifest["files"][key] = record
+            changed.append(key)
     write_manifest(manifest, layers_dir)
     return changed

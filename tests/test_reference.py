@@ -9,7 +9,7 @@ from geo.paths import LAYERS_DIR, sha256_file
 
 def test_every_data_file_has_a_current_provenance_record():
     manifest = json.loads((LAYERS_DIR / "manifest.json").read_text())["files"]
-    assert set(manifest) == set(geo.CURATED) | set(geo.REFERENCE)
+    assert set(manifest) == set(geo.CURATED) | set(geo.REFERENCE) | {"production", "region_aliases"}
     for name, record in manifest.items():
         path = LAYERS_DIR / record["file"]
         assert path.exists(), name
@@ -106,3 +106,10 @@ def test_load_returns_independent_copies():
 def test_unknown_layer_lists_the_available_ones():
     with pytest.raises(geo.UnknownLayerError, match="Available: mineral_deposits"):
         geo.load("minerals")
+
+
+def test_layers_readme_is_generated_from_the_manifest():
+    from geo.provenance import manifest_markdown, read_manifest
+
+    readme = (LAYERS_DIR / "README.md").read_text(encoding="utf-8")
+    assert readme == manifest_markdown(read_manifest()), "run `geo data manifest`"
