@@ -105,7 +105,7 @@ def refresh_curated(layers_dir: Path | None = None) -> list[str]:
         path = layers_dir / rel
         record = {
             "file": rel, "layer": key, "kind": "table", "description": description,
-            "features": sum(1 for _ in path.open(encoding="utf-8")) - 1, "sha256": sha256_file(path),
+            "features": len(path.read_text(encoding="utf-8").splitlines()) - 1, "sha256": sha256_file(path),
             "built": _TABLES_AS_OF, "licence": CURATED_LICENCE, "sources": [{"basis": basis}],
         }
         if manifest["files"].get(key) != record:
