@@ -11,7 +11,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Point
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -55,11 +55,6 @@ def seeded_points(n: int) -> gpd.GeoDataFrame:
         geometry=gpd.points_from_xy(rng.uniform(46.5, 87.3, n), rng.uniform(40.6, 55.4, n)),
         crs=4326,
     )
-
-
-@pytest.fixture
-def square() -> Polygon:
-    return Polygon([(70, 40), (71, 40), (71, 41), (70, 41)])
 
 
 def _norm(value):
