@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import WGS84, reproject
+from geo.crs import WGS84, area_ha, reproject
 from geo.mapping.styles import (
     PRECISION_SYMBOLS,
     REFERENCE_STYLES,
@@ -194,6 +194,9 @@ def _curated_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> tuple[list[dict[
             props = {"_s": style, "_items": [item]}
             if style.get("h"):  # a region: label it; a whole country gets a tooltip only
                 props["_lbl"] = [round(rep.y, 4), round(rep.x, 4)]
+                # label priority: the smaller (more specific) the area, the sooner its label is placed
+                props["_rank"] = round(1e9 + 1e7 / (1 + float(area_ha(gpd.GeoDataFrame(
+                    geometry=[row.geometry], crs=WGS84), name=str(row["id"]))[0]) / 100))
             feature = {"type": "Feature", "geometry": _geometry(row.geometry, simplify=True), "properties": props}
             areas[key] = feature
         else:
@@ -243,6 +246,7 @@ def _reference_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> list[dict[str,
         if layer.style == "cities":
             pop = row.get("population")
             props["_lab"] = bool(pd.notna(pop) and pop >= layer.label_min_population)
+            props["_rank"] = int(pop) if pd.notna(pop) else 0
             props["_t"] = f"{name} ({_text(pop)})" if pd.notna(pop) and pop else name
         features.append({"type": "Feature", "geometry": shape, "properties": props})
     return features

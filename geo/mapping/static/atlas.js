@@ -103,8 +103,9 @@
         count += 1;
         var title = p._t || (items && items[0].n);
         if (p._lab && lyr.getLatLng) {  /* a labelled city: one permanent tooltip (Leaflet binds once) */
-          lyr.bindTooltip(el("span", null, String(p._t).replace(/ \([\d,]+\)$/, "")),
-            {permanent: true, direction: "right", className: "atlas-city-label", offset: [4, 0]});
+          var label = el("span", null, String(p._t).replace(/ \([\d,]+\)$/, ""));
+          label.setAttribute("data-rank", String(p._rank || 0));
+          lyr.bindTooltip(label, {permanent: true, direction: "right", className: "atlas-city-label", offset: [4, 0]});
         } else if (title) { lyr.bindTooltip(el("span", null, title), {sticky: !!(lyr.getLatLng === undefined)}); }
         if (items) {
           lyr.bindPopup(function () { return popupNode(items); }, {maxWidth: 380, maxHeight: 420});
@@ -116,7 +117,9 @@
         }
         if (p._lbl) {
           group.addLayer(L.tooltip({permanent: true, direction: "center", className: "atlas-area-label",
-            interactive: false}).setLatLng(p._lbl).setContent(el("span", null, p._t)));
+            interactive: false}).setLatLng(p._lbl).setContent((function () {
+              var span = el("span", null, p._t); span.setAttribute("data-rank", String(p._rank || 1e9)); return span;
+            })()));
         }
         if (p._k) { ctx.indexKeys(p._k, p._t, lyr, layer); }
       }
@@ -247,6 +250,25 @@
       L.DomUtil[map.getZoom() < 5 ? "addClass" : "removeClass"](map.getContainer(), "atlas-few-labels");
     };
     map.on("zoomend", labels); labels();
+    /* Declutter: area labels first, then cities by population; a label that overlaps one already shown is
+       hidden until the view changes. */
+    var declutter = function () {
+      var nodes = Array.prototype.slice.call(map.getContainer().querySelectorAll(".atlas-area-label, .atlas-city-label"));
+      nodes.forEach(function (n) { n.style.visibility = ""; });
+      var rank = function (n) {  /* areas (ranked above 1e9, smaller first), then cities by population */
+        var s = n.querySelector("[data-rank]"); return s ? Number(s.getAttribute("data-rank")) : 0;
+      };
+      nodes.sort(function (a, b) { return rank(b) - rank(a); });
+      var kept = [];
+      nodes.forEach(function (n) {
+        if (getComputedStyle(n).display === "none") { return; }
+        var r = n.getBoundingClientRect();
+        var clash = kept.some(function (k) { return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top; });
+        if (clash) { n.style.visibility = "hidden"; } else { kept.push(r); }
+      });
+    };
+    map.on("zoomend moveend overlayadd overlayremove", declutter);
+    setTimeout(declutter, 0);
     return ctl;
   }
 
