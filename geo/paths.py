@@ -57,6 +57,8 @@ def _rounded(geom: shapely.Geometry | None, decimals: int) -> shapely.Geometry |
     if geom is None:
         return None
     out = shapely.transform(geom, lambda xy: np.round(xy, decimals))
+    if out.geom_type in ("Polygon", "MultiPolygon"):
+        out = shapely.orient_polygons(out)  # RFC 7946 §3.1.6: exterior rings counterclockwise
     if out.is_valid:
         return out
     if geom.geom_type not in ("Polygon", "MultiPolygon"):

@@ -175,3 +175,15 @@ def test_geopackage_carries_default_qgis_styles(tmp_path, frames):
     assert renderer.get("attr") == '"status"'
     assert {c.get("value") for c in renderer.iter("category")} == set(frames["campuses"]["status"])
     assert set(read_exported(report.path)) == set(frames)  # the style table is not a layer
+
+
+def test_geojson_polygons_follow_the_right_hand_rule(tmp_path, frames):
+    import shapely
+
+    report = export({"afforestation_areas": frames["afforestation_areas"]}, tmp_path / "a.geojson")
+    doc = json.loads(report.path.read_text(encoding="utf-8"))
+    for feature in doc["features"]:
+        geom = shapely.geometry.shape(feature["geometry"])
+        for poly in getattr(geom, "geoms", [geom]):
+            assert poly.exterior.is_ccw
+            assert all(not ring.is_ccw for ring in poly.interiors)
