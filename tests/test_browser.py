@@ -203,3 +203,21 @@ def test_geo_map_writes_html_and_png(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 50_000
     assert "My site" in (tmp_path / "out" / "edu.html").read_text(encoding="utf-8")
+
+
+def test_features_without_a_location_are_listed_not_pinned(browser, tmp_path):
+    user = gpd.GeoDataFrame(
+        {"name": ["Somewhere unknown", "Tashkent office"]}, geometry=[None, Point(69.28, 41.31)], crs=4326
+    )
+    path = save_map(build_map([], user={"Mine": user}, basemap=["countries"]), tmp_path / "u.html")
+    page = Page(browser, path)
+    try:
+        panel = page.page.locator(".atlas-unknown")
+        assert "Somewhere unknown" in panel.inner_text()
+        key = page.js("Object.keys(window.atlas.layers).find(k => k.startsWith('user'))")
+        assert page.js(f"window.atlas.counts()['{key}']") == 1
+        panel.locator("a", has_text="Somewhere unknown").click()
+        assert "Somewhere unknown" in panel.locator(".atlas-unknown-detail").inner_text()
+        page.clean()
+    finally:
+        page.context.close()

@@ -245,3 +245,12 @@ def test_slope_raster_memory_stays_bounded_on_a_large_raster(tmp_path):
     baseline = _peak_mb("pass")
     used = _peak_mb(f"geo.raster.slope_raster({str(big)!r}, {str(tmp_path / 'big_slope.tif')!r}, block_rows=128)")
     assert used - baseline < 200  # a whole-raster float64 pass would need 8000 x 8000 x 8 B = 512 MB per array
+
+
+@pytest.mark.slow
+def test_kyrgyzstan_as_a_whole_gets_five_parcels(dem):
+    country = geo.load("countries").set_index("id").loc[["KGZ"]]
+    result = site_parcels(mountain_suitability(str(dem), area=country), area_ha=25_000, n=5)
+    assert len(result.parcels) == 5
+    assert (result.parcels["area_ha"] / 25_000 - 1).abs().max() <= 0.01
+    assert result.parcels.geometry.within(country.geometry.iloc[0].buffer(0.01)).all()
