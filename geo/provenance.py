@@ -20,10 +20,16 @@ _CURATED_BASIS = (
 
 _TABLES_AS_OF = "2026-11-25"
 _TABLES = {
-    "production": ("tables/production.csv", "World production by mineral and country (rows: figures)",
-                   "facts.md §2 (WNA, USGS via Argus, nai500, Visual Capitalist/White & Case, …), one source per row"),
-    "region_aliases": ("reference/region_aliases.csv", "Today's region names -> the Natural Earth polygon holding them",
-                       "Hand-written from the 2018 and 2022 reforms (open-questions.md §4; Natural Earth names)"),
+    "production": (
+        "tables/production.csv",
+        "World production by mineral and country (rows: figures)",
+        "facts.md §2 (WNA, USGS via Argus, nai500, Visual Capitalist/White & Case, …), one source per row",
+    ),
+    "region_aliases": (
+        "reference/region_aliases.csv",
+        "Today's region names -> the Natural Earth polygon holding them",
+        "Hand-written from the 2018 and 2022 reforms (open-questions.md §4; Natural Earth names)",
+    ),
 }
 
 
@@ -60,7 +66,8 @@ def manifest_markdown(manifest: dict[str, Any]) -> str:
     ]
     for record in manifest["files"].values():
         sources = "; ".join(
-            f"{s['registry']} `{s['package']}` {s['version']} (sha256 {s['sha256'][:12]}…)" if "package" in s
+            f"{s['registry']} `{s['package']}` {s['version']} (sha256 {s['sha256'][:12]}…)"
+            if "package" in s
             else s.get("basis", "")
             for s in record.get("sources", [])
         )
@@ -104,9 +111,15 @@ def refresh_curated(layers_dir: Path | None = None) -> list[str]:
     for key, (rel, description, basis) in _TABLES.items():
         path = layers_dir / rel
         record = {
-            "file": rel, "layer": key, "kind": "table", "description": description,
-            "features": len(path.read_text(encoding="utf-8").splitlines()) - 1, "sha256": sha256_file(path),
-            "built": _TABLES_AS_OF, "licence": CURATED_LICENCE, "sources": [{"basis": basis}],
+            "file": rel,
+            "layer": key,
+            "kind": "table",
+            "description": description,
+            "features": len(path.read_text(encoding="utf-8").splitlines()) - 1,
+            "sha256": sha256_file(path),
+            "built": _TABLES_AS_OF,
+            "licence": CURATED_LICENCE,
+            "sources": [{"basis": basis}],
         }
         if manifest["files"].get(key) != record:
             manifest["files"][key] = record

@@ -12,6 +12,10 @@ def test_ruff_is_clean():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or require_tool("ruff")
     result = subprocess.run([ruff, "check", "geo", "tests"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
+    formatted = subprocess.run(
+        [ruff, "format", "--check", "geo", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert formatted.returncode == 0, formatted.stdout[-3000:]
 
 
 def test_notebooks_are_kept_without_outputs():

@@ -195,8 +195,15 @@ def _curated_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> tuple[list[dict[
             if style.get("h"):  # a region: label it; a whole country gets a tooltip only
                 props["_lbl"] = [round(rep.y, 4), round(rep.x, 4)]
                 # label priority: the smaller (more specific) the area, the sooner its label is placed
-                props["_rank"] = round(1e9 + 1e7 / (1 + float(area_ha(gpd.GeoDataFrame(
-                    geometry=[row.geometry], crs=WGS84), name=str(row["id"]))[0]) / 100))
+                props["_rank"] = round(
+                    1e9
+                    + 1e7
+                    / (
+                        1
+                        + float(area_ha(gpd.GeoDataFrame(geometry=[row.geometry], crs=WGS84), name=str(row["id"]))[0])
+                        / 100
+                    )
+                )
             feature = {"type": "Feature", "geometry": _geometry(row.geometry, simplify=True), "properties": props}
             areas[key] = feature
         else:
