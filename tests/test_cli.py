@@ -93,3 +93,9 @@ def test_console_script_runs_as_a_process():
     result = subprocess.run([sys.executable, "-m", "geo", "layers"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "mineral_deposits" in result.stdout
+
+
+def test_data_manifest_is_up_to_date():
+    result = invoke("data", "manifest")
+    assert result.exit_code == 0
+    assert "manifest up to date" in result.output

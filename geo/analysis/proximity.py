@@ -185,6 +185,9 @@ def within_distance(
     _check(a, b, names)
     ap, bp = _projected(a, name=names[0]), _projected(b, name=names[1])
     if include_no:
+        if len(a) * len(b) > _MAX_DENSE_PAIRS:
+            msg = f"include_no=True lists every pair; {len(a)} x {len(b)} is too many. Leave it off."
+            raise ValueError(msg)
         ia, ib = np.repeat(np.arange(len(a)), len(b)), np.tile(np.arange(len(b)), len(a))
     else:  # prefilter in the projected CRS with a margin for its error and the uncertainty radii
         margin = distance_m * (1 + METRIC_MAX_ERROR) + _uncertainty(a).max(initial=0) + _uncertainty(b).max(initial=0)
