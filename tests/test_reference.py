@@ -113,3 +113,14 @@ def test_layers_readme_is_generated_from_the_manifest():
 
     readme = (LAYERS_DIR / "README.md").read_text(encoding="utf-8")
     assert readme == manifest_markdown(read_manifest()), "run `geo data manifest`"
+
+
+def test_readme_layer_table_matches_the_catalogue():
+    import re
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| (?:curated|reference) \| (\d+) \|", readme, flags=re.M))
+    counts = geo.layers().set_index("name")["features"].astype(str).to_dict()
+    assert rows == counts
