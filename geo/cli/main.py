@@ -326,9 +326,10 @@ def site(
 
     area = None if aralkum else _search_area(country, region)
     with Progress(console=_err(), transient=True) as progress:
-        task = progress.add_task("Preparing the elevation grid", total=3)
-        grid = aralkum_suitability() if aralkum else mountain_suitability(str(dem_path()), area=area)
+        task = progress.add_task("Fetching the elevation grid (first use only)", total=3)
+        dem = None if aralkum else str(dem_path())
         progress.update(task, advance=1, description="Scoring suitability")
+        grid = aralkum_suitability() if aralkum else mountain_suitability(dem, area=area)
         progress.update(task, advance=1, description=f"Growing {n} parcels of {area_ha:,.0f} ha")
         result = site_parcels(grid, area_ha=area_ha, n=n)
         progress.update(task, advance=1)
