@@ -44,7 +44,7 @@ def overlaps(
     )
     pieces = pieces[~pieces.geometry.is_empty]
     area = pieces.geometry.area
-    out = pieces
+    out = pieces.copy()
     out["area_ha"] = area.to_numpy() / _M2_PER_HA
     out["share_a"] = area.to_numpy() / ea.geometry.area.to_numpy()[pieces["_ia"]]
     out["share_b"] = area.to_numpy() / eb.geometry.area.to_numpy()[pieces["_ib"]]

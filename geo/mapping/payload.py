@@ -179,7 +179,8 @@ def _name_column(gdf: gpd.GeoDataFrame) -> str | None:
 def _curated_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     features, unknown = [], []
     areas: dict[bytes, dict[str, Any]] = {}
-    for _, row in gdf.iterrows():
+    hectares = area_ha(gdf, name=layer.name)  # once for the layer, not per feature
+    for i, (_, row) in enumerate(gdf.iterrows()):
         item = _curated_item(row, layer.style)
         if row.geometry is None or row.geometry.is_empty:
             unknown.append({"layer": layer.title, "n": item["n"], "item": item})
@@ -195,15 +196,7 @@ def _curated_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> tuple[list[dict[
             if style.get("h"):  # a region: label it; a whole country gets a tooltip only
                 props["_lbl"] = [round(rep.y, 4), round(rep.x, 4)]
                 # label priority: the smaller (more specific) the area, the sooner its label is placed
-                props["_rank"] = round(
-                    1e9
-                    + 1e7
-                    / (
-                        1
-                        + float(area_ha(gpd.GeoDataFrame(geometry=[row.geometry], crs=WGS84), name=str(row["id"]))[0])
-                        / 100
-                    )
-                )
+                props["_rank"] = round(1e9 + 1e7 / (1 + hectares[i] / 100))
             feature = {"type": "Feature", "geometry": _geometry(row.geometry, simplify=True), "properties": props}
             areas[key] = feature
         else:
