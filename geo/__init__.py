@@ -9,13 +9,18 @@ Quick start::
     geo.export(["mineral_deposits", "regions"], "atlas.gpkg")
     m = geo.map(user={"My sites": mine})  # a folium.Map; shows inline in Jupyter
     geo.save_map(m, "atlas.html")     # one offline HTML file
+
+``import geo`` is light: the public names below are loaded on first use, so folium, jinja2 and
+pandera are imported only when a map is built or a layer validated.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 import logging
+from typing import TYPE_CHECKING, Any
 
-from geo.catalog import CURATED, REFERENCE, layers, load, region_aliases
 from geo.errors import (
     CRSError,
     DataRebuildError,
@@ -24,14 +29,40 @@ from geo.errors import (
     GeoToolkitWarning,
     InputFileError,
     LayerSchemaError,
+    MissingDataError,
+    OfflineError,
+    RecipeError,
+    UnknownFormatError,
     UnknownLayerError,
+    UnknownNameError,
 )
-from geo.exporter import FORMATS, ExportReport, export, read_exported
-from geo.io import read
-from geo.mapping.builder import build_map as map
-from geo.mapping.builder import save_map
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from geo.catalog import layers, load, region_aliases
+    from geo.exporter import ExportReport, export, read_exported
+    from geo.exporter.formats import FORMATS
+    from geo.io import read
+    from geo.mapping.builder import build_map as map
+    from geo.mapping.builder import save_map
+
+try:
+    __version__ = importlib.metadata.version("centralasia-geo")
+except importlib.metadata.PackageNotFoundError:  # a bare checkout that was never installed
+    __version__ = "0+unknown"
+
+#: Public name -> (module, attribute), imported on first use.
+_LAZY = {
+    "layers": ("geo.catalog", "layers"),
+    "load": ("geo.catalog", "load"),
+    "region_aliases": ("geo.catalog", "region_aliases"),
+    "read": ("geo.io", "read"),
+    "export": ("geo.exporter", "export"),
+    "read_exported": ("geo.exporter", "read_exported"),
+    "ExportReport": ("geo.exporter", "ExportReport"),
+    "FORMATS": ("geo.exporter.formats", "FORMATS"),
+    "map": ("geo.mapping.builder", "build_map"),
+    "save_map": ("geo.mapping.builder", "save_map"),
+}
 
 __all__ = [
     "CURATED",
@@ -45,7 +76,12 @@ __all__ = [
     "GeoToolkitWarning",
     "InputFileError",
     "LayerSchemaError",
+    "MissingDataError",
+    "OfflineError",
+    "RecipeError",
+    "UnknownFormatError",
     "UnknownLayerError",
+    "UnknownNameError",
     "__version__",
     "export",
     "layers",
@@ -56,5 +92,25 @@ __all__ = [
     "region_aliases",
     "save_map",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import public names on first use; ``CURATED``/``REFERENCE`` are read from the registry each time."""
+    if name in ("CURATED", "REFERENCE"):
+        from geo import registry
+
+        return registry.curated() if name == "CURATED" else registry.reference()
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+    msg = f"module 'geo' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 logging.getLogger("geo").addHandler(logging.NullHandler())

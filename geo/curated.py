@@ -25,17 +25,17 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
+from geo import precision
 from geo.crs import MAX_LAT, MAX_LON, WGS84
 from geo.errors import LayerSchemaError
-from geo.schema import COMMON_COLUMNS, LAYER_COLUMNS, PRECISIONS, validate_curated
+from geo.registry import LayerSpec
+from geo.schema import validate_curated
 
 __all__ = ["read_curated"]
 
 logger = logging.getLogger(__name__)
 
 ReferenceLoader = Callable[[str], gpd.GeoDataFrame]
-_POINT_PRECISIONS = {"site", "town", "district"}
-_AREA_PRECISIONS = {"region", "country"}
 
 
 def _fail(path: Path, problems: list[str]) -> None:
@@ -101,90 +101,105 @@ class _Resolver:
         return shapely.make_valid(shapely.union_all(parts))
 
 
-def _row(feat: dict[str, Any], layer: str, resolver: _Resolver) -> tuple[dict[str, Any], shapely.Geometry | None]:
+_LOCATION_KEYS = {"precision", "lon", "lat", "stated", "uncertainty_m", "basis", "source", "geonameid", "areas"}
+_DERIVED = {"layer", "location_source"}  # columns geo fills in, never read from the file
+
+
+def _lookup(feat: dict[str, Any], key: str) -> Any:
+    value: Any = feat
+    for part in key.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """TOML dates and times as ISO text; other scalars as they are."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _convert(value: Any, ftype: str, name: str) -> Any:
+    if ftype in ("text", "date"):
+        return _text(_plain(value))
+    if ftype == "bool":
+        return bool(value or False)
+    if ftype == "list":
+        return list(value or [])
+    if ftype == "records":
+        records = [dict(r) if isinstance(r, dict) else r for r in (value or [])]
+        if name == "sources":  # every part of a source is text
+            records = [{k: str(_plain(v)) for k, v in r.items()} if isinstance(r, dict) else r for r in records]
+        return [{k: _plain(v) for k, v in r.items()} if isinstance(r, dict) else r for r in records]
+    return value  # numbers: cast to the column dtype afterwards
+
+
+def _unknown_keys(feat: dict[str, Any], spec: LayerSpec, fid: str) -> list[str]:
+    known = {(f.key or f.name).split(".")[0] for f in spec.all_fields if f.name not in _DERIVED}
+    problems = []
+    if extra := sorted(set(feat) - known):
+        problems.append(f"feature {fid!r}: unknown field(s) {extra} for layer {spec.name!r}")
+    if extra := sorted(set(feat.get("location") or {}) - _LOCATION_KEYS):
+        problems.append(f"feature {fid!r}: unknown location key(s) {extra}; use {sorted(_LOCATION_KEYS)}")
+    for f in spec.all_fields:
+        table = feat.get(f.key or f.name)
+        if f.type == "quantity" and isinstance(table, dict) and (extra := sorted(set(table) - set(f.parts))):
+            problems.append(f"feature {fid!r}: {f.name} has unknown part(s) {extra}; use {list(f.parts)}")
+    return problems
+
+
+def _row(feat: dict[str, Any], spec: LayerSpec, resolver: _Resolver) -> tuple[dict[str, Any], shapely.Geometry | None]:
     fid = str(feat.get("id", "?"))
+    if problems := _unknown_keys(feat, spec, fid):
+        raise KeyError("; ".join(problems))
     loc = feat.get("location") or {}
-    precision = loc.get("precision")
-    if precision not in PRECISIONS:
-        msg = f"feature {fid!r}: location.precision must be one of {list(PRECISIONS)}, got {precision!r}"
+    level = loc.get("precision")
+    if level not in precision.LEVELS:
+        msg = f"feature {fid!r}: location.precision must be one of {list(precision.LEVELS)}, got {level!r}"
         raise KeyError(msg)
     geom, loc_source = None, None
-    uncertainty = loc.get("uncertainty_m")
-    if precision in _POINT_PRECISIONS:
+    kind = precision.get(level).geometry
+    if kind == "point":
         geom, loc_source = resolver.point(fid, loc)
-        if uncertainty is None:
-            msg = f"feature {fid!r}: a {precision} location needs uncertainty_m"
+        if loc.get("uncertainty_m") is None:
+            msg = f"feature {fid!r}: a {level} location needs uncertainty_m"
             raise KeyError(msg)
-    elif precision in _AREA_PRECISIONS:
+    elif kind == "area":
         geom = resolver.area(fid, loc)
-        uncertainty = None
-    production = feat.get("production") or {}
-    row = {
-        "id": fid,
-        "name": feat.get("name"),
-        "name_local": _text(feat.get("name_local")),
-        "layer": layer,
-        "kind": feat.get("kind"),
-        "country": feat.get("country"),
-        "region": _text(feat.get("region")),
-        "status": feat.get("status"),
-        "confidence": feat.get("confidence"),
-        "sources": [{k: str(v) for k, v in s.items()} for s in feat.get("sources", [])],
-        "as_of": str(feat.get("as_of", "")),
-        "notes": _text(feat.get("notes")),
-        "disputed": bool(feat.get("disputed", False)),
-        "readings": list(feat.get("readings", [])),
-        "location_precision": precision,
-        "uncertainty_m": None if uncertainty is None else float(uncertainty),
-        "location_basis": _text(loc.get("basis")),
-        "location_source": loc_source,
-        "commodities": list(feat.get("commodities", [])),
-        "production_value": production.get("value"),
-        "production_unit": production.get("unit"),
-        "production_year": production.get("year"),
-        "production_source": production.get("source"),
-    }
-    for key in (
-        "operator",
-        "institution",
-        "opened",
-        "students",
-        "approach",
-        "area_ha",
-        "target_area_ha",
-        "programme",
-        "funding",
-        "species",
-    ):
-        row[key] = feat.get(key)
+    row: dict[str, Any] = {}
+    for f in spec.all_fields:
+        if f.type == "quantity":
+            table = _lookup(feat, f.key or f.name) or {}
+            for part, (col, ftype) in zip(f.parts, f.columns(), strict=True):
+                row[col] = _convert(table.get(part), ftype, col)
+        else:
+            row[f.name] = _convert(_lookup(feat, f.key or f.name), f.type, f.name)
+    row["layer"] = spec.name
+    row["location_source"] = loc_source
+    if kind != "point":
+        row["uncertainty_m"] = None  # an area's extent is its uncertainty
     return row, geom
 
 
-_DTYPES = {
-    "uncertainty_m": "float64",
-    "production_value": "float64",
-    "area_ha": "float64",
-    "target_area_ha": "float64",
-    "production_year": "Int64",
-    "students": "Int64",
-}
+_DTYPES: dict[str, Any] = {"float": "float64", "int": "Int64"}
 
 
-def read_curated(path: Path, *, reference: ReferenceLoader) -> gpd.GeoDataFrame:
+def read_curated(path: Path, *, spec: LayerSpec, reference: ReferenceLoader) -> gpd.GeoDataFrame:
     """Read a curated TOML file into a validated GeoDataFrame in EPSG:4326.
 
     Parameters
     ----------
     path
-        The ``layers/curated/<layer>.toml`` file.
+        The layer's TOML file.
+    spec
+        The layer's spec in the registry: its fields and their types.
     reference
         Loads a reference layer by name (cities, regions, countries, ...).
 
     Returns
     -------
     gpd.GeoDataFrame
-        One row per feature, with the common and layer-specific columns; features of
-        unknown location have no geometry.
+        One row per feature, with the columns of `spec`; features of unknown location have no geometry.
 
     Raises
     ------
@@ -196,9 +211,11 @@ def read_curated(path: Path, *, reference: ReferenceLoader) -> gpd.GeoDataFrame:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         msg = f"Curated file {path} is not valid UTF-8 TOML: {err}. Fix the syntax at the position shown."
         raise LayerSchemaError(msg) from None
-    layer = doc.get("layer")
-    if layer not in LAYER_COLUMNS:
-        _fail(path, [f"'layer' must be one of {list(LAYER_COLUMNS)}, got {layer!r}"])
+    except FileNotFoundError:
+        msg = f"Curated file {path} of layer {spec.name!r} does not exist; create it or fix the spec's file."
+        raise LayerSchemaError(msg) from None
+    if doc.get("layer") != spec.name:
+        _fail(path, [f"'layer' must be {spec.name!r}, got {doc.get('layer')!r}"])
     features = doc.get("features") or []
     if not features:
         _fail(path, ["it has no [[features]]"])
@@ -206,7 +223,7 @@ def read_curated(path: Path, *, reference: ReferenceLoader) -> gpd.GeoDataFrame:
     rows, geoms, problems = [], [], []
     for feat in features:
         try:
-            row, geom = _row(feat, layer, resolver)
+            row, geom = _row(feat, spec, resolver)
         except KeyError as err:
             problems.append(str(err.args[0]))
             continue
@@ -214,12 +231,12 @@ def read_curated(path: Path, *, reference: ReferenceLoader) -> gpd.GeoDataFrame:
         geoms.append(geom)
     if problems:
         _fail(path, problems)
-    columns = [*COMMON_COLUMNS, *LAYER_COLUMNS[layer]]
-    frame = pd.DataFrame(rows)[columns]
-    for col, dtype in _DTYPES.items():
-        if col in frame:
-            frame[col] = frame[col].astype(dtype)
+    frame = pd.DataFrame(rows, columns=spec.columns())
+    for f in spec.all_fields:
+        for col, ftype in f.columns():
+            if ftype in _DTYPES:
+                frame[col] = frame[col].astype(_DTYPES[ftype])
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84)
-    validate_curated(gdf, layer=layer, path=str(path))
-    logger.info("Read %d %s features from %s", len(gdf), layer, path)
+    validate_curated(gdf, spec=spec, path=str(path))
+    logger.info("Read %d %s features from %s", len(gdf), spec.name, path)
     return gdf

@@ -14,8 +14,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
-__all__ = ["LAYERS_DIR", "MANIFEST", "atomic_path", "sha256_file", "write_geojson"]
+__all__ = [
+    "CACHE_ENV",
+    "LAYERS_DIR",
+    "MANIFEST",
+    "atomic_path",
+    "cache_dir",
+    "check_writable",
+    "sha256_file",
+    "write_geojson",
+]
 
 _HERE = Path(__file__).resolve().parent
 #: The layers folder: inside the wheel as ``geo/_layers``; in a checkout, the repository's ``layers/``.
@@ -53,7 +63,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
-def _rounded(geom: shapely.Geometry | None, decimals: int) -> shapely.Geometry | None:
+def _rounded(geom: BaseGeometry | None, decimals: int) -> BaseGeometry | None:
     if geom is None:
         return None
     out = shapely.transform(geom, lambda xy: np.round(xy, decimals))
@@ -76,7 +86,7 @@ def _plain(value: object) -> object:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, np.generic):
         value = value.item()
-    return None if pd.api.types.is_scalar(value) and pd.isna(value) else value
+    return None if pd.api.types.is_scalar(value) and pd.isna(value) else value  # type: ignore[call-overload]
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path, *, decimals: int = _DECIMALS, atomic: bool = True) -> Path:
@@ -103,3 +113,31 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path, *, decimals: int = _DECIMAL
     with atomic_path(path) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+#: Environment variable naming the cache folder (default: the per-user cache of platformdirs).
+CACHE_ENV = "CENTRALASIA_GEO_CACHE"
+
+
+def cache_dir() -> Path:
+    """Return the per-user cache folder for fetched data (downloads and the elevation grid).
+
+    ``$CENTRALASIA_GEO_CACHE`` if set, else the platform's user cache folder
+    (``~/.cache/centralasia-geo`` on Linux). The same folder whatever the working directory.
+    """
+    import platformdirs
+
+    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("centralasia-geo")).expanduser()
+
+
+def check_writable(path: Path) -> None:
+    """Raise `ExportError` unless `path` could be created: its nearest existing folder must be a writable folder."""
+    from geo.errors import ExportError
+
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path.cwd())
+    if not folder.is_dir():
+        msg = f"Cannot write {path}: {folder} is a file, not a folder. Choose another output path."
+        raise ExportError(msg)
+    if not os.access(folder, os.W_OK):
+        msg = f"Cannot write {path}: the folder {folder} is read-only. Choose another output path."
+        raise ExportError(msg)

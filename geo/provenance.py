@@ -9,7 +9,15 @@ from typing import Any
 
 from geo.paths import LAYERS_DIR, MANIFEST, sha256_file
 
-__all__ = ["CURATED_LICENCE", "manifest_markdown", "read_manifest", "refresh_curated", "write_manifest"]
+__all__ = [
+    "CURATED_LICENCE",
+    "curated_records",
+    "manifest_markdown",
+    "read_manifest",
+    "refresh_curated",
+    "stale_records",
+    "write_manifest",
+]
 
 CURATED_LICENCE = "CC BY 4.0 (this curation); facts and coordinates from the sources cited per feature"
 _CURATED_BASIS = (
@@ -81,36 +89,32 @@ def manifest_markdown(manifest: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def refresh_curated(layers_dir: Path | None = None) -> list[str]:
-    """Update the records of the curated TOML files (checksum, date, feature count); no network.
+def curated_records(layers_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Return the manifest records the shipped curated files and tables should have now (reads, never writes)."""
+    from geo import registry
 
-    Returns
-    -------
-    list of str
-        The layers whose record changed.
-    """
     layers_dir = layers_dir or LAYERS_DIR
-    manifest = read_manifest(layers_dir)
-    changed = []
-    for path in sorted((layers_dir / "curated").glob("*.toml")):
+    records: dict[str, dict[str, Any]] = {}
+    for name in registry.curated():
+        spec = registry.get(name)
+        if spec.layers_dir is not None:  # registered from another folder: not part of the shipped manifest
+            continue
+        path = spec.path(layers_dir)
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        record = {
-            "file": path.relative_to(layers_dir).as_posix(),
-            "layer": doc["layer"],
+        records[name] = {
+            "file": spec.file,
+            "layer": name,
             "kind": "curated",
-            "description": doc.get("title", doc["layer"]),
+            "description": doc.get("title", spec.title),
             "features": len(doc.get("features", [])),
             "sha256": sha256_file(path),
             "built": str(doc.get("as_of", "")),
             "licence": CURATED_LICENCE,
             "sources": [{"basis": _CURATED_BASIS}],
         }
-        if manifest["files"].get(doc["layer"]) != record:
-            manifest["files"][doc["layer"]] = record
-            changed.append(doc["layer"])
     for key, (rel, description, basis) in _TABLES.items():
         path = layers_dir / rel
-        record = {
+        records[key] = {
             "file": rel,
             "layer": key,
             "kind": "table",
@@ -121,6 +125,27 @@ def refresh_curated(layers_dir: Path | None = None) -> list[str]:
             "licence": CURATED_LICENCE,
             "sources": [{"basis": basis}],
         }
+    return records
+
+
+def stale_records(layers_dir: Path | None = None) -> list[str]:
+    """Return the curated files and tables whose manifest record is out of date (reads, never writes)."""
+    current = read_manifest(layers_dir)["files"]
+    return [k for k, rec in curated_records(layers_dir).items() if current.get(k) != rec]
+
+
+def refresh_curated(layers_dir: Path | None = None) -> list[str]:
+    """Update the records of the curated TOML files and tables (checksum, date, feature count); no network.
+
+    Returns
+    -------
+    list of str
+        The layers whose record changed.
+    """
+    layers_dir = layers_dir or LAYERS_DIR
+    manifest = read_manifest(layers_dir)
+    changed = []
+    for key, record in curated_records(layers_dir).items():
         if manifest["files"].get(key) != record:
             manifest["files"][key] = record
             changed.append(key)

@@ -1,109 +1,55 @@
-"""The curated-layer schema: vocabularies, columns and a pandera check of every feature.
+"""Validate a curated layer against its spec: a pandera schema built from the layer registry.
 
-All four curated layers share the common columns; each adds its own. Validation collects
-every problem before raising, and names the layer, the feature ids and the fields at fault.
+Validation collects every problem before raising, and names the layer, the feature ids and the
+fields at fault. pandera is imported only when a layer is validated.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
+from geo import precision
 from geo.errors import LayerSchemaError
+from geo.registry import CONFIDENCE, LayerSpec
 
-__all__ = [
-    "COMMON_COLUMNS",
-    "CONFIDENCE",
-    "LAYER_COLUMNS",
-    "LAYER_KINDS",
-    "LIST_COLUMNS",
-    "PRECISIONS",
-    "STATUSES",
-    "validate_curated",
-]
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from pandera.errors import SchemaErrors
 
-STATUSES = ("operating", "construction", "planned", "announced", "agreement", "pilot", "closed", "unknown")
-CONFIDENCE = {"H": "high", "M": "medium", "L": "low"}
-#: Location precision, finest first, with the words a reader sees.
-PRECISIONS = {
-    "site": "exact site stated by a source",
-    "town": "town or settlement only",
-    "district": "district only (drawn at its seat with a district-sized radius)",
-    "region": "region (oblast) only: the whole region is drawn",
-    "country": "country only: the whole country is drawn",
-    "unknown": "location unknown: not on the map",
-}
-LAYER_KINDS = {
-    "mineral_deposits": ("mine", "in_situ_recovery", "deposit", "plant"),
-    "campuses": ("branch_campus", "university", "research_centre", "school"),
-    "carbon_sites": ("pasture_carbon", "forest_carbon", "agroforestry", "geological_storage", "programme"),
-    "afforestation_areas": ("planting_project", "programme"),
-}
-APPROACHES = ("geological", "forest", "pasture")
-COUNTRIES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
-
-#: Columns every curated layer has, in order.
-COMMON_COLUMNS = (
-    "id",
-    "name",
-    "name_local",
-    "layer",
-    "kind",
-    "country",
-    "region",
-    "status",
-    "confidence",
-    "sources",
-    "as_of",
-    "notes",
-    "disputed",
-    "readings",
-    "location_precision",
-    "uncertainty_m",
-    "location_basis",
-    "location_source",
-)
-#: Layer-specific columns, in order.
-LAYER_COLUMNS = {
-    "mineral_deposits": (
-        "commodities",
-        "operator",
-        "production_value",
-        "production_unit",
-        "production_year",
-        "production_source",
-    ),
-    "campuses": ("institution", "opened", "students"),
-    "carbon_sites": ("approach", "area_ha", "target_area_ha", "programme", "funding"),
-    "afforestation_areas": ("area_ha", "target_area_ha", "funding", "species"),
-}
-#: Columns holding lists (of strings or of records).
-LIST_COLUMNS = ("sources", "readings", "commodities")
+__all__ = ["DATE_PATTERN", "list_columns", "sources_problem", "validate_curated"]
 
 _SHOWN = 5  # feature ids named per problem
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
+DATE_PATTERN = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 _SOURCE_KEYS = {"title", "publisher", "url", "date"}
+#: Whether loading refuses a source with neither a URL nor an ``offline`` reason (``geo data audit`` always does).
+NEED_URL = False
 
 
-def _sources_ok(value: Any) -> bool:
+def sources_problem(value: Any, *, need_url: bool = True) -> str | None:
+    """Return what is wrong with a ``sources`` list, or ``None`` if it is well formed.
+
+    Each source needs a title, a publisher, a date (``YYYY[-MM[-DD]]`` or empty) and a URL
+    (http or https); with `need_url`, a source without a URL must say why in ``offline`` (a print or
+    offline document).
+    """
     if not isinstance(value, list) or not value:
-        return False
+        return "no sources"
     for src in value:
         if not isinstance(src, dict) or not _SOURCE_KEYS <= set(src) or not str(src.get("title", "")).strip():
-            return False
+            return f"a source lacks one of {sorted(_SOURCE_KEYS)}"
         url, date = str(src.get("url") or ""), str(src.get("date") or "")
-        if url and not re.match(r"^https?://", url):
-            return False
-        if date and not re.match(_DATE, date):
-            return False
-    return True
+        if url and not re.match(r"^https?://\S+$", url):
+            return f"url {url!r} is not http(s)"
+        if need_url and not url and not str(src.get("offline") or "").strip():
+            return f"source {src.get('title')!r} has no url and no 'offline' reason"
+        if date and not re.match(DATE_PATTERN, date):
+            return f"date {date!r} is not YYYY[-MM[-DD]]"
+    return None
 
 
 def _readings_ok(value: Any) -> bool:
@@ -112,74 +58,88 @@ def _readings_ok(value: Any) -> bool:
     )
 
 
-def _str_list_ok(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v for v in value)
+def _records_ok(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(r, dict) for r in value)
 
 
-def _schema(layer: str) -> pa.DataFrameSchema:
-    text = {"nullable": True, "coerce": False}
-    columns: dict[str, pa.Column] = {
-        "id": pa.Column(str, pa.Check.str_matches(_SLUG), unique=True),
-        "name": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "name_local": pa.Column(str, **text),
-        "layer": pa.Column(str, pa.Check.eq(layer)),
-        "kind": pa.Column(str, pa.Check.isin(LAYER_KINDS[layer])),
-        "country": pa.Column(str, pa.Check.isin(COUNTRIES)),
-        "region": pa.Column(str, **text),
-        "status": pa.Column(str, pa.Check.isin(STATUSES)),
-        "confidence": pa.Column(str, pa.Check.isin(tuple(CONFIDENCE))),
-        "sources": pa.Column(
-            object,
-            pa.Check(
-                _sources_ok,
-                element_wise=True,
-                error="one or more sources, each "
-                "with title, publisher, url (http(s) or empty) and date (YYYY[-MM[-DD]] or empty)",
-            ),
-        ),
-        "as_of": pa.Column(str, pa.Check.str_matches(_DATE)),
-        "notes": pa.Column(str, **text),
-        "disputed": pa.Column(bool),
-        "readings": pa.Column(
-            object,
-            pa.Check(_readings_ok, element_wise=True, error="readings need claim, confidence H/M/L and source"),
-        ),
-        "location_precision": pa.Column(str, pa.Check.isin(tuple(PRECISIONS))),
-        "uncertainty_m": pa.Column(float, pa.Check.ge(0), nullable=True),
-        "location_basis": pa.Column(str, **text),
-        "location_source": pa.Column(str, **text),
+#: Element checks for record fields with a known shape: (check, what a good value is).
+_RECORD_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "sources": (
+        lambda v: sources_problem(v, need_url=NEED_URL) is None,
+        "one or more sources, each with title, publisher, url (http(s); if empty, an 'offline' reason) and date",
+    ),
+    "readings": (_readings_ok, "readings need claim, confidence H/M/L and source"),
+}
+
+
+def list_columns(spec: LayerSpec) -> list[str]:
+    """Return the columns of `spec` holding lists (of strings or of records)."""
+    return [f.name for f in spec.all_fields if f.type in ("list", "records")]
+
+
+def _text_checks(spec: LayerSpec, name: str, ftype: str, *, required: bool) -> list[Any]:
+    import pandera.pandas as pa
+
+    special = {
+        "id": lambda: pa.Check.str_matches(_SLUG),
+        "layer": lambda: pa.Check.eq(spec.name),
+        "kind": lambda: pa.Check.isin(spec.kinds),
+        "location_precision": lambda: pa.Check.isin(tuple(precision.LEVELS)),
     }
-    if layer == "mineral_deposits":
-        columns |= {
-            "commodities": pa.Column(
-                object, pa.Check(_str_list_ok, element_wise=True, error="a non-empty list of commodity names")
-            ),
-            "operator": pa.Column(str, **text),
-            "production_value": pa.Column(float, pa.Check.ge(0), nullable=True),
-            "production_unit": pa.Column(str, **text),
-            "production_year": pa.Column("Int64", pa.Check.in_range(1900, 2100), nullable=True),
-            "production_source": pa.Column(str, **text),
-        }
-    elif layer == "campuses":
-        columns |= {
-            "institution": pa.Column(str),
-            "opened": pa.Column(str, **text),
-            "students": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-        }
-    else:
-        columns |= {
-            "area_ha": pa.Column(float, pa.Check.ge(0), nullable=True),
-            "target_area_ha": pa.Column(float, pa.Check.ge(0), nullable=True),
-            "funding": pa.Column(str, **text),
-        }
-        if layer == "carbon_sites":
-            columns |= {
-                "approach": pa.Column(str, pa.Check.isin(APPROACHES)),
-                "programme": pa.Column(str, **text),
-            }
-        else:
-            columns |= {"species": pa.Column(str, **text)}
-    return pa.DataFrameSchema(columns, strict=False, name=layer)
+    if name in special:
+        return [special[name]()]
+    if ftype == "date":
+        return [pa.Check.str_matches(DATE_PATTERN)]
+    return [pa.Check.str_length(min_value=1)] if required else []
+
+
+def _list_column(values: tuple[str, ...] | None, *, required: bool) -> Any:
+    import pandera.pandas as pa
+
+    allowed = set(values) if values is not None else None
+
+    def list_ok(v: Any) -> bool:
+        if not isinstance(v, list) or (required and not v):
+            return False
+        return all(isinstance(x, str) and x and (allowed is None or x in allowed) for x in v)
+
+    what = "a list of names" + (f" from {sorted(allowed)}" if allowed else "")
+    return pa.Column(object, pa.Check(list_ok, element_wise=True, error=what))
+
+
+def _column(
+    spec: LayerSpec, name: str, ftype: str, *, required: bool, values: tuple[str, ...] | None, minimum: float | None
+) -> Any:
+    import pandera.pandas as pa
+
+    if ftype in ("text", "date"):
+        checks = _text_checks(spec, name, ftype, required=required)
+        if values is not None:
+            checks.append(pa.Check.isin(values))
+        return pa.Column(str, checks, nullable=not required, unique=name == "id", coerce=False)
+    if ftype in ("int", "float"):
+        checks = [pa.Check.ge(minimum)] if minimum is not None else []
+        return pa.Column("Int64" if ftype == "int" else float, checks, nullable=True)
+    if ftype == "bool":
+        return pa.Column(bool)
+    if ftype == "list":
+        return _list_column(values, required=required)
+    check, what = _RECORD_CHECKS.get(name, (_records_ok, "a list of tables"))
+    return pa.Column(object, pa.Check(check, element_wise=True, error=what))
+
+
+def _schema(spec: LayerSpec) -> Any:
+    import pandera.pandas as pa
+
+    columns = {}
+    for f in spec.all_fields:
+        part = f.type == "quantity"
+        for col, ftype in f.columns():
+            minimum = f.minimum if not part or col.endswith("_value") else (1900 if col.endswith("_year") else None)
+            columns[col] = _column(
+                spec, col, ftype, required=f.required and not part, values=None if part else f.values, minimum=minimum
+            )
+    return pa.DataFrameSchema(columns, strict=False, name=spec.name)
 
 
 def _describe(errors: SchemaErrors, ids: pd.Series) -> Iterable[str]:
@@ -191,15 +151,15 @@ def _describe(errors: SchemaErrors, ids: pd.Series) -> Iterable[str]:
         yield f"field {column!r} fails {check} for {who}{more}"
 
 
-def validate_curated(gdf: gpd.GeoDataFrame, *, layer: str, path: str) -> gpd.GeoDataFrame:
-    """Validate a curated layer against its schema; raise one error listing every problem.
+def validate_curated(gdf: gpd.GeoDataFrame, *, spec: LayerSpec, path: str) -> gpd.GeoDataFrame:
+    """Validate a curated layer against its spec; raise one error listing every problem.
 
     Parameters
     ----------
     gdf
         The resolved layer.
-    layer
-        Its name (one of ``LAYER_KINDS``).
+    spec
+        Its spec in the layer registry.
     path
         The source file, named in the message.
 
@@ -213,11 +173,13 @@ def validate_curated(gdf: gpd.GeoDataFrame, *, layer: str, path: str) -> gpd.Geo
     LayerSchemaError
         Listing the fields and feature ids at fault.
     """
+    from pandera.errors import SchemaErrors
+
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     try:
-        _schema(layer).validate(frame, lazy=True)
+        _schema(spec).validate(frame, lazy=True)
     except SchemaErrors as err:
         problems = list(_describe(err, frame["id"] if "id" in frame else pd.Series(dtype=str)))
-        msg = f"Curated layer {layer!r} ({path}) failed validation: " + "; ".join(problems) + "."
+        msg = f"Curated layer {spec.name!r} ({path}) failed validation: " + "; ".join(problems) + "."
         raise LayerSchemaError(msg) from None
     return gdf

@@ -32,6 +32,14 @@ def require_tool(name: str) -> str:
     return path
 
 
+@pytest.fixture(scope="session")
+def dem():
+    """The GEBCO grid, fetched once into the user cache (an explicit step, as users do it)."""
+    from geo.raster import fetch_dem
+
+    return fetch_dem()
+
+
 @pytest.fixture
 def sites() -> gpd.GeoDataFrame:
     """Three hand-placed points (lon, lat) with text that needs escaping."""

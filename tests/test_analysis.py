@@ -21,7 +21,7 @@ def test_distances_are_geodesic_metres():
     b = _points([(70.0, 45.5)])
     pairs = within_distance(a, b, 120_000)
     assert pairs["distance_m"].iloc[0] == pytest.approx(111_136, abs=30)  # one degree of latitude at 45° N
-    assert pairs["within"].iloc[0] == "yes"
+    assert pairs["within_status"].iloc[0] == "yes"
     assert within_distance(a, b, 110_000).empty
 
 
@@ -39,7 +39,7 @@ def test_uncertainty_turns_yes_into_possibly():
     town = _points([(70.0, 45.5)], location_precision=["town"], uncertainty_m=[15_000.0])
     pairs = within_distance(site, town, 115_000)
     row = pairs.iloc[0]
-    assert row["within"] == "possibly"
+    assert row["within_status"] == "possibly"
     assert row["distance_min_m"] == pytest.approx(111_136 - 15_100, abs=30)
     assert row["distance_max_m"] == pytest.approx(111_136 + 15_100, abs=30)
 
@@ -51,7 +51,7 @@ def test_a_region_known_area_gives_an_interval_from_nearest_to_farthest_point():
     row = pairs.iloc[0]
     assert row["distance_min_m"] < row["distance_m"] + 1 < row["distance_max_m"]
     assert row["distance_max_m"] > 300_000  # the oblast is about 400 km across
-    assert row["within"] == "possibly"
+    assert row["within_status"] == "possibly"
 
 
 def test_campuses_near_uranium_or_copper_sites():
@@ -59,8 +59,8 @@ def test_campuses_near_uranium_or_copper_sites():
     deposits = geo.load("mineral_deposits")
     metals = deposits[deposits["commodities"].map(lambda c: "uranium" in c or "copper" in c)]
     pairs = within_distance(campuses, metals, 300_000, names=("campuses", "deposits"))
-    assert set(pairs["within"]) <= {"yes", "possibly"}
-    yes = pairs[pairs["within"] == "yes"]
+    assert set(pairs["within_status"]) <= {"yes", "possibly"}
+    yes = pairs[pairs["within_status"] == "yes"]
     assert ("kz-coventry-astana", "kz-bozshakol") in set(zip(yes["id_a"], yes["id_b"], strict=True))
     assert (pairs["distance_min_m"] <= pairs["distance_m"]).all()
     assert (pairs["distance_m"] <= pairs["distance_max_m"]).all()

@@ -137,8 +137,13 @@ def test_precision_is_drawn_as_the_legend_says(atlas):
     assert any("Valor Carbon" in t for t in labels)
     halos = atlas.js("""(() => { let n = 0; Object.values(window.atlas.layers).forEach(g => g && g.eachLayer &&
         g.eachLayer(l => { if (l instanceof L.Circle && l.options.dashArray) n++; })); return n; })()""")
-    town_like = sum(geo.load(n)["location_precision"].isin(["town", "district"]).sum() for n in geo.CURATED)
-    assert halos == town_like
+    with_radius = 0  # every point with a stated radius shows it, a cited site included
+    for name in geo.CURATED:
+        gdf = geo.load(name)
+        with_radius += int(
+            (gdf["location_precision"].isin(["site", "town", "district"]) & (gdf["uncertainty_m"] > 0)).sum()
+        )
+    assert halos == with_radius
     assert "Location precision" in atlas.page.locator(".atlas-legend").inner_text()
 
 

@@ -48,25 +48,110 @@ def test_user_errors_exit_1_with_one_line_and_no_traceback(tmp_path):
 
 
 def test_bad_usage_exits_2():
-    assert invoke("export", "--format", "xlsx").exit_code == 2
     assert invoke("show").exit_code == 2
     assert invoke("no-such-command").exit_code == 2
+    assert invoke("near", "campuses", "mineral_deposits").exit_code == 2  # --within-km is required
 
 
-def test_export_refuses_to_overwrite_and_to_leave_the_folder(tmp_path, monkeypatch):
+def test_version_comes_from_the_package_metadata():
+    import importlib.metadata
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"centralasia-geo {importlib.metadata.version('centralasia-geo')}"
+    assert geo.__version__ == importlib.metadata.version("centralasia-geo")
+
+
+def test_an_unknown_format_is_one_line_naming_the_formats(tmp_path):
+    result = invoke("export", "campuses", "-f", "xlsx", "-o", str(tmp_path / "c.xlsx"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Unknown export format 'xlsx'")
+    assert "gpkg" in result.output
+    assert "ESRI Shapefile" in result.output
+
+
+def test_export_infers_the_format_and_accepts_gdal_driver_names(tmp_path):
+    result = invoke("export", "campuses", "-o", str(tmp_path / "c.json"))
+    assert result.exit_code == 0, result.output
+    assert "(geojson)" in result.output
+    result = invoke("export", "regions", "regions_kz_2022", "-f", "ESRI Shapefile", "-o", str(tmp_path / "r.zip"))
+    assert result.exit_code == 0, result.output
+    assert "regions 48, regions_kz_2022 20" in result.output
+
+
+def test_export_refuses_to_overwrite(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    args = ("export", "mineral_deposits", "campuses", "-f", "gpkg", "-o", "out/atlas.gpkg")
+    args = ("export", "mineral_deposits", "campuses", "-o", "out/atlas.gpkg")
     first = invoke(*args)
     assert first.exit_code == 0, first.output
-    assert "mineral_deposits 36" in first.output
+    assert f"mineral_deposits {len(geo.load('mineral_deposits'))}" in first.output
     again = invoke(*args)
     assert again.exit_code == 1
     assert "already exists" in again.output
     assert invoke(*args, "--overwrite").exit_code == 0
-    escape = invoke("export", "campuses", "-f", "geojson", "-o", "../escape.geojson")
-    assert escape.exit_code == 1
-    assert "outside the target folder" in escape.output
-    assert not (tmp_path.parent / "escape.geojson").exists()
+
+
+def test_a_user_path_is_written_where_named_from_any_folder(tmp_path, monkeypatch):
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    result = invoke("export", "campuses", "-o", "~/reports/atlas.gpkg")
+    assert result.exit_code == 0, result.output
+    assert (home / "reports" / "atlas.gpkg").exists()
+    result = invoke("export", "campuses", "-o", "../beside.geojson")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "beside.geojson").exists()
+    result = invoke("supply", "--png", "../supply.png")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "supply.png").read_bytes()[:4] == b"\x89PNG"
+    again = invoke("supply", "--png", "../supply.png")
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_a_bad_output_fails_before_any_work(tmp_path, monkeypatch):
+    def never(*args, **kwargs):
+        msg = "computed before checking the output"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr("geo.analysis.within_distance", never)
+    result = invoke("near", "campuses", "mineral_deposits", "--within-km", "300", "-o", str(tmp_path / "pairs.BAD"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Cannot tell the format of 'pairs.BAD'")
+    (tmp_path / "taken.gpkg").write_text("x")
+    result = invoke("site", "--region", "Issyk-Kul", "-o", str(tmp_path / "taken.gpkg"))
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+
+
+def test_a_read_only_folder_is_a_one_line_error(tmp_path):
+    import os
+
+    if os.geteuid() == 0:  # root writes anywhere: make the folder unwritable another way
+        target = tmp_path / "file-not-folder"
+        target.write_text("x")
+        result = invoke("export", "campuses", "-o", str(target / "c.gpkg"))
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        result = invoke("export", "campuses", "-o", str(locked / "c.gpkg"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error:")
+    assert "Traceback" not in result.output
+
+
+def test_map_errors_are_one_line(tmp_path):
+    result = invoke("map", "-o", str(tmp_path / "m.html"), "--tiles", "google")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Unknown tiles 'google'")
+    recipe = tmp_path / "r.toml"
+    recipe.write_text('choropleth = ["unobtainium"]\nlayers = [{ layer = "campuses" }]')
+    result = invoke("map", str(recipe), "-o", str(tmp_path / "r.html"))
+    assert result.exit_code == 1
+    assert "No production figures for 'unobtainium'" in result.output
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_export_a_user_file(tmp_path, monkeypatch):
@@ -95,7 +180,11 @@ def test_console_script_runs_as_a_process():
     assert "mineral_deposits" in result.stdout
 
 
-def test_data_manifest_is_up_to_date():
-    result = invoke("data", "manifest")
-    assert result.exit_code == 0
+def test_data_manifest_is_up_to_date_and_the_check_writes_nothing():
+    from geo.paths import LAYERS_DIR
+
+    before = (LAYERS_DIR / "manifest.json").read_bytes()
+    result = invoke("data", "manifest", "--check")
+    assert result.exit_code == 0, result.output
     assert "manifest up to date" in result.output
+    assert (LAYERS_DIR / "manifest.json").read_bytes() == before

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 import geo
-from geo.schema import PRECISIONS, STATUSES
+from geo.precision import LEVELS as PRECISIONS
+from geo.registry import STATUSES
 
 #: Site coordinates as printed in shared/reference/coordinates.md (lat, lon): an independent check.
 CITED_SITES = {

@@ -1,17 +1,24 @@
 """Every format round-trips every feature and attribute, and an independent reader agrees."""
 
+import csv
+import io
 import json
 import subprocess
+import zipfile
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pyarrow.parquet as pq
 import pytest
 
 import geo
+from geo import registry
 from geo.exporter import FORMATS, export, read_exported
+from geo.exporter.formats import resolve
 from tests.conftest import assert_same_features, require_tool
 
-LAYERS = [*geo.CURATED, "regions", "cities", "rivers"]
+#: Every registered layer: regions and regions_kz_2022 together catch name-prefix mix-ups.
+LAYERS = list(registry.names())
 #: What each format gives back for names, per the field-name maps where it has to.
 OGR_SOURCES = {
     "gpkg": "{p}",
@@ -63,7 +70,10 @@ def test_gdal_ogrinfo_agrees_on_feature_counts(exported, frames):
                     current = line.split(":", 1)[1].strip()
                 if line.startswith("Feature Count:") and current:
                     counts[current] = int(line.split(":")[1])
-            assert sum(v for k, v in counts.items() if k == name or k.startswith(f"{name}_")) == len(gdf), name
+            with zipfile.ZipFile(path) as zf:
+                files = list(csv.DictReader(io.TextIOWrapper(zf.open("layers.csv"), encoding="utf-8")))
+            parts = {Path(f["file"]).stem for f in files if f["layer"] == name}
+            assert sum(counts[p] for p in parts) == len(gdf), name
         elif key == "gpkg":
             block = text.split(f"Layer name: {name}\n", 1)[1]
             assert f"Feature Count: {len(gdf)}" in block.split("Layer name:", 1)[0], name
@@ -131,29 +141,43 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, sites, monkeypatch):
         msg = "disk full"
         raise OSError(msg)
 
-    monkeypatch.setattr("geo.exporter.pyogrio.write_dataframe", broken)
+    monkeypatch.setattr("geo.exporter.writers.pyogrio.write_dataframe", broken)
     with pytest.raises(OSError, match="disk full"):
         export(sites, tmp_path / "s.fgb", name="sites")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_output_outside_the_target_folder_is_refused(tmp_path, sites):
-    inside = tmp_path / "work"
-    inside.mkdir()
-    with pytest.raises(geo.ExportError, match="outside the target folder"):
-        export(sites, inside / ".." / "escape.gpkg", name="sites", root=inside)
+def test_a_user_path_is_written_where_named_with_home_expanded(tmp_path, sites, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    report = export(sites, "~/reports/atlas.gpkg", name="sites")
+    assert report.path == tmp_path / "home" / "reports" / "atlas.gpkg"
+    assert report.path.exists()
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", ".hidden", ""])
+def test_layer_names_from_data_cannot_leave_a_folder_export(tmp_path, sites, name):
+    with pytest.raises(geo.ExportError, match="cannot become a file or table name"):
+        export({name: sites, "ok": sites}, tmp_path / "out", fmt="geojson")
+    assert not (tmp_path / "escape.geojson").exists()
 
 
 @pytest.mark.parametrize(
-    ("path", "fmt", "message"),
+    ("fmt", "suffix", "key"),
     [
-        ("out.xlsx", None, "Unknown export format"),
-        ("out.gpkg", "geojson", "needs the suffix '.geojson'"),
+        ("GeoJSON", ".geojson", "geojson"),
+        ("ESRI Shapefile", ".zip", "shp"),
+        ("GPKG", ".gpkg", "gpkg"),
+        ("FlatGeobuf", ".fgb", "fgb"),
+        (None, ".json", "geojson"),
+        (None, ".geoparquet", "parquet"),
+        ("kml", ".kml", "kml"),
     ],
 )
-def test_bad_format_or_suffix(tmp_path, sites, path, fmt, message):
-    with pytest.raises(geo.ExportError, match=message):
-        export(sites, tmp_path / path, fmt=fmt, name="sites")
+def test_formats_are_found_by_key_gdal_driver_or_suffix(fmt, suffix, key):
+    assert resolve(fmt, Path(f"out{suffix}")).key == key
 
 
 def test_missing_crs_is_refused(tmp_path, sites):

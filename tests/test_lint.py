@@ -10,8 +10,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_ruff_is_clean():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or require_tool("ruff")
-    result = subprocess.run([ruff, "check", "geo", "tests"], cwd=ROOT, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout[-3000:]
+    checked = subprocess.run(
+        [ruff, "check", "geo", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout[-3000:]
     formatted = subprocess.run(
         [ruff, "format", "--check", "geo", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True, check=False
     )
@@ -27,3 +29,9 @@ def test_notebooks_are_kept_without_outputs():
             path
         )
         assert "assert" in nb.cells[-1].source, f"{path.name} must end with assertions on its results"
+
+
+def test_mypy_is_clean():
+    mypy = shutil.which("mypy", path=str(Path(sys.executable).parent)) or require_tool("mypy")
+    result = subprocess.run([mypy], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -76,8 +76,8 @@ def test_save_map_is_atomic_and_refuses_to_overwrite(tmp_path):
 
 
 @pytest.mark.parametrize("recipe", sorted((ROOT / "maps").glob("*.toml")), ids=lambda p: p.stem)
-def test_every_recipe_renders_offline(recipe):
-    html = to_html(render_recipe(recipe))
+def test_every_recipe_renders_offline(recipe, dem):
+    html = to_html(render_recipe(recipe, dem=dem))
     assert loaded_urls(html) == []
 
 
@@ -96,7 +96,9 @@ def test_minerals_recipe_splits_uranium(tmp_path):
     ("text", "message"),
     [
         ("layers = []", "'layers' is empty"),
-        ('layers = [{ layer = "mines" }]', "not a shipped layer"),
+        ('layers = [{ layer = "mines" }]', "not a registered layer"),
+        ('choropleth = ["unobtainium"]\nlayers = [{ layer = "campuses" }]', "No production figures for 'unobtainium'"),
+        ('rasters = ["elevation"]\nlayers = [{ layer = "campuses" }]', "fetch it first"),
         ('layers = [{ layer = "campuses", filter = { colour = "red" } }]', "no field 'colour'"),
         ('titel = "x"\nlayers = [{ layer = "campuses" }]', "unknown key"),
     ],
@@ -104,7 +106,7 @@ def test_minerals_recipe_splits_uranium(tmp_path):
 def test_bad_recipes_are_named(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    with pytest.raises(geo.LayerSchemaError, match=message):
+    with pytest.raises(geo.RecipeError, match=message):
         render_recipe(path)
 
 
@@ -141,12 +143,12 @@ def test_supply_choropleth_shades_countries_by_world_share():
     assert shares["Kazakhstan"] == pytest.approx(38.6, abs=0.1)
     assert shares["Uzbekistan"] == pytest.approx(6.6, abs=0.1)
     assert len(layer.extra["fills"]) == len(layer.gdf)
-    with pytest.raises(ValueError, match="No production figures"):
+    with pytest.raises(geo.RecipeError, match="No production figures"):
         choropleth_layer("unobtainium")
 
 
-def test_climate_recipe_embeds_the_elevation_as_an_image(tmp_path):
-    html = to_html(render_recipe(ROOT / "maps" / "climate.toml"))
+def test_climate_recipe_embeds_the_elevation_as_an_image(tmp_path, dem):
+    html = to_html(render_recipe(ROOT / "maps" / "climate.toml", dem=dem))
     data = json.loads(re.search(r'id="atlas-data">(.*?)</script>', html, re.S).group(1))
     image = data["images"][0]
     assert image["url"].startswith("data:image/png;base64,")
@@ -157,5 +159,10 @@ def test_climate_recipe_embeds_the_elevation_as_an_image(tmp_path):
 def test_unknown_raster_in_a_recipe(tmp_path):
     path = tmp_path / "r.toml"
     path.write_text('rasters = ["rainfall"]\nlayers = [{ layer = "campuses" }]')
-    with pytest.raises(geo.LayerSchemaError, match="unknown raster 'rainfall'"):
+    with pytest.raises(geo.RecipeError, match="unknown raster 'rainfall'"):
         render_recipe(path)
+
+
+def test_unknown_tiles_are_a_one_line_error_not_folium_traceback():
+    with pytest.raises(geo.RecipeError, match="Unknown tiles 'google'"):
+        build_map(["campuses"], basemap=[], tiles="google")

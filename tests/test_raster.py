@@ -15,19 +15,12 @@ from geo.crs import EQUAL_AREA, WGS84
 from geo.raster import (
     aralkum_suitability,
     check_raster,
-    dem_path,
     mountain_suitability,
     site_parcels,
     slope_degrees,
     zonal_stats,
 )
 from geo.raster.suitability import Grid
-from tests.conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def dem():
-    return dem_path(cache_dir=ROOT / "build" / "cache", out_dir=ROOT / "build" / "rasters")
 
 
 def test_dem_is_a_cog_with_an_explicit_crs(dem):
@@ -188,8 +181,6 @@ def test_aralkum_parcels_lie_on_the_dried_seabed():
 
 def test_cli_site(tmp_path, monkeypatch, dem):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "build").mkdir()
-    (tmp_path / "build" / "rasters").symlink_to(dem.parent)
     runner = CliRunner(env={"COLUMNS": "200"})
     result = runner.invoke(app_cli(), ["site", "--region", "Issyk-Kul", "--n", "2", "-o", "sites.gpkg"])
     assert result.exit_code == 0, result.output

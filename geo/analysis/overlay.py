@@ -7,7 +7,7 @@ import logging
 import geopandas as gpd
 import pandas as pd
 
-from geo.catalog import load
+from geo.catalog import default
 from geo.crs import EQUAL_AREA, reproject, require_crs
 
 __all__ = ["overlaps", "summarize"]
@@ -53,7 +53,9 @@ def overlaps(
     return reproject(out, a.crs, name="overlaps")
 
 
-def summarize(layer: gpd.GeoDataFrame, *, by: str = "country", name: str = "layer") -> pd.DataFrame:
+def summarize(
+    layer: gpd.GeoDataFrame, *, by: str = "country", name: str = "layer", units: gpd.GeoDataFrame | None = None
+) -> pd.DataFrame:
     """Count features and hectares per country or region.
 
     A feature is counted in the unit holding its representative point; its hectares are
@@ -64,8 +66,8 @@ def summarize(layer: gpd.GeoDataFrame, *, by: str = "country", name: str = "laye
         msg = f"by must be 'country' or 'region', got {by!r}."
         raise ValueError(msg)
     require_crs(layer, name=name)
-    units = load("countries" if by == "country" else "regions")
-    units = units[units["central_asia"]] if by == "country" else units
+    units = default(units, "countries" if by == "country" else "regions")
+    units = units[units["central_asia"]] if by == "country" and "central_asia" in units else units
     key = "iso_a3" if by == "country" else "id"
     ea_units = reproject(units[[key, "name", "geometry"]], EQUAL_AREA, name=by).reset_index(drop=True)
     ea = reproject(layer, EQUAL_AREA, name=name)

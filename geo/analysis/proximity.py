@@ -17,7 +17,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +27,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from geo import precision
 from geo.crs import GEOD, METRIC, WGS84, reproject, require_crs
 
 __all__ = ["METRIC_MAX_ERROR", "nearest", "within_distance"]
@@ -33,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 #: The largest relative distance error of ``METRIC`` over Central Asia (tests measure it).
 METRIC_MAX_ERROR = 0.015
-_AREA_PRECISIONS = ("region", "country")
 _MAX_DENSE_PAIRS = 5_000_000  # nearest() compares every pair
 _LOCAL = threading.local()
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
@@ -48,7 +50,7 @@ def _transformer(src: str, dst: str) -> Transformer:
     return cache[(src, dst)]
 
 
-def _in_chunks(fn, n: int, *arrays: np.ndarray) -> list:
+def _in_chunks(fn: Callable[..., Any], n: int, *arrays: np.ndarray) -> list[Any]:
     """Apply `fn` to aligned chunks of `arrays` on all cores (shapely and PROJ release the GIL)."""
     if n < 2 * _CHUNK or _WORKERS == 1:
         return [fn(0, *arrays)]
@@ -73,16 +75,8 @@ def _projected(gdf: gpd.GeoDataFrame, *, name: str) -> np.ndarray:
     return np.concatenate(_in_chunks(run, len(geoms), geoms))
 
 
-def _uncertainty(gdf: gpd.GeoDataFrame) -> np.ndarray:
-    if "uncertainty_m" not in gdf:
-        return np.zeros(len(gdf))
-    return gdf["uncertainty_m"].astype("float64").fillna(0.0).to_numpy()
-
-
-def _somewhere_inside(gdf: gpd.GeoDataFrame) -> np.ndarray:
-    if "location_precision" not in gdf:
-        return np.zeros(len(gdf), dtype=bool)
-    return gdf["location_precision"].isin(_AREA_PRECISIONS).to_numpy()
+_uncertainty = precision.uncertainty_m
+_somewhere_inside = precision.somewhere_inside
 
 
 def _geodesic_near(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -177,7 +171,7 @@ def within_distance(
     gpd.GeoDataFrame
         One row per pair with both layers' columns (geometry of `a`, in `a`'s CRS), ``distance_m``
         (nearest points), ``distance_min_m``/``distance_max_m`` (the interval allowed by the
-        location precision) and ``within``: ``yes``, ``possibly`` or ``no``.
+        location precision) and ``within_status``: ``yes``, ``possibly`` or ``no``.
     """
     if not distance_m > 0:
         msg = f"distance_m must be a positive number of metres, got {distance_m!r}."
@@ -200,11 +194,11 @@ def within_distance(
         found = _in_chunks(query, len(ap), ap)
         ia, ib = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
     pairs = _pairs_frame(a, b, (ia, ib), (ap, bp), suffixes=suffixes)
-    pairs["within"] = np.select(
+    pairs["within_status"] = np.select(
         [pairs["distance_max_m"] <= distance_m, pairs["distance_min_m"] <= distance_m], ["yes", "possibly"], "no"
     )
     if not include_no:
-        pairs = pairs[pairs["within"] != "no"].reset_index(drop=True)
+        pairs = pairs[pairs["within_status"] != "no"].reset_index(drop=True)
     logger.info("%s x %s within %.0f m: %d pairs", names[0], names[1], distance_m, len(pairs))
     return pairs
 

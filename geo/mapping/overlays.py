@@ -9,11 +9,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import rasterio
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from geo.analysis.supply import production
-from geo.catalog import load
+from geo.catalog import default
+from geo.errors import RecipeError
 from geo.mapping.payload import MapLayer
 
 __all__ = ["choropleth_layer", "elevation_image"]
@@ -78,13 +80,38 @@ def elevation_image(dem: str | Path, *, width: int = 900, opacity: float = 0.55)
     }
 
 
-def choropleth_layer(mineral: str, *, year: int | None = None) -> MapLayer:
-    """Countries shaded by their share of world production of `mineral` (a proxy for the 60% question)."""
-    table = production()
+def choropleth_layer(
+    mineral: str,
+    *,
+    year: int | None = None,
+    table: pd.DataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+) -> MapLayer:
+    """Countries shaded by their share of world production of `mineral` (a proxy for the 60% question).
+
+    Parameters
+    ----------
+    mineral
+        A mineral of the production table.
+    year
+        The year (default: the latest with figures).
+    table
+        A production table shaped like :func:`geo.analysis.production` (default: the shipped one).
+    countries
+        The country polygons (default: the shipped ``countries`` layer).
+
+    Raises
+    ------
+    RecipeError
+        If the table has no figures for `mineral`; the message lists the minerals it has.
+    """
+    table = production() if table is None else table
     rows = table[(table["mineral"] == mineral) & table["country"].notna()]
     if rows.empty:
-        msg = f"No production figures for {mineral!r}; see geo.analysis.production()."
-        raise ValueError(msg)
+        msg = (
+            f"No production figures for {mineral!r}; minerals with figures: {', '.join(sorted(set(table['mineral'])))}."
+        )
+        raise RecipeError(msg)
     year = year or int(rows["year"].max())
     rows = rows[rows["year"] == year]
     world = rows.loc[rows["country"] == "World", "value"]
@@ -93,7 +120,7 @@ def choropleth_layer(mineral: str, *, year: int | None = None) -> MapLayer:
         share = 100 * shares["value"] / float(world.iloc[0])
     else:
         share = shares["share_pct"]
-    countries = load("countries")
+    countries = default(countries, "countries")
     gdf = countries.merge(share.rename("share_pct"), left_on="id", right_index=True, how="inner")
     gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=countries.crs)
     unit = rows["unit"].iloc[0]
@@ -113,6 +140,5 @@ def choropleth_layer(mineral: str, *, year: int | None = None) -> MapLayer:
         name=f"share-{mineral.replace(' ', '-')}",
         title=f"Share of world {mineral} production ({year})",
         gdf=gdf[keep].round({"share_pct": 1}),
-        style="choropleth",
         extra={"fills": fills, "legend": legend},
     )

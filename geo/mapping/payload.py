@@ -18,17 +18,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import precision, symbology
 from geo.crs import WGS84, area_ha, reproject
-from geo.mapping.styles import (
-    PRECISION_SYMBOLS,
-    REFERENCE_STYLES,
-    UK_CRITICAL,
-    feature_style,
-    legend_entries,
-)
-from geo.schema import CONFIDENCE, PRECISIONS
+from geo.errors import RecipeError
+from geo.registry import CONFIDENCE, Field, LayerSpec
 
-__all__ = ["BIG_LAYER", "MapLayer", "layer_payload", "to_json"]
+__all__ = ["BIG_LAYER", "USER_COLOUR", "MapLayer", "feature_style", "layer_payload", "legend_entries", "to_json"]
 
 #: A point layer larger than this is drawn from a compact binary encoding on one canvas.
 BIG_LAYER = 5_000
@@ -36,7 +31,8 @@ _DISPLAY_TOLERANCE = 0.002  # degrees (about 200 m): polygons are simplified for
 _DECIMALS = 5
 _MAX_TEXT = 300
 _MAX_FIELDS = 20
-_KM = 1000.0
+#: The colour of a user's layer unless they choose one.
+USER_COLOUR = "#3182bd"
 
 
 @dataclass(frozen=True)
@@ -51,8 +47,9 @@ class MapLayer:
         What the layer control and legend show.
     gdf
         The features, in any CRS (reprojected to WGS84 for the map, and logged).
-    style
-        ``commodity``, ``campus``, ``carbon``, ``afforestation``, a reference layer name, or ``user``.
+    spec
+        The layer's spec in :mod:`geo.registry` (curated or reference); ``None`` for a user's layer
+        or a choropleth (``extra["fills"]``).
     group
         ``overlay`` (toggleable, in the legend) or ``basemap``.
     visible
@@ -62,11 +59,18 @@ class MapLayer:
     name: str
     title: str
     gdf: gpd.GeoDataFrame
-    style: str = "user"
+    spec: LayerSpec | None = None
     group: str = "overlay"
     visible: bool = True
     label_min_population: int = 250_000
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def style(self) -> str:
+        """How the layer is drawn: ``curated``, ``reference``, ``choropleth`` or ``user``."""
+        if self.spec is not None:
+            return self.spec.kind
+        return "choropleth" if "fills" in self.extra else "user"
 
 
 def to_json(data: Any) -> str:
@@ -108,37 +112,36 @@ def _geometries(geoms: np.ndarray, *, simplify: bool) -> list[dict[str, Any] | N
     return [None if gone else json.loads(text) for gone, text in zip(missing, texts, strict=True)]
 
 
+def _year(value: Any) -> str | None:
+    """Return a year as written (2024, never 2,024)."""
+    return None if _text(value) is None else str(int(value))
+
+
 def _location_words(row: pd.Series) -> str:
-    precision = row.get("location_precision") or "site"
-    words = PRECISIONS.get(precision, precision)
-    uncertainty = row.get("uncertainty_m")
-    if uncertainty and not (isinstance(uncertainty, float) and math.isnan(uncertainty)):
-        words += f" (±{uncertainty / 1000:,.0f} km)" if uncertainty >= _KM else f" (±{uncertainty:,.0f} m)"
+    words = precision.describe(row.get("location_precision") or "unknown", row.get("uncertainty_m"))
     basis = _text(row.get("location_basis"))
     return f"{words}. {basis}" if basis else words
 
 
-_LAYER_ROWS = {
-    "commodity": ("operator",),
-    "campus": ("institution", "opened", "students"),
-    "carbon": ("approach", "programme", "area_ha", "target_area_ha", "funding"),
-    "afforestation": ("area_ha", "target_area_ha", "funding", "species"),
-}
+def _field_row(row: pd.Series, f: Field) -> list[str] | None:
+    """Return the popup row of one field: ``[label, text]``, or ``None`` when the feature has no value."""
+    if f.type == "quantity":
+        amount = _text(row.get(f"{f.name}_value"))
+        if amount is None:
+            return None
+        detail = "; ".join(x for x in (_year(row.get(f"{f.name}_year")), _text(row.get(f"{f.name}_source"))) if x)
+        unit = _text(row.get(f"{f.name}_unit")) or ""
+        return [f.label or f.name, f"{amount} {unit} ({detail})".replace(" ()", "").strip()]
+    value: Any = row.get(f.name)
+    if f.name == "commodities":
+        value = [f"{c} (UK critical)" if c in symbology.UK_CRITICAL else c for c in value or []]
+    text = _text(value)
+    return None if text is None else [f.label or f.name, text.replace("_", " ") if f.name == "kind" else text]
 
 
-def _curated_item(row: pd.Series, style: str) -> dict[str, Any]:
-    rows: list[list[str]] = [["Kind", row["kind"].replace("_", " ")], ["Status", row["status"]]]
-    if style == "commodity":
-        marks = [f"{c} (UK critical)" if c in UK_CRITICAL else c for c in row.get("commodities") or []]
-        rows.append(["Commodities", ", ".join(marks)])
-    for key in _LAYER_ROWS.get(style, ()):
-        if (value := _text(row.get(key))) is not None:
-            label = key.replace("_ha", " (ha)").replace("_", " ").capitalize()
-            rows.append([label, value])
-    if style == "commodity" and (value := _text(row.get("production_value"))) is not None:
-        year = _text(row.get("production_year"))
-        detail = "; ".join(x for x in (year, _text(row.get("production_source"))) if x)
-        rows.append(["Production", f"{value} {row.get('production_unit') or ''} ({detail})".strip()])
+def _curated_item(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
+    rows = [r for f in ("kind", "status") if (r := _field_row(row, spec.field(f))) is not None]
+    rows += [r for f in spec.fields if f.label and (r := _field_row(row, f)) is not None]
     rows += [
         ["Country", row["country"]],
         ["Region", _text(row.get("region")) or "not stated"],
@@ -176,23 +179,71 @@ def _name_column(gdf: gpd.GeoDataFrame) -> str | None:
     return next((c for c in ("name", "title", "label", "id") if c in gdf.columns), None)
 
 
-def _curated_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    features, unknown = [], []
+def feature_style(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
+    """Return the drawing instructions of one curated feature, from the symbology and precision modules.
+
+    Keys: ``c`` colour, ``f`` fill, ``k`` legend category, ``m`` marker shape, ``r`` marker radius (px),
+    ``w`` stroke width, ``d`` dash pattern, ``u`` the uncertainty radius in metres (a dashed ring),
+    ``h`` hatched area (region only), ``a`` dashed outline with no fill (country only), ``x`` a thick
+    black outline (a UK-critical commodity).
+    """
+    if spec.scheme is None or spec.category is None:
+        msg = f"Layer {spec.name!r} has no colour scheme; register it with scheme= and category=."
+        raise RecipeError(msg)
+    category = symbology.category_of(row.get(spec.category), spec.scheme)
+    colour = symbology.scheme(spec.scheme).colour(category)
+    level = precision.get(row.get("location_precision") or "unknown")
+    style: dict[str, Any] = {"c": colour, "f": colour, "w": 1.5, "k": category, "m": spec.marker}
+    if level.symbol == "point":
+        style |= {"r": 6 if level.key == "site" else 5, "fo": 0.9 if level.key == "site" else 0.6}
+        if uncertainty := float(row.get("uncertainty_m") or 0):
+            style["u"] = uncertainty
+    elif level.symbol == "hatch":
+        style |= {"h": True, "d": "6 4", "fo": 0.25}
+    elif level.symbol == "outline":  # a whole country: a dashed outline, so it does not hide everything else
+        style |= {"f": "none", "d": "2 6", "w": 2.5, "fo": 0.0, "a": True}
+    if spec.critical_outline and symbology.UK_CRITICAL & set(row.get("commodities") or []):
+        style |= {"x": True}
+    return style
+
+
+def legend_entries(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
+    """One legend entry per category present in `gdf` (label, colour, marker shape), in scheme order."""
+    if spec.scheme is None or spec.category is None:
+        return []
+    scheme = symbology.scheme(spec.scheme)
+    present = {symbology.category_of(v, spec.scheme) for v in gdf[spec.category]}
+    entries: list[dict[str, Any]] = [
+        {"label": scheme.label(k), "color": c, "shape": spec.marker} for k, c in scheme.colours.items() if k in present
+    ]
+    if spec.critical_outline and gdf["commodities"].map(lambda c: bool(symbology.UK_CRITICAL & set(c or []))).any():
+        entries.append(
+            {"label": "thick black outline: includes a UK critical mineral", "color": "#000000", "outline": True}
+        )
+    return entries
+
+
+def _curated_payload(
+    layer: MapLayer, spec: LayerSpec, gdf: gpd.GeoDataFrame
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    features: list[dict[str, Any]] = []
+    unknown: list[dict[str, Any]] = []
     areas: dict[bytes, dict[str, Any]] = {}
     hectares = area_ha(gdf, name=layer.name)  # once for the layer, not per feature
+    feature: dict[str, Any]
     for i, (_, row) in enumerate(gdf.iterrows()):
-        item = _curated_item(row, layer.style)
+        item = _curated_item(row, spec)
         if row.geometry is None or row.geometry.is_empty:
             unknown.append({"layer": layer.title, "n": item["n"], "item": item})
             continue
-        style = feature_style(row, layer.style)
+        style = feature_style(row, spec)
         if style.get("h") or style.get("a"):  # areas known only to a region or country: draw each once
             key = shapely.to_wkb(row.geometry)
             if key in areas:
                 areas[key]["properties"]["_items"].append(item)
                 continue
             rep = row.geometry.representative_point()
-            props = {"_s": style, "_items": [item]}
+            props: dict[str, Any] = {"_s": style, "_items": [item]}
             if style.get("h"):  # a region: label it; a whole country gets a tooltip only
                 props["_lbl"] = [round(rep.y, 4), round(rep.x, 4)]
                 # label priority: the smaller (more specific) the area, the sooner its label is placed
@@ -206,9 +257,9 @@ def _curated_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> tuple[list[dict[
                 "properties": {"_s": style, "_items": [item]},
             }
         features.append(feature)
-    for feature in areas.values():
-        items = feature["properties"]["_items"]
-        feature["properties"]["_t"] = items[0]["n"] if len(items) == 1 else f"{len(items)} features in this area"
+    for area in areas.values():
+        items = area["properties"]["_items"]
+        area["properties"]["_t"] = items[0]["n"] if len(items) == 1 else f"{len(items)} features in this area"
     return features, unknown
 
 
@@ -231,11 +282,12 @@ def _search_keys(row: pd.Series, aliases: dict[str, list[str]]) -> list[str]:
 
 
 def _reference_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    style = REFERENCE_STYLES.get(layer.style, {"c": "#3182bd", "w": 1.0})
+    style = symbology.reference_style(layer.name)
+    neighbours = symbology.reference_style("neighbours") if layer.name == "countries" else None
     features = []
     shapes = _geometries(gdf.geometry.to_numpy(), simplify=True)
     for (_, row), shape in zip(gdf.iterrows(), shapes, strict=True):
-        own = REFERENCE_STYLES["neighbours"] if layer.style == "countries" and not row.get("central_asia") else style
+        own = neighbours if neighbours and not row.get("central_asia") else style
         props: dict[str, Any] = {"_s": own}
         name = _text(row.get("name"))
         if name:
@@ -243,7 +295,7 @@ def _reference_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> list[dict[str,
         keys = _search_keys(row, layer.extra.get("aliases", {}))
         if keys:
             props["_k"] = keys
-        if layer.style == "cities":
+        if layer.name == "cities":
             pop = row.get("population")
             props["_lab"] = bool(pd.notna(pop) and pop >= layer.label_min_population)
             props["_rank"] = int(pop) if pd.notna(pop) else 0
@@ -299,17 +351,20 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
         "style": layer.style,
         "count": len(gdf),
     }
-    if "location_precision" in gdf.columns and layer.style in _LAYER_ROWS:
-        features, unknown = _curated_payload(layer, gdf)
-        precisions = sorted(set(gdf["location_precision"]), key=list(PRECISION_SYMBOLS).index)
+    if layer.spec is not None and layer.spec.kind == "curated":
+        features, unknown = _curated_payload(layer, layer.spec, gdf)
+        levels = sorted(set(gdf["location_precision"]), key=lambda k: precision.get(k).rank)
         return base | {
             "kind": "vector",
             "fc": {"type": "FeatureCollection", "features": features},
             "unknown": unknown,
-            "legend": legend_entries(gdf, layer.style),
-            "precisions": precisions,
+            "legend": legend_entries(gdf, layer.spec),
+            "precisions": levels,
+            "precision_labels": {
+                k: precision.legend_label(k, gdf.loc[gdf["location_precision"] == k, "uncertainty_m"]) for k in levels
+            },
         }
-    if layer.group == "basemap":
+    if layer.spec is not None:  # a reference layer, in the basemap or as an overlay
         return base | {
             "kind": "vector",
             "legend": [],
@@ -320,9 +375,12 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
         return base | {"kind": "packed", "packed": _packed_points(gdf), "legend": []}
     columns = [c for c in gdf.columns if c != gdf.geometry.name][:_MAX_FIELDS]
     name_col = _name_column(gdf)
-    texts = {c: [_text(v) for v in gdf[c].tolist()] for c in columns}  # one pass per column
+    texts = {  # one pass per column; years as written
+        c: [_year(v) if c.endswith("year") else _text(v) for v in gdf[c].tolist()] for c in columns
+    }
     names = [_text(v) for v in gdf[name_col].tolist()] if name_col else [None] * len(gdf)
-    style = {"c": "#3182bd", "f": "#3182bd", "r": 4, "w": 1, "fo": 0.7}
+    colour = layer.extra.get("color", USER_COLOUR)
+    style = {"c": colour, "f": colour, "r": 4, "w": 1, "fo": 0.7}
     fills = layer.extra.get("fills")  # a choropleth: one fill per feature
     features, unknown = [], []
     for i, shape in enumerate(_geometries(gdf.geometry.to_numpy(), simplify=fills is not None)):
@@ -334,7 +392,7 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
             unknown.append({"layer": layer.title, "n": item["n"], "item": item})
         else:
             features.append({"type": "Feature", "geometry": shape, "properties": {"_s": style, "_items": [item]}})
-    legend = layer.extra.get("legend") or [{"label": layer.title, "color": "#3182bd"}]
+    legend = layer.extra.get("legend") or [{"label": layer.title, "color": colour}]
     return base | {
         "kind": "vector",
         "fc": {"type": "FeatureCollection", "features": features},

@@ -17,21 +17,22 @@ A recipe::
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.catalog import CURATED, REFERENCE, load
-from geo.errors import LayerSchemaError
-from geo.mapping.builder import BASEMAP, AtlasMap, build_map, curated_layer
+from geo import registry
+from geo.catalog import load
+from geo.errors import GeoToolkitError, RecipeError
+from geo.mapping.builder import AtlasMap, build_map, registered_layer
 from geo.mapping.overlays import choropleth_layer, elevation_image
 from geo.mapping.payload import MapLayer
-from geo.raster.dem import dem_path
 
-__all__ = ["load_recipe", "render_recipe"]
+__all__ = ["load_recipe", "needs_dem", "render_recipe"]
 
 _KEYS = {"title", "basemap", "bounds", "layers", "tiles", "rasters", "choropleth"}
 _RASTERS = ("elevation",)
@@ -43,7 +44,7 @@ def _matches(gdf: gpd.GeoDataFrame, rules: Mapping[str, Any], *, where: str) -> 
     for field, wanted in rules.items():
         if field not in gdf.columns:
             msg = f"{where}: no field {field!r} to filter on; fields: {[c for c in gdf.columns if c != 'geometry']}."
-            raise LayerSchemaError(msg)
+            raise RecipeError(msg)
         values = set(wanted if isinstance(wanted, list) else [wanted])
         column = gdf[field]
         if column.map(lambda v: isinstance(v, list)).any():
@@ -56,24 +57,18 @@ def _matches(gdf: gpd.GeoDataFrame, rules: Mapping[str, Any], *, where: str) -> 
 def _layer(spec: Mapping[str, Any], *, where: str) -> MapLayer:
     if unknown := set(spec) - _LAYER_KEYS:
         msg = f"{where}: unknown key(s) {sorted(unknown)}; use {sorted(_LAYER_KEYS)}."
-        raise LayerSchemaError(msg)
+        raise RecipeError(msg)
     name = spec.get("layer")
-    if name not in (*CURATED, *REFERENCE):
-        msg = f"{where}: layer {name!r} is not a shipped layer; choose from {', '.join((*CURATED, *REFERENCE))}."
-        raise LayerSchemaError(msg)
+    if name not in registry.names():
+        msg = f"{where}: layer {name!r} is not a registered layer; choose from {', '.join(registry.names())}."
+        raise RecipeError(msg)
     gdf = load(name)
     if spec.get("filter"):
         gdf = gdf[_matches(gdf, spec["filter"], where=where)]
     if spec.get("exclude"):
         gdf = gdf[~_matches(gdf, spec["exclude"], where=where)]
-    base = (
-        curated_layer(name, gdf, title=spec.get("title"))
-        if name in CURATED
-        else MapLayer(name=name, title=spec.get("title") or name, gdf=gdf, style=name)
-    )
-    return MapLayer(
-        name=name, title=base.title, gdf=base.gdf, style=base.style, visible=bool(spec.get("visible", True))
-    )
+    layer = registered_layer(name, gdf, title=spec.get("title"))
+    return replace(layer, visible=bool(spec.get("visible", True)))
 
 
 def load_recipe(path: str | Path) -> dict[str, Any]:
@@ -81,50 +76,76 @@ def load_recipe(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.exists():
         msg = f"{path}: no such recipe. Recipes live in maps/ (e.g. maps/atlas.toml)."
-        raise LayerSchemaError(msg)
+        raise RecipeError(msg)
     try:
         recipe = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         msg = f"{path} is not valid UTF-8 TOML: {err}."
-        raise LayerSchemaError(msg) from None
+        raise RecipeError(msg) from None
     if unknown := set(recipe) - _KEYS:
         msg = f"{path}: unknown key(s) {sorted(unknown)}; a recipe has {sorted(_KEYS)}."
-        raise LayerSchemaError(msg)
+        raise RecipeError(msg)
     if not recipe.get("layers"):
         msg = f"{path}: 'layers' is empty; list at least one {{ layer = \"...\" }}."
-        raise LayerSchemaError(msg)
+        raise RecipeError(msg)
     return recipe
 
 
 def render_recipe(
-    path: str | Path, *, user: Mapping[str, gpd.GeoDataFrame] | None = None, tiles: str | None = None
+    path: str | Path,
+    *,
+    user: Mapping[str, gpd.GeoDataFrame] | None = None,
+    tiles: str | None = None,
+    dem: str | Path | None = None,
 ) -> AtlasMap:
-    """Build the map a recipe describes, with the user's own layers added."""
+    """Build the map a recipe describes, with the user's own layers added.
+
+    Parameters
+    ----------
+    path
+        The recipe (TOML).
+    user
+        The user's own layers by title.
+    tiles
+        Online tiles (overrides the recipe's).
+    dem
+        The elevation grid, for a recipe with ``rasters = ["elevation"]`` (see
+        :func:`geo.raster.dem.fetch_dem`); such a recipe without it is an error.
+    """
     path = Path(path)
     recipe = load_recipe(path)
-    layers: Sequence[MapLayer] = [
+    layers: list[MapLayer] = [
         _layer(spec, where=f"{path.name}, layers[{i}]") for i, spec in enumerate(recipe["layers"])
     ]
-    layers = [*layers, *(choropleth_layer(m) for m in recipe.get("choropleth", []))]
+    try:
+        layers += [choropleth_layer(m) for m in recipe.get("choropleth", [])]
+    except GeoToolkitError as err:
+        msg = f"{path.name}, choropleth: {err}"
+        raise RecipeError(msg) from None
     images = []
     for raster in recipe.get("rasters", []):
         if raster not in _RASTERS:
             msg = f"{path.name}: unknown raster {raster!r}; available: {list(_RASTERS)}."
-            raise LayerSchemaError(msg)
-        images.append(elevation_image(dem_path()))
+            raise RecipeError(msg)
+        if dem is None:
+            msg = f"{path.name} draws the elevation grid: fetch it first (`geo data fetch elevation`) and pass dem=."
+            raise RecipeError(msg)
+        images.append(elevation_image(dem))
     ids = [layer.name for layer in layers]
     if len(set(ids)) != len(ids):
-        layers = [
-            MapLayer(name=f"{ml.name}-{i}", title=ml.title, gdf=ml.gdf, style=ml.style, visible=ml.visible)
-            for i, ml in enumerate(layers)
-        ]
+        layers = [replace(ml, name=f"{ml.name}-{i}") for i, ml in enumerate(layers)]
     return build_map(
         layers,
         user=user,
-        basemap=recipe.get("basemap", BASEMAP),
+        basemap=recipe.get("basemap", True),
         title=recipe.get("title", path.stem),
         tiles=tiles or recipe.get("tiles"),
         bounds=recipe.get("bounds"),
         settings={"recipe": path.name},
         images=images,
     )
+
+
+def needs_dem(path: str | Path) -> bool:
+    """Whether the recipe at `path` draws the elevation grid."""
+    return "elevation" in load_recipe(path).get("rasters", [])

@@ -1,6 +1,6 @@
 """Rasters: the GEBCO elevation grid, slope, suitability, 25,000-ha siting and zonal statistics."""
 
-from geo.raster.dem import dem_path
+from geo.raster.dem import dem_path, fetch_dem
 from geo.raster.io import check_raster
 from geo.raster.siting import site_parcels
 from geo.raster.suitability import Criteria, aralkum_suitability, mountain_suitability
@@ -12,6 +12,7 @@ __all__ = [
     "aralkum_suitability",
     "check_raster",
     "dem_path",
+    "fetch_dem",
     "mountain_suitability",
     "site_parcels",
     "slope_degrees",

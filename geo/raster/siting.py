@@ -22,7 +22,7 @@ from rasterio.features import shapes
 from scipy import ndimage
 
 from geo.analysis.proximity import nearest
-from geo.catalog import load
+from geo.catalog import default
 from geo.crs import GEOD, WGS84, area_ha, reproject
 from geo.errors import GeoToolkitError
 from geo.raster.suitability import Grid
@@ -111,6 +111,7 @@ def site_parcels(
     n: int = 5,
     tolerance: float = 0.01,
     min_score: float = 0.0,
+    towns: gpd.GeoDataFrame | None = None,
 ) -> SitingResult:
     """Find `n` compact, contiguous, non-overlapping candidate parcels of `area_ha` hectares each.
 
@@ -124,6 +125,8 @@ def site_parcels(
         How many parcels.
     min_score
         Pixels scoring below this are unavailable.
+    towns
+        Places to name the nearest of (default: the shipped ``cities``).
 
     Returns
     -------
@@ -141,7 +144,8 @@ def site_parcels(
     target_px = area_ha / float(np.median(pixel_ha[free])) if free.any() else np.inf
     radius_px = max(np.sqrt(target_px / np.pi), 1.0)
     size = max(int(2 * radius_px) | 1, 3)
-    parcels, reason = [], None
+    parcels: list[np.ndarray] = []
+    reason: str | None = None
     while len(parcels) < n:
         smooth = ndimage.uniform_filter(np.where(free, score, 0.0), size=size, mode="constant")
         coverage = ndimage.uniform_filter(free.astype("float64"), size=size, mode="constant")
@@ -149,7 +153,8 @@ def site_parcels(
         if not np.isfinite(candidates).any():
             reason = f"no free area of {area_ha:,.0f} ha is left after {len(parcels)} parcel(s)"
             break
-        seed = np.unravel_index(int(np.argmax(candidates)), candidates.shape)
+        row, col = np.unravel_index(int(np.argmax(candidates)), candidates.shape)
+        seed = (int(row), int(col))
         taken = _grow(score, free, seed, area=pixel_ha, target_ha=area_ha, radius_px=radius_px)
         if taken is None:  # this seed's connected area is too small: rule it out and look again
             labels, _ = ndimage.label(free)
@@ -161,10 +166,12 @@ def site_parcels(
         reason = "not enough contiguous suitable land"
     if reason:
         logger.warning("Found %d of %d parcels: %s", len(parcels), n, reason)
-    return SitingResult(_describe(parcels, suitability, area_ha, tolerance), n, reason)
+    return SitingResult(_describe(parcels, suitability, area_ha, tolerance, default(towns, "cities")), n, reason)
 
 
-def _describe(parcels: list[np.ndarray], grid: Grid, target_ha: float, tolerance: float) -> gpd.GeoDataFrame:
+def _describe(
+    parcels: list[np.ndarray], grid: Grid, target_ha: float, tolerance: float, towns: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
     rows = []
     for rank, mask in enumerate(parcels, start=1):
         values = grid.values[mask]
@@ -198,13 +205,13 @@ def _describe(parcels: list[np.ndarray], grid: Grid, target_ha: float, tolerance
         msg = "A parcel is not a valid single-part polygon."
         raise GeoToolkitError(msg)
     gdf = reproject(gdf, WGS84, name="parcels")
-    towns = nearest(
+    near = nearest(
         gdf[["rank", "geometry"]],
-        load("cities")[["id", "name", "country", "geometry"]],
+        towns[["id", "name", "geometry"]],
         k=1,
-        names=("parcels", "cities"),
+        names=("parcels", "towns"),
     )
-    gdf["nearest_town"] = towns["name_b"].to_numpy()
-    gdf["nearest_town_km"] = (towns["distance_m"].to_numpy() / 1000).round(1)
+    gdf["nearest_town"] = near["name_b"].to_numpy()
+    gdf["nearest_town_km"] = (near["distance_m"].to_numpy() / 1000).round(1)
     gdf["note"] = "Candidate parcel from screening assumptions; not a known planting site."
     return gdf

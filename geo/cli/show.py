@@ -1,0 +1,52 @@
+"""``geo show``: one layer (or a user's file) as a readable table."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from geo.cli.options import Limit, load_any, out, user_errors
+from geo.errors import LayerSchemaError
+
+__all__ = ["show"]
+
+_SHOW_COLUMNS = ("id", "name", "country", "status", "confidence", "location_precision", "sources")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "; ".join(str(v.get("publisher") or v.get("title")) for v in value)
+        return ", ".join(map(str, value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+@user_errors
+def show(
+    layer: Annotated[str, typer.Argument(help="A layer name (see `geo layers`) or a file to read.")],
+    limit: Limit = 50,
+    columns: Annotated[str | None, typer.Option(help="Comma-separated columns to show.")] = None,
+) -> None:
+    """Show a layer as a readable table (e.g. `geo show campuses`)."""
+    gdf = load_any(layer)
+    wanted = (
+        columns.split(",")
+        if columns
+        else [c for c in _SHOW_COLUMNS if c in gdf] or [c for c in gdf.columns if c != gdf.geometry.name][:6]
+    )
+    if missing := [c for c in wanted if c not in gdf]:
+        msg = f"{layer} has no column(s) {missing}; it has {list(gdf.columns)}."
+        raise LayerSchemaError(msg)
+    table = Table(title=f"{layer}: {len(gdf)} features", show_lines=False)
+    for col in wanted:
+        table.add_column(col, overflow="fold")
+    for _, row in gdf.head(limit).iterrows():
+        table.add_row(*(_cell(row[c]) for c in wanted))
+    out().print(table)
+    if len(gdf) > limit:
+        out().print(f"… {len(gdf) - limit} more rows (use --limit).")

@@ -1,0 +1,51 @@
+"""``geo supply``: supply concentration per mineral against the UK's 60%-per-country line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from geo.cli.options import Overwrite, out, user_errors, user_output
+
+__all__ = ["supply"]
+
+
+def _pct(v: object) -> str:
+    return "unknown" if v is None or pd.isna(v) else f"{v:.1f}"  # type: ignore[call-overload]
+
+
+@user_errors
+def supply(
+    png: Annotated[Path | None, typer.Option(help="Also write a bar chart (PNG) of the top shares.")] = None,
+    overwrite: Overwrite = False,
+) -> None:
+    """Supply concentration per mineral against the UK's 60%-per-country line (world shares as a proxy)."""
+    from geo.analysis.supply import CAVEAT, concentration
+
+    if png is not None:
+        png = user_output(png, overwrite=overwrite, suffixes=(".png",))
+    result = concentration()
+    table = Table(title="Top producer's share of world production (latest year found)", caption=CAVEAT)
+    for col in ("mineral", "year", "top", "top %", "Central Asia %", "> 60%", "status", "conf."):
+        table.add_column(col, overflow="fold")
+    for row in result.itertuples():
+        over = "unknown" if pd.isna(row.exceeds_cap) else ("YES" if row.exceeds_cap else "no")  # type: ignore[arg-type]
+        table.add_row(
+            str(row.mineral),
+            str(row.year),
+            str(row.top_country or "–"),
+            _pct(row.top_share_pct),
+            _pct(row.central_asia_share_pct),
+            over,
+            str(row.status),
+            str(row.confidence),
+        )
+    out().print(table)
+    if png is not None:
+        from geo.analysis.charts import concentration_chart
+
+        out().print(f"Wrote {concentration_chart(result, png, overwrite=overwrite)}", soft_wrap=True)

@@ -1,0 +1,27 @@
+"""``geo validate``: read a user's file as geo does and say what is wrong with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from geo.cli.options import Crs, Encoding, out, user_errors
+
+__all__ = ["validate"]
+
+
+@user_errors
+def validate(
+    path: Annotated[Path, typer.Argument(help="A vector file, zipped Shapefile, GeoParquet or CSV.")],
+    crs: Crs = None,
+    encoding: Encoding = None,
+    id_column: Annotated[str | None, typer.Option("--id", help="Column whose values must be unique.")] = None,
+) -> None:
+    """Read a file the way the toolkit does and report what is wrong with it, if anything."""
+    import geo
+
+    gdf = geo.read(path, crs=crs, encoding=encoding, id_column=id_column)
+    types = ", ".join(f"{k}: {v}" for k, v in gdf.geom_type.value_counts(dropna=False).items())
+    out().print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}")

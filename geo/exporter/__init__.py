@@ -1,0 +1,215 @@
+"""Export layers to the formats GIS software reads, and read exports back.
+
+Every export is written to a temporary file (or folder) beside the target and renamed into place only
+when it is complete and has been read back with the right feature counts; it never overwrites without
+``overwrite=True``, and reports once per kind what the format could not keep. The formats themselves
+live in the format registry, :mod:`geo.exporter.formats`.
+
+A path the user names is written where they name it (``~`` expanded), as ``ogr2ogr`` does; names that
+come from data (a layer name becoming a file name in a folder export) must stay inside that folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo.crs import require_crs
+from geo.errors import ExportError
+from geo.exporter.formats import FORMATS, Format, resolve
+from geo.exporter.losses import Losses
+from geo.paths import check_writable
+
+__all__ = ["FORMATS", "ExportReport", "Format", "check_target", "export", "read_exported"]
+
+logger = logging.getLogger(__name__)
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote, and what the format could not keep."""
+
+    path: Path
+    format: str
+    features: dict[str, int]
+    losses: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{k}: {v}" for k, v in self.features.items())
+        lines = [f"Wrote {self.path} ({self.format}; {counts})"]
+        lines += [f"  note: {loss}" for loss in self.losses]
+        return "\n".join(lines)
+
+
+def _resolve_frames(
+    layers: Mapping[str, gpd.GeoDataFrame] | Sequence[str] | gpd.GeoDataFrame, name: str | None
+) -> dict[str, gpd.GeoDataFrame]:
+    if isinstance(layers, gpd.GeoDataFrame):
+        return {name or "layer": layers}
+    if isinstance(layers, Mapping):
+        return dict(layers)
+    from geo.catalog import load
+
+    return {n: load(n) for n in layers}
+
+
+def _check_layer_names(names: Sequence[str]) -> None:
+    """Layer names become file names, table names and zip members: keep them plain."""
+    for n in names:
+        if not _SAFE_NAME.match(n) or n.startswith("."):
+            msg = (
+                f"Layer name {n!r} cannot become a file or table name: use letters, digits, '_', '-' or '.', "
+                "starting with a letter or digit (no folders)."
+            )
+            raise ExportError(msg)
+
+
+def check_target(
+    path: str | Path, *, fmt: str | None = None, layers: int | Sequence[str] = 1, overwrite: bool = False
+) -> tuple[Path, Format, bool]:
+    """Check an export's target before any work: its format, suffix and whether it may be written.
+
+    Returns
+    -------
+    tuple
+        The final path (``~`` expanded), the format, and whether it is a folder of per-layer files.
+
+    Raises
+    ------
+    UnknownFormatError
+        If the format cannot be told.
+    ExportError
+        Wrong suffix, an existing output without `overwrite`, or a layer name unfit for a file name.
+    """
+    path = Path(path).expanduser()
+    spec = resolve(fmt, path)
+    names = list(layers) if not isinstance(layers, int) else []
+    n_layers = layers if isinstance(layers, int) else len(names)
+    _check_layer_names(names)
+    as_folder = n_layers > 1 and not spec.multi_layer
+    if not as_folder and path.suffix.lower() not in spec.suffixes:
+        msg = f"{path.name}: a {spec.key} export needs the suffix {spec.suffix!r} (e.g. {path.stem}{spec.suffix})."
+        raise ExportError(msg)
+    if as_folder and path.suffix:
+        msg = f"{path.name}: {n_layers} layers in {spec.key} go to a folder, one file per layer; name a folder."
+        raise ExportError(msg)
+    check_writable(path)
+    taken = [p for p in (path, *(path.with_suffix(s) for s in spec.sidecars if not as_folder)) if p.exists()]
+    if taken and not overwrite:
+        msg = f"{taken[0]} already exists; pass overwrite=True (CLI: --overwrite) to replace it."
+        raise ExportError(msg)
+    return path, spec, as_folder
+
+
+def _write_and_count(
+    frames: Mapping[str, gpd.GeoDataFrame], out: Path, spec: Format, *, as_folder: bool, losses: Losses
+) -> dict[str, int]:
+    """Write `frames` to `out` and return the feature count of each layer as read back from it."""
+    if as_folder:
+        out.mkdir()
+        counts = {}
+        for layer_name, gdf in frames.items():
+            file = out / f"{layer_name}{spec.suffix}"
+            spec.writer({layer_name: gdf}, file, losses)
+            counts[layer_name] = sum(len(g) for g in spec.reader(file).values())
+        return counts
+    spec.writer(frames, out, losses)
+    back = spec.reader(out)
+    if spec.multi_layer:
+        return {n: len(back[n]) for n in frames if n in back}
+    return {next(iter(frames)): sum(len(g) for g in back.values())}
+
+
+def export(
+    layers: Mapping[str, gpd.GeoDataFrame] | Sequence[str] | gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    overwrite: bool = False,
+    name: str | None = None,
+) -> ExportReport:
+    """Export one or more layers.
+
+    Parameters
+    ----------
+    layers
+        Layer names from the catalogue, a mapping of names to GeoDataFrames, or one GeoDataFrame.
+    path
+        The output, written where it is named. For several layers in a single-layer format (GeoJSON,
+        FlatGeobuf, GeoParquet, KML, CSV) it is a folder with one file per layer; GeoPackage and the
+        Shapefile zip hold all.
+    fmt
+        A format key (``gpkg``, ``geojson``, ...) or GDAL driver name; by default the suffix of `path` decides.
+    overwrite
+        Replace `path` if it exists (it is only replaced once the new output is complete).
+    name
+        The layer name when `layers` is a single GeoDataFrame.
+
+    Returns
+    -------
+    ExportReport
+        The path, the feature count per layer as read back from the output, and the losses.
+
+    Raises
+    ------
+    UnknownFormatError
+        The format cannot be told, or is not in the registry.
+    ExportError
+        Wrong suffix, existing output, or a count that differs after writing.
+    """
+    frames = _resolve_frames(layers, name)
+    if not frames:
+        msg = "Nothing to export: give at least one layer."
+        raise ExportError(msg)
+    target, spec, as_folder = check_target(path, fmt=fmt, layers=list(frames), overwrite=overwrite)
+    for layer_name, gdf in frames.items():
+        require_crs(gdf, name=layer_name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    losses = Losses()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        out = tmp / ("out" if as_folder else target.name)
+        counts = _write_and_count(frames, out, spec, as_folder=as_folder, losses=losses)
+        expected = {n: len(g) for n, g in frames.items()}
+        if counts != expected:
+            msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
+            raise ExportError(msg)
+        if target.exists():
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if not as_folder:
+            for suffix in spec.sidecars:
+                out.with_suffix(suffix).replace(target.with_suffix(suffix))
+        out.replace(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report = ExportReport(target, spec.key, counts, losses.lines())
+    for loss in report.losses:
+        logger.warning("%s: %s", target.name, loss)
+    logger.info("%s", report)
+    return report
+
+
+def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """Read an export back: ``{layer name: GeoDataFrame}`` with list fields decoded and names restored.
+
+    Shapefile zips are read through their ``fields.csv`` (original names) and ``long_values.csv``
+    (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed.
+    """
+    path = Path(path).expanduser()
+    if path.is_dir():
+        out: dict[str, gpd.GeoDataFrame] = {}
+        sidecars = {s for f in FORMATS.values() for s in f.sidecars}
+        for file in sorted(path.iterdir()):
+            if file.suffix not in sidecars:
+                out |= read_exported(file, fmt=fmt)
+        return out
+    return resolve(fmt, path).reader(path)

@@ -1,0 +1,149 @@
+"""Zipped Shapefiles: one shapefile per layer and geometry family, with maps that undo the format's limits.
+
+Inside the zip, ``layers.csv`` lists which ``.shp`` holds which layer, ``fields.csv`` maps the
+10-character DBF names back to the layer's own, and ``long_values.csv`` keeps text longer than the
+254 bytes a DBF field holds. :func:`read_shapefile_zip` uses all three, so a round trip is exact.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geo.exporter.losses import Losses
+from geo.exporter.tables import decode, lists_to_json
+
+__all__ = ["read_shapefile_zip", "write_shapefile_zip"]
+
+_DBF_TEXT_BYTES = 254
+_DBF_NAME_CHARS = 10
+_FAMILIES = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
+
+
+def _short_names(columns: Sequence[str]) -> dict[str, str]:
+    """Map column names to unique DBF names of at most 10 characters."""
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        short = col[:_DBF_NAME_CHARS]
+        n = 1
+        while short.lower() in used:
+            short = f"{col[: _DBF_NAME_CHARS - len(str(n)) - 1]}_{n}"
+            n += 1
+        used.add(short.lower())
+        mapping[col] = short
+    return mapping
+
+
+def _truncate_utf8(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", errors="ignore")
+
+
+def _families(gdf: gpd.GeoDataFrame) -> pd.Series:
+    families = gdf.geometry.geom_type.map(_FAMILIES)
+    if gdf.geometry.isna().any():
+        fallback = families.dropna().mode().iloc[0] if families.notna().any() else "point"
+        families = families.fillna(fallback)
+    return families
+
+
+def _dbf_columns(
+    name: str, flat: gpd.GeoDataFrame, list_cols: list[str]
+) -> tuple[gpd.GeoDataFrame, list[dict[str, str]], list[dict[str, object]]]:
+    """Make `flat` fit a DBF: booleans as integers, text cut to 254 bytes, names of at most 10 characters.
+
+    Returns the renamed frame, the name map rows and the rows of full text that was cut.
+    """
+    mapping = _short_names([c for c in flat.columns if c != flat.geometry.name])
+    ids = flat["id"] if "id" in flat else pd.Series(flat.index.astype(str), index=flat.index)
+    field_rows, long_rows = [], []
+    for col, short in mapping.items():
+        if flat[col].dtype == bool:
+            flat[col] = flat[col].astype("int32")
+        encoding = "json" if col in list_cols else ""
+        field_rows.append({"layer": name, "field": short, "original_name": col, "encoding": encoding})
+        if flat[col].dtype == object or str(flat[col].dtype).startswith(("str", "string")):
+            text = flat[col].astype(object)
+            too_long = text.map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > _DBF_TEXT_BYTES)
+            long_rows += [{"layer": name, "id": ids[i], "field": col, "value": text[i]} for i in flat.index[too_long]]
+            flat[col] = text.map(lambda v: _truncate_utf8(v, _DBF_TEXT_BYTES) if isinstance(v, str) else v)
+    return flat.rename(columns=mapping), field_rows, long_rows
+
+
+def _note_losses(losses: Losses, field_rows: list[dict[str, str]], long_rows: list[dict[str, object]]) -> None:
+    for layer in dict.fromkeys(str(r["layer"]) for r in long_rows):
+        fields = sorted({str(r["field"]) for r in long_rows if r["layer"] == layer})
+        losses.add(
+            f"text longer than {_DBF_TEXT_BYTES} bytes cut in the .dbf; the full text is in long_values.csv",
+            layer,
+            ", ".join(fields),
+        )
+    for row in field_rows:
+        if len(row["original_name"]) > _DBF_NAME_CHARS:
+            losses.add("field names over 10 characters shortened; fields.csv maps them back", row["layer"])
+
+
+def write_shapefile_zip(frames: Mapping[str, gpd.GeoDataFrame], zip_path: Path, losses: Losses) -> None:
+    """Write every layer into one zip: a shapefile per layer and geometry family, plus the name maps."""
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        field_rows, long_rows, file_rows = [], [], []
+        for name, gdf in frames.items():
+            flat, list_cols = lists_to_json(gdf)
+            families = _families(flat)
+            flat, fields, longs = _dbf_columns(name, flat.copy(), list_cols)
+            field_rows += fields
+            long_rows += longs
+            for family in sorted(families.unique()):
+                stem = name if families.nunique() == 1 else f"{name}_{family}"
+                pyogrio.write_dataframe(
+                    flat[families == family], tmp / f"{stem}.shp", driver="ESRI Shapefile", encoding="UTF-8"
+                )
+                file_rows.append({"layer": name, "file": f"{stem}.shp", "geometry": family})
+                if families.nunique() > 1:
+                    losses.add("one shapefile per geometry type", name, f"{stem}.shp")
+            if list_cols:
+                losses.add("list fields are JSON text", name, ", ".join(list_cols))
+        pd.DataFrame(field_rows).to_csv(tmp / "fields.csv", index=False)
+        pd.DataFrame(file_rows).to_csv(tmp / "layers.csv", index=False)
+        if long_rows:
+            pd.DataFrame(long_rows).to_csv(tmp / "long_values.csv", index=False)
+        _note_losses(losses, field_rows, long_rows)
+        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for file in sorted(tmp.iterdir()):
+                zf.write(file, file.name)
+
+
+def read_shapefile_zip(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    """Read a zip written by :func:`write_shapefile_zip`: names, long text and lists restored."""
+    with zipfile.ZipFile(path) as zf:
+        fields = pd.read_csv(zf.open("fields.csv"), keep_default_na=False)
+        files = pd.read_csv(zf.open("layers.csv"), keep_default_na=False)
+        longs = (
+            pd.read_csv(zf.open("long_values.csv"), keep_default_na=False)
+            if "long_values.csv" in zf.namelist()
+            else pd.DataFrame(columns=["layer", "id", "field", "value"])
+        )
+    out = {}
+    for layer, fmap in fields.groupby("layer", sort=False):
+        parts = [gpd.read_file(f"/vsizip/{path}/{f}") for f in files.loc[files["layer"] == layer, "file"]]
+        gdf = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        gdf = gdf.rename(columns=dict(zip(fmap["field"], fmap["original_name"], strict=True)))
+        for row in longs[longs["layer"] == layer].itertuples():
+            gdf.loc[gdf["id"].astype(str) == str(row.id), row.field] = row.value
+        out[str(layer)] = decode(gdf, list(fmap.loc[fmap["encoding"] == "json", "original_name"]))
+    return out

@@ -1,0 +1,209 @@
+"""Writers and readers of the single-file formats: GeoPackage, GeoJSON, FlatGeobuf, GeoParquet, KML, CSV.
+
+Each writer takes ``{layer name: GeoDataFrame}`` (one layer for single-layer formats), a path and the
+export's :class:`~geo.exporter.losses.Losses`; each reader returns ``{layer name: GeoDataFrame}`` with
+list fields decoded. The format registry (:mod:`geo.exporter.formats`) pairs them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo.crs import WGS84, reproject
+from geo.exporter.losses import Losses
+from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
+from geo.paths import write_geojson
+
+__all__ = [
+    "KML_ID",
+    "read_csv",
+    "read_gdal",
+    "read_parquet",
+    "write_csv",
+    "write_fgb",
+    "write_geojson_file",
+    "write_gpkg",
+    "write_kml",
+    "write_parquet",
+]
+
+#: KML reserves ``id`` for the Placemark's own id; a feature's id is written as this field.
+KML_ID = "feature_id"
+_STYLE_TABLE = "layer_styles"
+Frames = Mapping[str, gpd.GeoDataFrame]
+
+
+def _only(frames: Frames) -> tuple[str, gpd.GeoDataFrame]:
+    ((name, gdf),) = frames.items()
+    return name, gdf
+
+
+def write_gpkg(frames: Frames, path: Path, losses: Losses) -> None:
+    """All layers in one GeoPackage 1.2, list fields as JSON text, with default QGIS styles."""
+    from geo.exporter.qgis import add_qgis_styles
+
+    for name, gdf in frames.items():
+        flat, cols = lists_to_json(gdf)
+        pyogrio.write_dataframe(
+            flat,
+            path,
+            layer=name,
+            driver="GPKG",
+            append=path.exists(),
+            dataset_options=None if path.exists() else {"VERSION": "1.2"},
+        )
+        if cols:
+            losses.add("list fields are JSON text", name, ", ".join(cols))
+    add_qgis_styles(path, frames)
+
+
+def write_geojson_file(frames: Frames, path: Path, losses: Losses) -> None:
+    """RFC 7946 GeoJSON (WGS84, right-hand rule), lists as native arrays."""
+    name, gdf = _only(frames)
+    write_geojson(reproject(gdf, WGS84, name=name), path, decimals=7, atomic=False)
+
+
+def write_fgb(frames: Frames, path: Path, losses: Losses) -> None:
+    """FlatGeobuf, list fields as JSON text; no spatial index when a feature has no location."""
+    name, gdf = _only(frames)
+    flat, cols = lists_to_json(gdf)
+    options = {"SPATIAL_INDEX": "NO"} if flat.geometry.isna().any() else {}
+    if options:
+        losses.add("no spatial index, because some features have no location", name)
+    pyogrio.write_dataframe(flat, path, layer=name, driver="FlatGeobuf", layer_options=options)
+    if cols:
+        losses.add("list fields are JSON text", name, ", ".join(cols))
+
+
+def write_parquet(frames: Frames, path: Path, losses: Losses) -> None:
+    """GeoParquet 1.1, lists and records nested."""
+    _, gdf = _only(frames)
+    gdf.to_parquet(path, schema_version="1.1.0", write_covering_bbox=False)
+
+
+def _csvt(table: pd.DataFrame) -> str:
+    """GDAL's ``.csvt`` line: the type of each column, so text such as '004' stays text."""
+    types = []
+    for col in table.columns:
+        dtype = table[col].dtype
+        if col == "wkt":
+            types.append("WKT")
+        elif pd.api.types.is_bool_dtype(dtype):
+            types.append("Integer(Boolean)")
+        elif pd.api.types.is_integer_dtype(dtype):
+            types.append("Integer64")
+        elif pd.api.types.is_float_dtype(dtype):
+            types.append("Real")
+        else:
+            types.append("String")
+    return ",".join(f'"{t}"' for t in types) + "\n"
+
+
+_CSVT_DTYPES = {"Integer64": "Int64", "Integer": "Int64", "Real": "float64", "Integer(Boolean)": "boolean"}
+
+
+def write_csv(frames: Frames, path: Path, losses: Losses) -> None:
+    """CSV with a WKT column in WGS84 longitude/latitude, lists as JSON text, and a ``.csvt`` of column types."""
+    name, gdf = _only(frames)
+    flat, cols = lists_to_json(reproject(gdf, WGS84, name=name))
+    table = pd.DataFrame(flat.drop(columns=flat.geometry.name))
+    table["wkt"] = shapely.to_wkt(flat.geometry.to_numpy(), rounding_precision=-1)
+    table.to_csv(path, index=False, encoding="utf-8")
+    path.with_suffix(".csvt").write_text(_csvt(table), encoding="utf-8")
+    losses.add("CSV keeps no CRS: the wkt column is WGS84 longitude/latitude (EPSG:4326)", name)
+    if cols:
+        losses.add("list fields are JSON text", name, ", ".join(cols))
+
+
+def _description(row: pd.Series) -> str:
+    """Return a readable, HTML-escaped KML description: the attributes, then the sources as links."""
+    parts = []
+    for key, value in row.items():
+        if key in ("name", "sources", "description") or value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        value = jsonable(value)
+        if isinstance(value, list):
+            value = "; ".join(
+                " ".join(f"{v}" for v in item.values()) if isinstance(item, dict) else str(item) for item in value
+            )
+        parts.append(f"<b>{html.escape(str(key))}</b>: {html.escape(str(value))}")
+    for src in row.get("sources") or []:
+        title = html.escape(str(src.get("title", "")))
+        url = str(src.get("url") or "")
+        link = f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url.startswith("http") else title
+        publisher = html.escape(str(src.get("publisher") or ""))
+        parts.append(f"Source: {link} ({publisher}, {html.escape(str(src.get('date') or 'n.d.'))})")
+    return "<br/>".join(parts)
+
+
+def write_kml(frames: Frames, path: Path, losses: Losses) -> None:
+    """KML with a name and a readable, escaped description per placemark."""
+    name, gdf = _only(frames)
+    flat, _ = lists_to_json(reproject(gdf, WGS84, name=name))
+    flat = flat.rename(columns={"id": KML_ID})
+    flat["description"] = [_description(row) for _, row in gdf.drop(columns=gdf.geometry.name).iterrows()]
+    pyogrio.write_dataframe(
+        flat,
+        path,
+        layer=name,
+        driver="KML",
+        dataset_options={"NameField": "name", "DescriptionField": "description"},
+    )
+    losses.add(
+        "KML keeps no CRS (WGS84 by definition) and no styling; attributes are text (numbers and true/false "
+        f"read back as text, lists as JSON); the feature id is {KML_ID!r}",
+        name,
+    )
+
+
+def _drop_struct_padding(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Parquet stores a list of records as structs with every key; drop the keys a record did not have."""
+    for col in gdf.columns:
+        if col != gdf.geometry.name and is_list_column(gdf[col]):
+            gdf[col] = gdf[col].map(
+                lambda v: (
+                    [{k: x for k, x in r.items() if x is not None} if isinstance(r, dict) else r for r in list(v)]
+                    if v is not None
+                    else v
+                )
+            )
+    return gdf
+
+
+def read_parquet(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    """Read a GeoParquet export."""
+    return {path.stem: _drop_struct_padding(gpd.read_parquet(path))}
+
+
+def read_csv(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    """Read a CSV export (WKT column, WGS84), with the column types of its ``.csvt`` where present."""
+    header = pd.read_csv(path, nrows=0).columns
+    types_file = path.with_suffix(".csvt")
+    types = types_file.read_text(encoding="utf-8").strip().replace('"', "").split(",") if types_file.exists() else []
+    dtype = {c: _CSVT_DTYPES.get(t, str) for c, t in zip(header, types, strict=False) if c != "wkt"}
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=dtype or None)
+    geom = gpd.GeoSeries(shapely.from_wkt(table.pop("wkt").fillna("").replace("", None).to_numpy()), crs=WGS84)
+    gdf = gpd.GeoDataFrame(table, geometry=geom, crs=WGS84)
+    return {path.stem: decode(gdf, json_columns(gdf))}
+
+
+def read_gdal(path: Path, *, kml: bool = False, dates_as_text: bool = False) -> dict[str, gpd.GeoDataFrame]:
+    """Read every data layer of a GDAL-readable export (the QGIS style table is not a layer)."""
+    names = [str(n) for n in pyogrio.list_layers(path)[:, 0] if n != _STYLE_TABLE]
+    multi = len(names) > 1 or path.suffix.lower() == ".gpkg"
+    out = {}
+    options = {"DATE_AS_STRING": "YES"} if dates_as_text else {}  # keep '2024-08' text as written
+    for layer in names:
+        gdf = gpd.read_file(path, layer=layer, **options)
+        if kml:
+            gdf = gdf.drop(columns=["id"], errors="ignore").rename(columns={KML_ID: "id", "Name": "name"})
+        out[layer if multi else path.stem] = decode(gdf, json_columns(gdf))
+    return out

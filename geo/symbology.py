@@ -1,0 +1,276 @@
+"""Symbology shared by the web map and the QGIS styles: colour schemes, commodities, marker shapes.
+
+This module is neutral: it imports neither the map nor the export code, and both read it, so the
+atlas and a GeoPackage opened in QGIS say the same thing. Colours come from the Okabe–Ito palette
+(distinguishable with every common colour-vision deficiency; ``tests/test_symbology.py`` checks each
+scheme under simulated deuteranopia, protanopia and tritanopia). Within a scheme every category has its
+own colour; across layers, marker *shapes* differ (minerals circles, campuses squares, carbon
+triangles, afforestation diamonds), so a colour never has to mean two things in one place.
+
+An unknown scheme, category or commodity is an error, never a grey fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from geo.errors import UnknownNameError
+
+__all__ = [
+    "COMMODITIES",
+    "COMMODITY_GROUPS",
+    "MARKERS",
+    "OKABE_ITO",
+    "REFERENCE_STYLES",
+    "SCHEMES",
+    "UK_CRITICAL",
+    "Scheme",
+    "category_of",
+    "commodity_group",
+    "primary_commodity",
+    "reference_style",
+    "scheme",
+]
+
+#: Okabe & Ito (2008), "Color Universal Design": eight colours distinguishable for all common CVDs.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+}
+_GREY = "#8C8C8C"
+
+#: Minerals on a UK critical list as far as facts.md §1 confirms: the 2021 list (18, less palladium,
+#: dropped in 2024) plus the 2024 assessment's confirmed members and its named additions. Uranium and
+#: copper are "growth" minerals, not critical; rhenium and scandium are unconfirmed, so not marked.
+UK_CRITICAL = frozenset(
+    {
+        "aluminium",
+        "antimony",
+        "bismuth",
+        "chromium",
+        "cobalt",
+        "gallium",
+        "germanium",
+        "graphite",
+        "indium",
+        "iron",
+        "lithium",
+        "magnesium",
+        "nickel",
+        "niobium",
+        "phosphorus",
+        "platinum",
+        "rare earths",
+        "rhodium",
+        "ruthenium",
+        "silicon",
+        "tantalum",
+        "tellurium",
+        "tin",
+        "titanium",
+        "tungsten",
+        "vanadium",
+        "zinc",
+    }
+)
+
+#: Every commodity a curated feature may name, by the group its colour stands for.
+COMMODITY_GROUPS: dict[str, tuple[str, ...]] = {
+    "uranium": ("uranium",),
+    "copper": ("copper",),
+    "precious metals": ("gold", "silver", "platinum", "palladium", "rhodium", "ruthenium"),
+    "technology metals": (
+        "beryllium",
+        "bismuth",
+        "cobalt",
+        "gallium",
+        "germanium",
+        "graphite",
+        "indium",
+        "lithium",
+        "molybdenum",
+        "niobium",
+        "rare earths",
+        "rhenium",
+        "scandium",
+        "selenium",
+        "tantalum",
+        "tellurium",
+        "tungsten",
+    ),
+    "steel and ferroalloy metals": ("chromium", "iron", "manganese", "nickel", "titanium", "vanadium"),
+    "light metals and silicon": ("aluminium", "magnesium", "silicon"),
+    "base metals": ("antimony", "lead", "mercury", "tin", "zinc"),
+    "industrial minerals": ("barite", "bromine", "fluorspar", "iodine", "phosphorus", "potash", "sulphur"),
+}
+#: Commodity -> its group.
+COMMODITIES: dict[str, str] = {c: group for group, members in COMMODITY_GROUPS.items() for c in members}
+
+#: Marker shapes (both the web map and QGIS's SimpleMarker know these names).
+MARKERS = ("circle", "square", "triangle", "diamond")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A categorical colour scheme: category -> colour, in legend order.
+
+    Attributes
+    ----------
+    name
+        The key layers refer to (``LayerSpec.scheme``).
+    title
+        What the legend calls the categories (e.g. "commodity group").
+    colours
+        Category -> ``#rrggbb``.
+    notes
+        Category -> a short gloss shown in the legend (e.g. the commodities of a group).
+    """
+
+    name: str
+    title: str
+    colours: Mapping[str, str]
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def colour(self, category: str) -> str:
+        """Return the colour of `category`; an unknown category is an error."""
+        try:
+            return self.colours[category]
+        except KeyError:
+            msg = f"Scheme {self.name!r} has no category {category!r}; it has {list(self.colours)}."
+            raise UnknownNameError(msg) from None
+
+    def label(self, category: str) -> str:
+        """Return the legend text of `category`."""
+        text = category.replace("_", " ")
+        return f"{text} ({self.notes[category]})" if category in self.notes else text
+
+
+_COMMODITY_COLOURS = dict(
+    zip(
+        COMMODITY_GROUPS,
+        (
+            OKABE_ITO["orange"],
+            OKABE_ITO["vermillion"],
+            OKABE_ITO["yellow"],
+            OKABE_ITO["green"],
+            OKABE_ITO["blue"],
+            OKABE_ITO["sky"],
+            OKABE_ITO["purple"],
+            OKABE_ITO["black"],
+        ),
+        strict=True,
+    )
+)
+
+SCHEMES: dict[str, Scheme] = {
+    s.name: s
+    for s in (
+        Scheme(
+            "commodity",
+            "main commodity",
+            _COMMODITY_COLOURS,
+            {g: ", ".join(m) for g, m in COMMODITY_GROUPS.items() if len(m) > 1},
+        ),
+        Scheme(
+            "status",
+            "status",
+            {
+                "operating": OKABE_ITO["blue"],
+                "construction": OKABE_ITO["sky"],
+                "pilot": OKABE_ITO["green"],
+                "exploration": OKABE_ITO["green"],
+                "agreement": OKABE_ITO["purple"],
+                "planned": OKABE_ITO["orange"],
+                "announced": OKABE_ITO["yellow"],
+                "suspended": OKABE_ITO["vermillion"],
+                "closed": OKABE_ITO["black"],
+                "unknown": _GREY,
+            },
+        ),
+        Scheme(
+            "approach",
+            "approach",
+            {"geological": OKABE_ITO["purple"], "forest": OKABE_ITO["green"], "pasture": OKABE_ITO["orange"]},
+        ),
+        Scheme(
+            "afforestation",
+            "kind",
+            {"planting_project": OKABE_ITO["green"], "programme": OKABE_ITO["sky"]},
+        ),
+    )
+}
+#: Status pairs that share a colour on purpose: one stage of work ("testing the ground").
+SHARED_COLOURS = frozenset({frozenset({"pilot", "exploration"})})
+
+#: How reference layers are drawn: ``c`` stroke, ``w`` width, ``f`` fill, ``fo`` fill opacity, ``d`` dash,
+#: ``r`` marker radius. ``countries`` has a second style for the clipped neighbours.
+REFERENCE_STYLES: dict[str, dict[str, Any]] = {
+    "countries": {"c": "#555555", "w": 1.3, "f": "#f7f4ec", "fo": 1.0},
+    "neighbours": {"c": "#e4e4e4", "w": 0.0, "f": "#e4e4e4", "fo": 1.0},
+    "regions": {"c": "#9a9a9a", "w": 0.6, "f": "none", "fo": 0.0},
+    "regions_kz_2022": {"c": "#9a9a9a", "w": 0.6, "f": "none", "fo": 0.0, "d": "3 3"},
+    "lakes": {"c": "#6baed6", "w": 0.6, "f": "#c6dbef", "fo": 1.0},
+    "aral_sea_historic": {"c": "#6baed6", "w": 1.0, "f": "none", "fo": 0.0, "d": "2 4"},
+    "aral_sea_current": {"c": "#6baed6", "w": 0.6, "f": "#c6dbef", "fo": 1.0},
+    "aralkum": {"c": "#c2a25a", "w": 1.0, "f": "#e8d6a5", "fo": 0.8},
+    "rivers": {"c": "#6baed6", "w": 1.2},
+    "cities": {"c": "#777777", "f": "#ffffff", "r": 2, "w": 0.8, "fo": 1.0},
+}
+
+
+def scheme(name: str) -> Scheme:
+    """Return the colour scheme `name`; an unknown name is an error listing the schemes."""
+    try:
+        return SCHEMES[name]
+    except KeyError:
+        msg = f"No colour scheme {name!r}; use one of {list(SCHEMES)}."
+        raise UnknownNameError(msg) from None
+
+
+def reference_style(name: str) -> dict[str, Any]:
+    """Return the drawing style of a reference layer; an unknown layer is an error."""
+    try:
+        return dict(REFERENCE_STYLES[name])
+    except KeyError:
+        msg = f"No reference style {name!r}; styles exist for {list(REFERENCE_STYLES)}."
+        raise UnknownNameError(msg) from None
+
+
+def commodity_group(commodity: str) -> str:
+    """Return the group a commodity is coloured by; an unknown commodity is an error."""
+    try:
+        return COMMODITIES[commodity]
+    except KeyError:
+        msg = (
+            f"Unknown commodity {commodity!r}; add it to geo.symbology.COMMODITY_GROUPS (known: {sorted(COMMODITIES)})."
+        )
+        raise UnknownNameError(msg) from None
+
+
+def primary_commodity(commodities: Iterable[str] | None) -> str:
+    """Return the commodity a deposit is coloured by: the first it lists (the curator lists the main one first)."""
+    items = list(commodities or [])
+    if not items:
+        msg = "A deposit lists no commodity; give at least one."
+        raise UnknownNameError(msg)
+    return items[0]
+
+
+def category_of(value: Any, scheme_name: str) -> str:
+    """Return the legend category of a feature's category-field `value` under `scheme_name`.
+
+    For the ``commodity`` scheme, `value` is the list of commodities and the category is the group of
+    the first; for the others it is the value itself, checked against the scheme.
+    """
+    sch = scheme(scheme_name)
+    category = commodity_group(primary_commodity(value)) if scheme_name == "commodity" else str(value)
+    sch.colour(category)  # an unknown category is an error here, not grey on the map
+    return category
