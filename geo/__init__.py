@@ -38,6 +38,7 @@ from geo.errors import (
 )
 
 if TYPE_CHECKING:
+    from geo.agreement_table import agreements, features_of
     from geo.catalog import layers, load, region_aliases
     from geo.exporter import ExportReport, export, read_exported
     from geo.exporter.formats import FORMATS
@@ -52,6 +53,8 @@ except importlib.metadata.PackageNotFoundError:  # a bare checkout that was neve
 
 #: Public name -> (module, attribute), imported on first use.
 _LAZY = {
+    "agreements": ("geo.agreement_table", "agreements"),
+    "features_of": ("geo.agreement_table", "features_of"),
     "layers": ("geo.catalog", "layers"),
     "load": ("geo.catalog", "load"),
     "region_aliases": ("geo.catalog", "region_aliases"),
@@ -83,7 +86,9 @@ __all__ = [
     "UnknownLayerError",
     "UnknownNameError",
     "__version__",
+    "agreements",
     "export",
+    "features_of",
     "layers",
     "load",
     "map",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geo import registry
+from geo.agreement_table import feature_links
 from geo.crs import WGS84, require_crs
 from geo.errors import LayerSchemaError
 from geo.paths import LAYERS_DIR
@@ -71,6 +72,8 @@ def _load_cached(spec: LayerSpec, layers_dir: Path) -> gpd.GeoDataFrame:
         from geo.curated import read_curated
 
         gdf = read_curated(path, spec=spec, reference=lambda n: _load_cached(registry.get(n), layers_dir))
+        links = feature_links(layers_dir=layers_dir)
+        gdf["agreements"] = gdf["id"].map(lambda fid: list(links.get(fid, [])))
     logger.debug("Loaded %s: %d features", spec.name, len(gdf))
     return gdf
 

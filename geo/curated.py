@@ -102,7 +102,7 @@ class _Resolver:
 
 
 _LOCATION_KEYS = {"precision", "lon", "lat", "stated", "uncertainty_m", "basis", "source", "geonameid", "areas"}
-_DERIVED = {"layer", "location_source"}  # columns geo fills in, never read from the file
+_DERIVED = {"layer", "location_source", "agreements"}  # columns geo fills in, never read from the file
 
 
 def _lookup(feat: dict[str, Any], key: str) -> Any:

@@ -21,24 +21,40 @@ __all__ = [
 
 CURATED_LICENCE = "CC BY 4.0 (this curation); facts and coordinates from the sources cited per feature"
 _CURATED_BASIS = (
-    "Checked research in shared/reference (facts.md, coordinates.md, open-questions.md); "
-    "coordinates from cited sources or GeoNames places"
+    "Checked research in shared/reference (facts.md, coordinates.md, open-questions.md, audit-2026-12.md) "
+    "and its follow-up; sources per feature; coordinates from cited sources or GeoNames places"
 )
 
 
-_TABLES_AS_OF = "2026-11-25"
+#: Tables: key -> (file, description, basis, date of the research behind it).
 _TABLES = {
     "production": (
         "tables/production.csv",
         "World production by mineral and country (rows: figures)",
         "facts.md §2 (WNA, USGS via Argus, nai500, Visual Capitalist/White & Case, …), one source per row",
+        "2026-11-25",
+    ),
+    "agreements": (
+        "tables/agreements.toml",
+        "Agreements behind the February 2026 news and earlier UK-Central Asia accords (rows: agreements)",
+        "Research with sources per agreement (issue 11); links to curated features by id",
+        "2026-12-01",
     ),
     "region_aliases": (
         "reference/region_aliases.csv",
         "Today's region names -> the Natural Earth polygon holding them",
         "Hand-written from the 2018 and 2022 reforms (open-questions.md §4; Natural Earth names)",
+        "2026-11-25",
     ),
 }
+
+
+def _rows(path: Path) -> int:
+    """Rows of a table file: CSV lines after the header, or TOML records."""
+    if path.suffix == ".toml":
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        return sum(len(v) for v in doc.values() if isinstance(v, list))
+    return len(path.read_text(encoding="utf-8").splitlines()) - 1
 
 
 def read_manifest(layers_dir: Path | None = None) -> dict[str, Any]:
@@ -57,6 +73,26 @@ def write_manifest(manifest: dict[str, Any], layers_dir: Path | None = None) -> 
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (layers_dir / "README.md").write_text(manifest_markdown(manifest), encoding="utf-8")
     return path
+
+
+_CONTRIBUTING = """
+## Adding or correcting a curated feature
+
+1. Find a public source that states what you add, and keep its URL (a print or offline document gets
+   `url = ""` and `offline = "why"`). Facts come from sources, never from memory.
+2. Add a `[[features]]` block to the layer's file in `curated/`, copying a neighbour: `id` (a lowercase slug with
+   the country prefix), `name`, `kind`, `country`, `status`, `confidence` (H/M/L), `as_of` (the date of the newest
+   source about its status), `sources`, and the layer's own fields (`geo/registry.py` lists them; an unknown field is
+   an error). Figures (`owners`, `capacity`, `production`, `reserves`) and dated `events` carry the `source` URL they
+   come from, which must also be in `sources`.
+3. Locate it honestly: `precision = "site"` only with the coordinate a source states (its text in `stated`, no more
+   decimals than it warrants, an `uncertainty_m` no finer than its resolution); otherwise the GeoNames place the source
+   names (`town`/`district`, with a radius that covers what the source says), or a region or country (`areas`), or
+   `unknown`. Where sources disagree, set `disputed = true` and give each reading.
+4. Link it to an agreement in `tables/agreements.toml` if one names it.
+5. Run `geo data audit` (no faults allowed), `geo data manifest` (refreshes this page and the checksums) and
+   `make test-fast`; commit the TOML, `manifest.json` and this README together.
+"""
 
 
 def manifest_markdown(manifest: dict[str, Any]) -> str:
@@ -86,7 +122,7 @@ def manifest_markdown(manifest: dict[str, Any]) -> str:
             f"| `{record['file']}` | {record['layer']} | {record['kind']} | {record['features']} | {sources} | "
             f"{licence} | {record['built']} | `{record['sha256'][:12]}…` |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + _CONTRIBUTING
 
 
 def curated_records(layers_dir: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -112,16 +148,16 @@ def curated_records(layers_dir: Path | None = None) -> dict[str, dict[str, Any]]
             "licence": CURATED_LICENCE,
             "sources": [{"basis": _CURATED_BASIS}],
         }
-    for key, (rel, description, basis) in _TABLES.items():
+    for key, (rel, description, basis, as_of) in _TABLES.items():
         path = layers_dir / rel
         records[key] = {
             "file": rel,
             "layer": key,
             "kind": "table",
             "description": description,
-            "features": len(path.read_text(encoding="utf-8").splitlines()) - 1,
+            "features": _rows(path),
             "sha256": sha256_file(path),
-            "built": _TABLES_AS_OF,
+            "built": as_of,
             "licence": CURATED_LICENCE,
             "sources": [{"basis": basis}],
         }

@@ -54,6 +54,20 @@ STATUSES = (
     "unknown",
 )
 CONFIDENCE = {"H": "high", "M": "medium", "L": "low"}
+#: What a dated event of a feature's history may record.
+EVENT_STATUSES = (
+    "announced",
+    "agreement",
+    "licensed",
+    "exploration",
+    "construction",
+    "pilot",
+    "operating",
+    "suspended",
+    "resumed",
+    "closed",
+    "planned",
+)
 COUNTRIES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 _QUANTITY_PARTS = ("value", "unit", "year", "source")
 _PART_TYPES: dict[str, FieldType] = {"value": "float", "year": "int"}
@@ -102,7 +116,9 @@ class Field:
         return [(f"{self.name}_{part}", _PART_TYPES.get(part, "text")) for part in self.parts]
 
 
-#: The fields every curated layer has, in column order. ``location_*`` come from the ``location`` table.
+#: The fields every curated layer has, in column order. ``location_*`` come from the ``location`` table;
+#: ``events`` is the dated status history ``[{date, status, note, source}]``; ``agreements`` (derived, not in the
+#: TOML) lists the ids of the agreements in ``layers/tables/agreements.toml`` that name the feature.
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("id", required=True),
     Field("name", required=True),
@@ -118,6 +134,8 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("notes"),
     Field("disputed", "bool"),
     Field("readings", "records"),
+    Field("events", "records"),
+    Field("agreements", "list"),
     Field("location_precision", required=True, key="location.precision"),
     Field("uncertainty_m", "float", minimum=0, key="location.uncertainty_m"),
     Field("location_basis", key="location.basis"),
@@ -294,8 +312,19 @@ for _spec in (
         "curated/mineral_deposits.toml",
         fields=(
             Field("commodities", "list", required=True, values=tuple(COMMODITIES), label="Commodities"),
+            Field("byproducts", "list", values=tuple(COMMODITIES), label="By-products"),
             Field("operator", label="Operator"),
+            Field("owners", "records", label="Owners"),
+            Field("capacity", "quantity", label="Capacity", parts=("value", "unit", "year", "basis", "source")),
             Field("production", "quantity", label="Production"),
+            Field(
+                "reserves",
+                "quantity",
+                label="Reserves or resources",
+                parts=("value", "unit", "year", "kind", "standard", "source"),
+            ),
+            Field("start_year", "int", minimum=1700, label="Producing since"),
+            Field("mine_life_end", "int", minimum=1900, label="Expected to end"),
         ),
         kinds=("mine", "in_situ_recovery", "deposit", "plant", "exploration"),
         scheme="commodity",
@@ -311,7 +340,8 @@ for _spec in (
         fields=(
             Field("institution", required=True, label="Institution"),
             Field("opened", label="Opened"),
-            Field("students", "int", minimum=0, label="Students"),
+            Field("students", "int", minimum=0, label="Students enrolled"),
+            Field("capacity_students", "int", minimum=0, label="Planned capacity (students)"),
         ),
         kinds=("branch_campus", "university", "research_centre", "school", "office"),
         scheme="status",
@@ -324,7 +354,7 @@ for _spec in (
         "Carbon capture and sequestration",
         "curated/carbon_sites.toml",
         fields=(
-            Field("approach", required=True, values=("geological", "forest", "pasture"), label="Approach"),
+            Field("approach", required=True, values=("geological", "forest", "pasture", "marine"), label="Approach"),
             Field("programme", label="Programme"),
             *_AREAS,
         ),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo import precision
 from geo.errors import LayerSchemaError
-from geo.registry import CONFIDENCE, LayerSpec
+from geo.registry import CONFIDENCE, EVENT_STATUSES, LayerSpec
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -27,7 +27,7 @@ _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
 _SOURCE_KEYS = {"title", "publisher", "url", "date"}
 #: Whether loading refuses a source with neither a URL nor an ``offline`` reason (``geo data audit`` always does).
-NEED_URL = False
+NEED_URL = True
 
 
 def sources_problem(value: Any, *, need_url: bool = True) -> str | None:
@@ -58,6 +58,25 @@ def _readings_ok(value: Any) -> bool:
     )
 
 
+def _owners_ok(value: Any) -> bool:
+    def share_ok(share: Any) -> bool:
+        return share is None or (isinstance(share, int | float) and 0 <= share <= 100)  # noqa: PLR2004
+
+    return isinstance(value, list) and all(
+        isinstance(r, dict) and str(r.get("name") or "").strip() and share_ok(r.get("share_pct")) for r in value
+    )
+
+
+def _events_ok(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(r, dict)
+        and re.match(DATE_PATTERN, str(r.get("date") or ""))
+        and r.get("status") in EVENT_STATUSES
+        and str(r.get("source") or "").strip()
+        for r in value
+    )
+
+
 def _records_ok(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(r, dict) for r in value)
 
@@ -69,6 +88,8 @@ _RECORD_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
         "one or more sources, each with title, publisher, url (http(s); if empty, an 'offline' reason) and date",
     ),
     "readings": (_readings_ok, "readings need claim, confidence H/M/L and source"),
+    "owners": (_owners_ok, "owners need a name and a share_pct between 0 and 100 (or none)"),
+    "events": (_events_ok, f"events need a date (YYYY[-MM[-DD]]), a status from {list(EVENT_STATUSES)} and a source"),
 }
 
 

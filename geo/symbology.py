@@ -86,10 +86,11 @@ UK_CRITICAL = frozenset(
 COMMODITY_GROUPS: dict[str, tuple[str, ...]] = {
     "uranium": ("uranium",),
     "copper": ("copper",),
-    "precious metals": ("gold", "silver", "platinum", "palladium", "rhodium", "ruthenium"),
+    "precious metals": ("gold", "silver", "platinum", "palladium", "rhodium", "ruthenium", "osmium"),
     "technology metals": (
         "beryllium",
         "bismuth",
+        "caesium",
         "cobalt",
         "gallium",
         "germanium",
@@ -100,16 +101,31 @@ COMMODITY_GROUPS: dict[str, tuple[str, ...]] = {
         "niobium",
         "rare earths",
         "rhenium",
+        "rubidium",
         "scandium",
         "selenium",
         "tantalum",
         "tellurium",
+        "thorium",
         "tungsten",
+        "yttrium",
+        "zirconium",
     ),
     "steel and ferroalloy metals": ("chromium", "iron", "manganese", "nickel", "titanium", "vanadium"),
     "light metals and silicon": ("aluminium", "magnesium", "silicon"),
-    "base metals": ("antimony", "lead", "mercury", "tin", "zinc"),
-    "industrial minerals": ("barite", "bromine", "fluorspar", "iodine", "phosphorus", "potash", "sulphur"),
+    "base metals": ("antimony", "cadmium", "lead", "mercury", "thallium", "tin", "zinc"),
+    "industrial minerals": (
+        "arsenic",
+        "barite",
+        "bromine",
+        "fluorspar",
+        "iodine",
+        "phosphorus",
+        "potash",
+        "strontium",
+        "sulphur",
+        "sulphuric acid",
+    ),
 }
 #: Commodity -> its group.
 COMMODITIES: dict[str, str] = {c: group for group, members in COMMODITY_GROUPS.items() for c in members}
@@ -198,7 +214,12 @@ SCHEMES: dict[str, Scheme] = {
         Scheme(
             "approach",
             "approach",
-            {"geological": OKABE_ITO["purple"], "forest": OKABE_ITO["green"], "pasture": OKABE_ITO["orange"]},
+            {
+                "geological": OKABE_ITO["purple"],
+                "forest": OKABE_ITO["green"],
+                "pasture": OKABE_ITO["orange"],
+                "marine": OKABE_ITO["sky"],
+            },
         ),
         Scheme(
             "afforestation",

@@ -73,3 +73,31 @@ def manifest(
         return
     changed = refresh_curated()
     out().print(f"updated: {', '.join(changed)}" if changed else "manifest up to date")
+
+
+@app.command("audit")
+@user_errors
+def audit_command(
+    notes: Annotated[
+        bool, typer.Option("--notes", help="Also list the notes (stale statuses, newest sources).")
+    ] = False,
+) -> None:
+    """Check the curated data: sources without URLs, uncited or over-precise coordinates, stale statuses."""
+    from rich.table import Table
+
+    from geo.audit import audit
+    from geo.errors import LayerSchemaError
+
+    findings = audit()
+    faults = [f for f in findings if f.severity == "fault"]
+    stale = [f for f in findings if f.check == "status older than a year"]
+    shown = findings if notes else faults + stale
+    table = Table(title=f"Curated data audit: {len(faults)} fault(s), {len(stale)} status(es) older than a year")
+    for col in ("layer", "id", "", "check", "detail"):
+        table.add_column(col, overflow="fold")
+    for f in shown:
+        table.add_row(f.layer, f.id, "FAULT" if f.severity == "fault" else "note", f.check, f.detail)
+    out().print(table)
+    if faults:
+        msg = f"{len(faults)} mechanical fault(s) in the curated data (listed above); fix them in layers/curated/."
+        raise LayerSchemaError(msg)

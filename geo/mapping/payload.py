@@ -129,10 +129,19 @@ def _field_row(row: pd.Series, f: Field) -> list[str] | None:
         amount = _text(row.get(f"{f.name}_value"))
         if amount is None:
             return None
-        detail = "; ".join(x for x in (_year(row.get(f"{f.name}_year")), _text(row.get(f"{f.name}_source"))) if x)
+        parts = [_year(row.get(f"{f.name}_year"))]
+        parts += [_text(row.get(f"{f.name}_{p}")) for p in f.parts if p not in ("value", "unit", "year")]
+        detail = "; ".join(x for x in parts if x and not x.startswith("http"))  # the URL is among the sources
         unit = _text(row.get(f"{f.name}_unit")) or ""
         return [f.label or f.name, f"{amount} {unit} ({detail})".replace(" ()", "").strip()]
     value: Any = row.get(f.name)
+    if f.name == "owners":
+        value = [
+            f"{o.get('name')}" + (f" {o['share_pct']:g}%" if o.get("share_pct") is not None else "")
+            for o in value or []
+        ]
+    if f.name in ("start_year", "mine_life_end"):
+        return None if _year(value) is None else [f.label or f.name, str(_year(value))]
     if f.name == "commodities":
         value = [f"{c} (UK critical)" if c in symbology.UK_CRITICAL else c for c in value or []]
     text = _text(value)
