@@ -134,7 +134,11 @@ def test_search_finds_latin_cyrillic_and_aliases(atlas, query, expected):
 
 def test_precision_is_drawn_as_the_legend_says(atlas):
     labels = atlas.page.locator(".atlas-area-label").all_inner_texts()
-    assert any("Valor Carbon" in t for t in labels)
+    valor = atlas.js("""(() => { for (const o of window.atlas.data.overlays) { for (const f of (o.fc || {}).features || []) {
+        const items = f.properties._items || [];
+        if (items.some(i => i.id === "kg-valor-carbon-issyk-kul")) { return f.properties; } } } return null; })()""")
+    assert valor["_lbl"]  # a region-only area is labelled where it lies
+    assert valor["_t"] in labels
     halos = atlas.js("""(() => { let n = 0; Object.values(window.atlas.layers).forEach(g => g && g.eachLayer &&
         g.eachLayer(l => { if (l instanceof L.Circle && l.options.dashArray) n++; })); return n; })()""")
     with_radius = 0  # every point with a stated radius shows it, a cited site included
