@@ -188,3 +188,12 @@ def test_data_manifest_is_up_to_date_and_the_check_writes_nothing():
     assert result.exit_code == 0, result.output
     assert "manifest up to date" in result.output
     assert (LAYERS_DIR / "manifest.json").read_bytes() == before
+
+
+def test_text_from_data_is_printed_literally_not_as_console_markup(tmp_path):
+    (tmp_path / "m.csv").write_text('id,name,lon,lat\nm1,"[bold red]Site[/bold red] [x]",70.1,41.2\n')
+    result = invoke("show", str(tmp_path / "m.csv"), "--columns", "id,name")
+    assert result.exit_code == 0, result.output
+    assert "[bold red]Site[/bold red] [x]" in result.output
+    exported = invoke("export", "campuses", "-o", str(tmp_path / "c.gpkg"))
+    assert "campuses [sources," in exported.output  # the fields of a loss, in brackets, survive

@@ -44,12 +44,12 @@ Limit = Annotated[int, typer.Option(min=1, help="Show at most this many rows.")]
 
 def out() -> Console:
     """Results go to stdout."""
-    return Console(highlight=False)
+    return Console(highlight=False, markup=False)
 
 
 def err() -> Console:
     """Diagnostics go to stderr."""
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, markup=False)
 
 
 def user_errors(func: F) -> F:

@@ -193,7 +193,7 @@ def export(
         shutil.rmtree(tmp, ignore_errors=True)
     report = ExportReport(target, spec.key, counts, losses.lines())
     for loss in report.losses:
-        logger.warning("%s: %s", target.name, loss)
+        logger.info("%s: %s", target.name, loss)  # the report carries them; the CLI prints them once
     logger.info("%s", report)
     return report
 
