@@ -134,8 +134,8 @@ def test_search_finds_latin_cyrillic_and_aliases(atlas, query, expected):
 
 def test_precision_is_drawn_as_the_legend_says(atlas):
     labels = atlas.page.locator(".atlas-area-label").all_text_contents()  # placed, even if decluttered away
-    valor = atlas.js("""(() => { for (const o of window.atlas.data.overlays) { for (const f of (o.fc || {}).features || []) {
-        const items = f.properties._items || [];
+    valor = atlas.js("""(() => { for (const o of window.atlas.data.overlays) {
+        for (const f of (o.fc || {}).features || []) { const items = f.properties._items || [];
         if (items.some(i => i.id === "kg-valor-carbon-issyk-kul")) { return f.properties; } } } return null; })()""")
     assert valor["_lbl"]  # a region-only area is labelled where it lies
     assert valor["_t"] in labels
