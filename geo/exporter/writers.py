@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from lxml import etree
 
 from geo.crs import WGS84, reproject
 from geo.exporter.losses import Losses
+from geo.exporter.split import declared_geometry_type
 from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.paths import write_geojson
 
@@ -59,6 +61,7 @@ def write_gpkg(frames: Frames, path: Path, losses: Losses) -> None:
             driver="GPKG",
             append=path.exists(),
             dataset_options=None if path.exists() else {"VERSION": "1.2"},
+            geometry_type=declared_geometry_type(name, gdf),
         )
         if cols:
             losses.add("list fields are JSON text", name, ", ".join(cols))
@@ -69,6 +72,8 @@ def write_geojson_file(frames: Frames, path: Path, losses: Losses) -> None:
     """RFC 7946 GeoJSON (WGS84, right-hand rule), lists as native arrays."""
     name, gdf = _only(frames)
     write_geojson(reproject(gdf, WGS84, name=name), path, decimals=7, atomic=False)
+    if gdf.empty:
+        losses.add("an empty layer keeps no columns (GeoJSON has no schema)", name)
 
 
 def write_fgb(frames: Frames, path: Path, losses: Losses) -> None:
@@ -78,7 +83,14 @@ def write_fgb(frames: Frames, path: Path, losses: Losses) -> None:
     options = {"SPATIAL_INDEX": "NO"} if flat.geometry.isna().any() else {}
     if options:
         losses.add("no spatial index, because some features have no location", name)
-    pyogrio.write_dataframe(flat, path, layer=name, driver="FlatGeobuf", layer_options=options)
+    pyogrio.write_dataframe(
+        flat,
+        path,
+        layer=name,
+        driver="FlatGeobuf",
+        layer_options=options,
+        geometry_type=declared_geometry_type(name, gdf),
+    )
     if cols:
         losses.add("list fields are JSON text", name, ", ".join(cols))
 
@@ -156,12 +168,24 @@ def write_kml(frames: Frames, path: Path, losses: Losses) -> None:
         layer=name,
         driver="KML",
         dataset_options={"NameField": "name", "DescriptionField": "description"},
+        geometry_type=declared_geometry_type(name, gdf),
     )
+    _declare_booleans(path, [c for c in flat.columns if pd.api.types.is_bool_dtype(flat[c].dtype)])
     losses.add(
-        "KML keeps no CRS (WGS84 by definition) and no styling; attributes are text (numbers and true/false "
-        f"read back as text, lists as JSON); the feature id is {KML_ID!r}",
+        f"KML keeps no CRS (WGS84 by definition) and no styling; lists are JSON text; the feature id is {KML_ID!r}",
         name,
     )
+
+
+def _declare_booleans(path: Path, columns: list[str]) -> None:
+    """Declare boolean fields as KML's ``bool`` type (GDAL writes ``int``), so they read back as booleans."""
+    if not columns:
+        return
+    tree = etree.parse(str(path))
+    for simple_field in tree.iter("{http://www.opengis.net/kml/2.2}SimpleField"):
+        if simple_field.get("name") in columns:
+            simple_field.set("type", "bool")
+    tree.write(str(path), xml_declaration=True, encoding="utf-8")
 
 
 def _drop_struct_padding(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
