@@ -40,7 +40,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 class ExportReport:
     """What an export wrote, and what the format could not keep."""
 
-    path: Path
+    path: Path | str
     format: str
     features: dict[str, int]
     losses: list[str] = field(default_factory=list)
@@ -234,7 +234,7 @@ def export(
     if is_database_url(path):
         _check_layer_names(list(frames))
         counts = write_postgis(frames, str(path), overwrite=overwrite, losses=losses)
-        return _report(ExportReport(Path(redact(str(path))), "postgis", counts, losses.lines()))
+        return _report(ExportReport(redact(str(path)), "postgis", counts, losses.lines()))
     target, spec, as_folder = _check_target(path, fmt, list(frames), len(frames), overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -254,7 +254,7 @@ def export(
 def _report(report: ExportReport) -> ExportReport:
     """Log the report; the losses are in it, one line per kind (the CLI prints them once)."""
     for loss in report.losses:
-        logger.info("%s: %s", report.path.name, loss)
+        logger.info("%s: %s", report.path, loss)
     logger.info("%s", report)
     return report
 

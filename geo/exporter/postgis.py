@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import shapely
 
 from geo.errors import ExportError
 from geo.exporter.losses import Losses
@@ -162,20 +163,38 @@ def _write_table(conn: Connection, name: str, gdf: gpd.GeoDataFrame, *, overwrit
     from sqlalchemy.dialects.postgresql import JSONB
 
     flat, json_cols = lists_to_json(gdf)
-    flat = flat.copy()
+    flat = flat.set_geometry(_one_type(flat.geometry))
     flat.attrs = {}
     flat.to_postgis(
         name, conn, if_exists="replace" if overwrite else "fail", index=False, dtype=dict.fromkeys(json_cols, JSONB)
     )
     quote = conn.dialect.identifier_preparer.quote
     table, geom = quote(name), quote(gdf.geometry.name)
-    declared = declared_geometry_type(name, gdf)
+    types = set(flat.geom_type.dropna())
+    declared = declared_geometry_type(name, gdf) or (types.pop() if len(types) == 1 else None)
     srid = gdf.crs.to_epsg() if gdf.crs is not None else None
     if declared and srid:  # an empty half, or one with unlocated rows, still gets its geometry type
         column_type = Geometry(geometry_type=declared.upper(), srid=srid).compile(dialect=conn.dialect)
         conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {geom} TYPE {column_type}"))
     if "id" in gdf and gdf["id"].notna().all() and gdf["id"].is_unique:
         conn.execute(text(f"ALTER TABLE {table} ADD PRIMARY KEY ({quote('id')})"))
+
+
+_MULTI = {
+    "Point": shapely.MultiPoint,
+    "LineString": shapely.MultiLineString,
+    "Polygon": shapely.MultiPolygon,
+}
+
+
+def _one_type(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Single and multi parts of one kind (Polygon and MultiPolygon) as multi, so a table has one geometry type."""
+    types = set(geoms.geom_type.dropna())
+    single = next((t for t in _MULTI if types == {t, f"Multi{t}"}), None)
+    if single is None:
+        return geoms
+    multi = _MULTI[single]
+    return geoms.map(lambda g: multi([g]) if g is not None and g.geom_type == single else g)
 
 
 def _geometry_type(gdf: gpd.GeoDataFrame, name: str) -> str:

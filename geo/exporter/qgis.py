@@ -33,7 +33,7 @@ from lxml import etree
 
 from geo import precision, registry, symbology
 from geo.errors import UnknownLayerError
-from geo.exporter import qml
+import geo.exporter.qml as qml
 from geo.exporter.qml import Category, Label, Rule, field, literal
 from geo.exporter.split import part_of
 from geo.registry import LayerSpec

@@ -170,21 +170,36 @@ def write_kml(frames: Frames, path: Path, losses: Losses) -> None:
         dataset_options={"NameField": "name", "DescriptionField": "description"},
         geometry_type=declared_geometry_type(name, gdf),
     )
-    _declare_booleans(path, [c for c in flat.columns if pd.api.types.is_bool_dtype(flat[c].dtype)])
+    _declare_types(path, _kml_types(flat))
     losses.add(
         f"KML keeps no CRS (WGS84 by definition) and no styling; lists are JSON text; the feature id is {KML_ID!r}",
         name,
     )
 
 
-def _declare_booleans(path: Path, columns: list[str]) -> None:
-    """Declare boolean fields as KML's ``bool`` type (GDAL writes ``int``), so they read back as booleans."""
-    if not columns:
+_INT32 = 2**31
+
+
+def _kml_types(flat: pd.DataFrame) -> dict[str, str]:
+    """KML types GDAL does not declare: booleans (it writes ``int``), 64-bit integers that fit 32 bits (``string``)."""
+    types = {}
+    for col in flat.columns:
+        dtype = flat[col].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            types[col] = "bool"
+        elif pd.api.types.is_integer_dtype(dtype) and flat[col].dropna().abs().lt(_INT32).all():
+            types[col] = "int"
+    return types
+
+
+def _declare_types(path: Path, types: Mapping[str, str]) -> None:
+    """Set the ``SimpleField`` types of the KML schema, so booleans and whole numbers read back as such."""
+    if not types:
         return
     tree = etree.parse(str(path))
     for simple_field in tree.iter("{http://www.opengis.net/kml/2.2}SimpleField"):
-        if simple_field.get("name") in columns:
-            simple_field.set("type", "bool")
+        if simple_field.get("name") in types:
+            simple_field.set("type", types[str(simple_field.get("name"))])
     tree.write(str(path), xml_declaration=True, encoding="utf-8")
 
 
