@@ -33,8 +33,27 @@ from lxml import etree
 
 from geo import precision, registry, symbology
 from geo.errors import UnknownLayerError
-import geo.exporter.qml as qml
-from geo.exporter.qml import Category, Label, Rule, field, literal
+from geo.exporter.qml import (
+    MM_PER_PX,
+    Category,
+    Label,
+    Rule,
+    SymbolKind,
+    categorized,
+    document,
+    field,
+    geometry_generator,
+    labeling,
+    layer_parts,
+    line_pattern_fill,
+    literal,
+    rule_based,
+    simple_fill,
+    simple_line,
+    simple_marker,
+    single_symbol,
+    symbol,
+)
 from geo.exporter.split import part_of
 from geo.registry import LayerSpec
 
@@ -71,15 +90,15 @@ class Style:
 
     def qml(self) -> str:
         """Return the style as a QML document (what ``layer_styles`` and ``.qml`` files hold)."""
-        return qml.document(self.renderer, self.label, opacity=self.opacity, blend_mode=self.blend_mode)
+        return document(self.renderer, self.label, opacity=self.opacity, blend_mode=self.blend_mode)
 
     def parts(self) -> list[etree._Element]:
         """Return copies of the elements a project's ``<maplayer>`` holds."""
         label = copy.deepcopy(self.label) if self.label is not None else None
-        return qml.layer_parts(copy.deepcopy(self.renderer), label, opacity=self.opacity, blend_mode=self.blend_mode)
+        return layer_parts(copy.deepcopy(self.renderer), label, opacity=self.opacity, blend_mode=self.blend_mode)
 
 
-def geometry_kind(gdf: gpd.GeoDataFrame, part: str = "whole") -> qml.SymbolKind:
+def geometry_kind(gdf: gpd.GeoDataFrame, part: str = "whole") -> SymbolKind:
     """Return the QGIS symbol kind of a layer: ``marker``, ``line`` or ``fill`` (an empty half by its part)."""
     if part == "points":
         return "marker"
@@ -141,17 +160,17 @@ def _is_na(value: Any) -> bool:
 
 
 def _point_symbol(colour: str, marker: str, *, critical: str | None) -> etree._Element:
-    ring = qml.symbol(
+    ring = symbol(
         "fill",
-        [qml.simple_fill(colour, opacity=0.07), qml.simple_line(colour, width=0.3, opacity=0.85, dash=(1.2, 0.9))],
+        [simple_fill(colour, opacity=0.07), simple_line(colour, width=0.3, opacity=0.85, dash=(1.2, 0.9))],
     )
     sizes = f"CASE WHEN \"location_precision\" = 'site' THEN {_SITE_SIZE_MM} ELSE {_POINT_SIZE_MM} END"
     expressions = {"size": sizes}
     if critical:
         expressions["outlineColor"] = f"CASE WHEN {critical} THEN '0,0,0,255' ELSE '255,255,255,255' END"
         expressions["outlineWidth"] = f"CASE WHEN {critical} THEN 0.7 ELSE 0.35 END"
-    dot = qml.simple_marker(marker, colour, size=_POINT_SIZE_MM, outline_width=0.35, expressions=expressions, pass_=1)
-    return qml.symbol("marker", [qml.geometry_generator(HALO, ring), dot])
+    dot = simple_marker(marker, colour, size=_POINT_SIZE_MM, outline_width=0.35, expressions=expressions, pass_=1)
+    return symbol("marker", [geometry_generator(HALO, ring), dot])
 
 
 #: Opacity of an areas layer as a whole. Its symbols are opaque, so features sharing one region (drawn
@@ -161,27 +180,27 @@ AREAS_OPACITY = 0.6
 
 def _area_symbol(kind: precision.Symbol, colour: str) -> etree._Element:
     if kind == "hatch":  # a region: hatched (translucent through the layer's opacity), dashed outline
-        layers = [qml.line_pattern_fill(colour, opacity=1.0), qml.simple_line(colour, width=0.5, dash=(1.6, 1.1))]
+        layers = [line_pattern_fill(colour, opacity=1.0), simple_line(colour, width=0.5, dash=(1.6, 1.1))]
     else:  # a whole country: a dashed outline and no fill, so it hides nothing inside it
-        layers = [qml.simple_line(colour, width=0.7, dash=(1.0, 1.5))]
-    return qml.symbol("fill", layers)
+        layers = [simple_line(colour, width=0.7, dash=(1.0, 1.5))]
+    return symbol("fill", layers)
 
 
 def _name_label(gdf: gpd.GeoDataFrame, **options: Any) -> etree._Element | None:
-    return qml.labeling(Label(field("name"), **options)) if "name" in gdf else None
+    return labeling(Label(field("name"), **options)) if "name" in gdf else None
 
 
 def _points_style(spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists) -> Style:
     marker = spec.marker if spec is not None else "circle"
     critical = _critical_expression(lists) if spec is not None and spec.critical_outline else None
     if spec is None or spec.category is None:
-        renderer = qml.single_symbol(_point_symbol(_USER_COLOUR, marker, critical=None))
+        renderer = single_symbol(_point_symbol(_USER_COLOUR, marker, critical=None))
     else:
         categories = [
             Category(value, label, _point_symbol(colour, marker, critical=critical))
             for value, label, colour in _categories(spec, gdf[spec.category])
         ]
-        renderer = qml.categorized(category_expression(spec, lists), categories, symbol_levels=True)
+        renderer = categorized(category_expression(spec, lists), categories, symbol_levels=True)
     if spec is None:
         renderer.set("symbollevels", "1")
     return Style(renderer, _name_label(gdf, size=8, colour=_LABEL_GREY, placement=6, distance=1.0))
@@ -206,22 +225,22 @@ def _areas_style(spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists) ->
     hatched = [k for k in precision.AREA_LEVELS if precision.get(k).symbol == "hatch"]
     show = f'"location_precision" IN ({", ".join(literal(k) for k in sorted(hatched))})'
     label = _name_label(gdf, size=8, colour=_LABEL_GREY, italic=True, show=show, placement=1, distance=0)
-    return Style(qml.rule_based(rules), label, opacity=AREAS_OPACITY)
+    return Style(rule_based(rules), label, opacity=AREAS_OPACITY)
 
 
-def _reference_symbol(kind: qml.SymbolKind, st: Mapping[str, Any]) -> etree._Element:
-    width = float(st.get("w", 1.0)) * qml.MM_PER_PX
-    dash = tuple(float(d) * qml.MM_PER_PX for d in str(st["d"]).split()) if "d" in st else None
+def _reference_symbol(kind: SymbolKind, st: Mapping[str, Any]) -> etree._Element:
+    width = float(st.get("w", 1.0)) * MM_PER_PX
+    dash = tuple(float(d) * MM_PER_PX for d in str(st["d"]).split()) if "d" in st else None
     if kind == "marker":
-        size = 2 * float(st.get("r", 3)) * qml.MM_PER_PX
-        return qml.symbol("marker", [qml.simple_marker("circle", st.get("f", st["c"]), size=size, outline=st["c"])])
+        size = 2 * float(st.get("r", 3)) * MM_PER_PX
+        return symbol("marker", [simple_marker("circle", st.get("f", st["c"]), size=size, outline=st["c"])])
     if kind == "line":
-        return qml.symbol("line", [qml.simple_line(st["c"], width=width, dash=dash)])
+        return symbol("line", [simple_line(st["c"], width=width, dash=dash)])
     fill = st.get("f", "none")
-    layers = [qml.simple_fill(None if fill == "none" else fill, opacity=float(st.get("fo", 1.0)))]
+    layers = [simple_fill(None if fill == "none" else fill, opacity=float(st.get("fo", 1.0)))]
     if width > 0:
-        layers.append(qml.simple_line(st["c"], width=width, dash=dash))
-    return qml.symbol("fill", layers)
+        layers.append(simple_line(st["c"], width=width, dash=dash))
+    return symbol("fill", layers)
 
 
 #: Towns by population: (at least, marker diameter mm, largest scale denominator it draws at; 0 = always).
@@ -241,16 +260,14 @@ def _towns_style(st: Mapping[str, Any]) -> Style:
     rules, upper = [], None
     for least, size, max_scale in TOWN_TIERS:
         test = f"{population} >= {least}" + (f" AND {population} < {upper}" if upper else "")
-        sym = qml.symbol(
-            "marker", [qml.simple_marker("circle", st["f"], size=size, outline=st["c"], outline_width=0.2)]
-        )
+        sym = symbol("marker", [simple_marker("circle", st["f"], size=size, outline=st["c"], outline_width=0.2)])
         rules.append(Rule(test, f"{least:,}+ people" if least else "smaller towns", sym, max_scale=max_scale))
         upper = least
     steps = " ".join(f"WHEN @map_scale > {scale:.0f} THEN {least}" for scale, least in TOWN_LABELS[:-1])
     show = f"{population} >= CASE {steps} ELSE {TOWN_LABELS[-1][1]} END"
     priority = f"scale_linear(log10(max({population}, 10)), 3, 6.3, 1, 10)"
     label = Label(field("name"), size=7, colour="#555555", show=show, priority=priority, placement=6, distance=0.6)
-    return Style(qml.rule_based(rules), qml.labeling(label))
+    return Style(rule_based(rules), labeling(label))
 
 
 _REFERENCE_LABELS: dict[str, Label] = {
@@ -279,9 +296,9 @@ def _reference_style(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> Style:
             buffer=0.6,
             extras={"fontLetterSpacing": "2"},
         )
-        return Style(qml.rule_based(rules), qml.labeling(label))
+        return Style(rule_based(rules), labeling(label))
     named = _REFERENCE_LABELS.get(spec.name)
-    return Style(qml.single_symbol(_reference_symbol(kind, st)), qml.labeling(named) if named else None)
+    return Style(single_symbol(_reference_symbol(kind, st)), labeling(named) if named else None)
 
 
 def _spec(name: str) -> LayerSpec | None:
@@ -313,7 +330,7 @@ def style(name: str, gdf: gpd.GeoDataFrame, *, lists: Lists = "json") -> Style:
         return _points_style(spec, gdf, lists)
     kind = geometry_kind(gdf)
     sym = _reference_symbol(kind, {"c": _USER_COLOUR, "f": _USER_COLOUR, "fo": 0.3, "w": 1.5, "r": 4})
-    return Style(qml.single_symbol(sym), _name_label(gdf, size=8, colour=_LABEL_GREY))
+    return Style(single_symbol(sym), _name_label(gdf, size=8, colour=_LABEL_GREY))
 
 
 def qml_document(name: str, gdf: gpd.GeoDataFrame, *, lists: Lists = "json") -> str:
