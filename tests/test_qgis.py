@@ -317,3 +317,19 @@ def test_styles_say_what_the_web_map_says():
     assert any(s > 0 for s in scales)  # small ones only zoomed in
     sizes = [float(o.get("value")) for o in towns.iter("Option") if o.get("name") == "size"]
     assert max(sizes) <= 2.5  # towns stay small
+
+
+def test_a_users_layer_with_location_precision_gets_the_same_symbols(tmp_path, sites):
+    sites["location_precision"] = ["site", "town", "region"]
+    sites["uncertainty_m"] = [1000.0, 20000.0, None]
+    sites.loc[2, "geometry"] = shapely.box(69, 40, 71, 42)
+    report = geo.export({"mine": sites}, tmp_path / "mine.qgz")
+    assert report.features == {"mine": 2, "mine_areas": 1}
+    layers = read_project(report.path)
+    layers = layers[layers["group"] != "elevation"]  # there if the grid has been fetched
+    assert list(layers["group"]) == ["user", "user"]
+    assert list(layers["title"]) == ["mine", "mine: areas (somewhere inside)"]
+    with zipfile.ZipFile(report.path) as zf:
+        root = ElementTree.fromstring(zf.read("mine.qgs"))
+    classes = {layer.get("class") for layer in root.iter("layer") if layer.get("class")}
+    assert {"GeometryGenerator", "SimpleMarker", "LinePatternFill"} <= classes

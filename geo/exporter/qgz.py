@@ -106,7 +106,7 @@ def _vector_layer(name: str, gdf: gpd.GeoDataFrame, gpkg: str) -> ProjectLayer:
         spec: registry.LayerSpec | None = registry.get(source)
     except UnknownLayerError:
         spec = None
-    title = spec.title if spec is not None else name
+    title = spec.title if spec is not None else source
     if part == "areas":
         title += ": areas (somewhere inside)"
     group: Group = "user" if spec is None else ("curated" if spec.kind == "curated" else "reference")
