@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+import geopandas as gpd
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -285,3 +286,19 @@ def test_geojson_polygons_follow_the_right_hand_rule(tmp_path, frames):
         for poly in getattr(geom, "geoms", [geom]):
             assert poly.exterior.is_ccw
             assert all(not ring.is_ccw for ring in poly.interiors)
+
+
+def _unlocated() -> gpd.GeoDataFrame:
+    """Two curated features whose location no source gives: listed, never pinned."""
+    gdf = geo.load("afforestation_areas").head(2)
+    gdf["location_precision"] = "unknown"
+    return gdf.set_geometry(gpd.GeoSeries([None, None], index=gdf.index, crs=gdf.crs))
+
+
+@pytest.mark.parametrize("key", FILE_FORMATS)
+def test_features_with_no_location_are_listed_in_the_points_layer_without_a_geometry(tmp_path, key):
+    report = export({"aff": _unlocated()}, tmp_path / f"aff{FORMATS[key].suffix}", fmt=key)
+    assert report.features == {"aff": 2, "aff_areas": 0}
+    back = read_exported(report.path, fmt=key)["aff"]
+    assert len(back) == 2
+    assert back.geometry.isna().all()

@@ -171,6 +171,16 @@ def test_the_cli_writes_to_a_url_given_as_the_last_argument(database, sites, tmp
     assert sorted(r[0] for r in _sql(database, "SELECT name FROM mine")) == sorted(sites["name"])
 
 
+def test_features_with_no_location_make_a_table_without_geometries(database):
+    gdf = geo.load("afforestation_areas").head(2)
+    gdf["location_precision"] = "unknown"
+    gdf = gdf.set_geometry(gpd.GeoSeries([None, None], index=gdf.index, crs=gdf.crs))
+    report = geo.export({"unlocated": gdf}, database)
+    assert report.features == {"unlocated": 2, "unlocated_areas": 0}
+    assert _sql(database, "SELECT type FROM geometry_columns WHERE f_table_name = 'unlocated'") == [("POINT",)]
+    assert _sql(database, "SELECT count(*) FROM unlocated WHERE geometry IS NULL") == [(2,)]
+
+
 def test_passwords_never_appear_in_messages():
     url = "postgresql://someone:s3cret@127.0.0.1:1/nowhere"
     with pytest.raises(geo.ExportError) as caught:

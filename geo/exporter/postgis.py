@@ -23,9 +23,10 @@ import contextlib
 import logging
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from geo.errors import ExportError
@@ -165,11 +166,16 @@ def _write_table(conn: Connection, name: str, gdf: gpd.GeoDataFrame, *, overwrit
     flat, json_cols = lists_to_json(gdf)
     flat = flat.set_geometry(_one_type(flat.geometry))
     flat.attrs = {}
-    flat.to_postgis(
-        name, conn, if_exists="replace" if overwrite else "fail", index=False, dtype=dict.fromkeys(json_cols, JSONB)
-    )
     quote = conn.dialect.identifier_preparer.quote
     table, geom = quote(name), quote(gdf.geometry.name)
+    if_exists: Literal["replace", "fail"] = "replace" if overwrite else "fail"
+    if len(flat) and flat.geometry.isna().all():  # features with no location only: to_postgis needs a geometry
+        attributes = pd.DataFrame(flat.drop(columns=flat.geometry.name))
+        attributes.to_sql(name, conn, if_exists=if_exists, index=False, dtype=dict.fromkeys(json_cols, JSONB))
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {geom} geometry"))
+        conn.execute(text(f"CREATE INDEX ON {table} USING GIST ({geom})"))
+    else:
+        flat.to_postgis(name, conn, if_exists=if_exists, index=False, dtype=dict.fromkeys(json_cols, JSONB))
     types = set(flat.geom_type.dropna())
     declared = declared_geometry_type(name, gdf) or (types.pop() if len(types) == 1 else None)
     srid = gdf.crs.to_epsg() if gdf.crs is not None else None

@@ -228,8 +228,10 @@ def read_csv(path: Path) -> dict[str, gpd.GeoDataFrame]:
     types_file = path.with_suffix(".csvt")
     types = types_file.read_text(encoding="utf-8").strip().replace('"', "").split(",") if types_file.exists() else []
     dtype = {c: _CSVT_DTYPES.get(t, str) for c, t in zip(header, types, strict=False) if c != "wkt"}
-    table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=dtype or None)
-    geom = gpd.GeoSeries(shapely.from_wkt(table.pop("wkt").fillna("").replace("", None).to_numpy()), crs=WGS84)
+    dtype["wkt"] = str  # text even when no feature has a location (an all-empty column)
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=dtype)
+    wkt = np.array([v if isinstance(v, str) and v else None for v in table.pop("wkt")], dtype=object)
+    geom = gpd.GeoSeries(shapely.from_wkt(wkt), crs=WGS84)
     gdf = gpd.GeoDataFrame(table, geometry=geom, crs=WGS84)
     return {path.stem: decode(gdf, json_columns(gdf))}
 
