@@ -47,7 +47,12 @@ def written(frames):
     return split_layers(frames)
 
 
-@pytest.fixture(scope="module", params=FILE_FORMATS)
+def _formats(keys):
+    """Format keys as parameters; a project's layers are its GeoPackage's, so it runs in the full suite only."""
+    return [pytest.param(k, marks=pytest.mark.slow) if k == "qgz" else k for k in keys]
+
+
+@pytest.fixture(scope="module", params=_formats(FILE_FORMATS))
 def exported(request, frames, tmp_path_factory):
     key = request.param
     path = tmp_path_factory.mktemp(key) / ("atlas" + (FORMATS[key].suffix if FORMATS[key].multi_layer else ""))
@@ -102,7 +107,7 @@ def test_the_python_api_gives_the_same_split(frames, written):
     assert split_by_precision(frames["regions"], "regions").keys() == {"regions"}  # no precision: whole
 
 
-@pytest.mark.parametrize("exported", sorted(set(FILE_FORMATS) - {"parquet"}), indirect=True)
+@pytest.mark.parametrize("exported", _formats(sorted(set(FILE_FORMATS) - {"parquet"})), indirect=True)
 def test_gdal_ogrinfo_agrees_on_feature_counts(exported, written):
     """Debian's ogrinfo (GDAL 3.6) reads every GDAL format; it has no Parquet driver (see the metadata test)."""
     key, path, _ = exported
