@@ -159,7 +159,7 @@ def _is_na(value: Any) -> bool:
     return bool(pd.api.types.is_scalar(value) and pd.isna(value))
 
 
-def _point_symbol(colour: str, marker: str, *, critical: str | None) -> etree._Element:
+def _point_symbol(colour: str, marker: str, *, critical: str | None, halo: bool = True) -> etree._Element:
     ring = symbol(
         "fill",
         [simple_fill(colour, opacity=0.07), simple_line(colour, width=0.3, opacity=0.85, dash=(1.2, 0.9))],
@@ -170,7 +170,7 @@ def _point_symbol(colour: str, marker: str, *, critical: str | None) -> etree._E
         expressions["outlineColor"] = f"CASE WHEN {critical} THEN '0,0,0,255' ELSE '255,255,255,255' END"
         expressions["outlineWidth"] = f"CASE WHEN {critical} THEN 0.7 ELSE 0.35 END"
     dot = simple_marker(marker, colour, size=_POINT_SIZE_MM, outline_width=0.35, expressions=expressions, pass_=1)
-    return symbol("marker", [geometry_generator(HALO, ring), dot])
+    return symbol("marker", [geometry_generator(HALO, ring), dot] if halo else [dot])
 
 
 #: Opacity of an areas layer as a whole. Its symbols are opaque, so features sharing one region (drawn
@@ -193,16 +193,15 @@ def _name_label(gdf: gpd.GeoDataFrame, **options: Any) -> etree._Element | None:
 def _points_style(spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists) -> Style:
     marker = spec.marker if spec is not None else "circle"
     critical = _critical_expression(lists) if spec is not None and spec.critical_outline else None
+    halo = "uncertainty_m" in gdf
     if spec is None or spec.category is None:
-        renderer = single_symbol(_point_symbol(_USER_COLOUR, marker, critical=None))
+        renderer = single_symbol(_point_symbol(_USER_COLOUR, marker, critical=None, halo=halo), symbol_levels=True)
     else:
         categories = [
-            Category(value, label, _point_symbol(colour, marker, critical=critical))
+            Category(value, label, _point_symbol(colour, marker, critical=critical, halo=halo))
             for value, label, colour in _categories(spec, gdf[spec.category])
         ]
         renderer = categorized(category_expression(spec, lists), categories, symbol_levels=True)
-    if spec is None:
-        renderer.set("symbollevels", "1")
     return Style(renderer, _name_label(gdf, size=8, colour=_LABEL_GREY, placement=6, distance=1.0))
 
 

@@ -224,9 +224,9 @@ def categorized(expression: str, categories: Sequence[Category], *, symbol_level
     return renderer
 
 
-def single_symbol(sym: Element) -> Element:
+def single_symbol(sym: Element, *, symbol_levels: bool = False) -> Element:
     """Return a renderer drawing every feature with one symbol."""
-    renderer = _renderer("singleSymbol")
+    renderer = _renderer("singleSymbol", symbollevels="1" if symbol_levels else "0")
     _symbols(renderer, [sym])
     return renderer
 
