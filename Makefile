@@ -3,15 +3,20 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# Debian packages the tests drive: GDAL's ogrinfo (an independent reader) and Chromium.
-SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium
+# Debian packages the tests drive: GDAL's ogrinfo (an independent reader), Chromium, QGIS 3.22 (PyQGIS for
+# Debian's python3, and its PostGIS provider) and PostgreSQL 15 with PostGIS 3 (a temporary cluster per run).
+# Each is "command or file:package"; a missing one is installed.
+SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium \
+  /usr/lib/python3/dist-packages/qgis/core/__init__.py:python3-qgis \
+  /usr/lib/qgis/plugins/libprovider_postgres.so:qgis-providers \
+  /usr/lib/postgresql/15/lib/postgis-3.so:postgresql-15-postgis-3
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 
 .PHONY: map test test-fast data bench lint system-deps clean help
 
 help:
-	@echo "make map        create .venv, install, write build/atlas.gpkg and build/atlas.html"
+	@echo "make map        create .venv, install, write build/atlas.gpkg, build/atlas.qgz and build/atlas.html"
 	@echo "make test       install test tools (Debian packages too) and run the whole suite, notebooks included"
 	@echo "make test-fast  the daily loop: no browser, notebooks, rebuild or slow tests (a couple of minutes)"
 	@echo "make lint       ruff (check and format) and mypy"
@@ -24,12 +29,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 map: $(STAMP)
-	$(BIN)/geo export --output build/atlas.gpkg --overwrite
+	$(BIN)/geo export --format qgz --output build/atlas.qgz --overwrite
 	$(BIN)/geo map --output build/atlas.html --overwrite
 
 system-deps:
 	@missing=""; for pair in $(SYSTEM_TOOLS); do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	  tool=$${pair%%:*}; command -v $$tool >/dev/null 2>&1 || test -e $$tool || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \

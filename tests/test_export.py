@@ -8,20 +8,26 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+import geopandas as gpd
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 import geo
-from geo import registry
+from geo import precision, registry
 from geo.exporter import FORMATS, export, read_exported
 from geo.exporter.formats import resolve
+from geo.exporter.split import split_by_precision, split_layers
 from tests.conftest import assert_same_features, require_tool
 
 #: Every registered layer: regions and regions_kz_2022 together catch name-prefix mix-ups.
 LAYERS = list(registry.names())
+#: Formats written to a path (PostGIS is a database: tests/test_postgis.py).
+FILE_FORMATS = sorted(k for k, f in FORMATS.items() if not f.url)
 #: What each format gives back for names, per the field-name maps where it has to.
 OGR_SOURCES = {
     "gpkg": "{p}",
+    "qgz": "{gpkg}",
     "fgb": "{p}/{n}.fgb",
     "geojson": "{p}/{n}.geojson",
     "shp": "/vsizip/{p}",
@@ -35,7 +41,18 @@ def frames():
     return {name: geo.load(name) for name in LAYERS}
 
 
-@pytest.fixture(scope="module", params=sorted(FORMATS))
+@pytest.fixture(scope="module")
+def written(frames):
+    """The layers an export writes: each curated layer as its points and its _areas."""
+    return split_layers(frames)
+
+
+def _formats(keys):
+    """Format keys as parameters; a project's layers are its GeoPackage's, so it runs in the full suite only."""
+    return [pytest.param(k, marks=pytest.mark.slow) if k == "qgz" else k for k in keys]
+
+
+@pytest.fixture(scope="module", params=_formats(FILE_FORMATS))
 def exported(request, frames, tmp_path_factory):
     key = request.param
     path = tmp_path_factory.mktemp(key) / ("atlas" + (FORMATS[key].suffix if FORMATS[key].multi_layer else ""))
@@ -43,21 +60,60 @@ def exported(request, frames, tmp_path_factory):
     return key, path, report
 
 
-def test_round_trip_keeps_every_feature_and_attribute(exported, frames):
+def test_round_trip_keeps_every_feature_and_attribute(exported, written):
     key, path, report = exported
-    assert report.features == {n: len(g) for n, g in frames.items()}
+    assert report.features == {n: len(g) for n, g in written.items()}
     back = read_exported(path, fmt=key)
-    for name, original in frames.items():
+    assert set(back) == set(written)
+    for name, original in written.items():
+        if original.empty:  # an empty half: no rows to compare (GeoJSON keeps no columns without rows: reported)
+            assert back[name].empty, name
+            continue
         assert_same_features(original, back[name], label=f"{key}:{name}", text_values=key == "kml")
+    if key == "geojson":
+        assert any("empty layer keeps no columns" in loss for loss in report.losses)
 
 
-@pytest.mark.parametrize("exported", sorted(set(FORMATS) - {"parquet"}), indirect=True)
-def test_gdal_ogrinfo_agrees_on_feature_counts(exported, frames):
+def test_booleans_stay_booleans_in_every_format(exported, written):
+    key, path, _ = exported
+    back = read_exported(path, fmt=key)["mineral_deposits"]
+    assert pd.api.types.is_bool_dtype(back["disputed"].dtype), (key, back["disputed"].dtype)
+    assert (
+        back.set_index("id")["disputed"].to_dict() == written["mineral_deposits"].set_index("id")["disputed"].to_dict()
+    )
+
+
+def test_every_curated_layer_is_its_points_and_its_areas_in_every_format(exported, frames):
+    key, path, _ = exported
+    back = read_exported(path, fmt=key)
+    for name in registry.curated():
+        points, areas = back[name], back[f"{name}_areas"]
+        ids = {half: set(gdf.get("id", [])) for half, gdf in (("points", points), ("areas", areas))}
+        assert ids["points"].isdisjoint(ids["areas"]), name  # linked by id, each feature in one half
+        assert ids["points"] | ids["areas"] == set(frames[name]["id"]), name
+        assert set(areas.get("location_precision", [])) <= precision.AREA_LEVELS
+        assert set(points.get("location_precision", [])) <= set(precision.LEVELS) - precision.AREA_LEVELS
+        assert set(points.geom_type.dropna()) <= {"Point"}, (key, name)
+        assert set(areas.geom_type.dropna()) <= {"MultiPolygon", "Polygon"}, (key, name)
+
+
+def test_the_python_api_gives_the_same_split(frames, written):
+    for name in registry.curated():
+        parts = split_by_precision(frames[name], name)
+        assert list(parts) == [name, f"{name}_areas"]
+        for part, gdf in parts.items():
+            assert gdf["id"].tolist() == written[part]["id"].tolist()
+            assert list(gdf.columns) == list(frames[name].columns)
+    assert split_by_precision(frames["regions"], "regions").keys() == {"regions"}  # no precision: whole
+
+
+@pytest.mark.parametrize("exported", _formats(sorted(set(FILE_FORMATS) - {"parquet"})), indirect=True)
+def test_gdal_ogrinfo_agrees_on_feature_counts(exported, written):
     """Debian's ogrinfo (GDAL 3.6) reads every GDAL format; it has no Parquet driver (see the metadata test)."""
     key, path, _ = exported
     ogrinfo = require_tool("ogrinfo")
-    for name, gdf in frames.items():
-        source = OGR_SOURCES[key].format(p=path, n=name)
+    for name, gdf in written.items():
+        source = OGR_SOURCES[key].format(p=path, n=name, gpkg=path.with_suffix(".gpkg"))
         args = [ogrinfo, "-ro", "-so", "-al", source]
         if key == "csv":
             args[1:1] = ["-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO"]
@@ -74,19 +130,19 @@ def test_gdal_ogrinfo_agrees_on_feature_counts(exported, frames):
                 files = list(csv.DictReader(io.TextIOWrapper(zf.open("layers.csv"), encoding="utf-8")))
             parts = {Path(f["file"]).stem for f in files if f["layer"] == name}
             assert sum(counts[p] for p in parts) == len(gdf), name
-        elif key == "gpkg":
+        elif key in ("gpkg", "qgz"):
             block = text.split(f"Layer name: {name}\n", 1)[1]
             assert f"Feature Count: {len(gdf)}" in block.split("Layer name:", 1)[0], name
         else:
             assert f"Feature Count: {len(gdf)}" in text, (name, text[:500])
 
 
-def test_geoparquet_metadata_is_version_1_1(tmp_path, frames):
+def test_geoparquet_metadata_is_version_1_1(tmp_path, frames, written):
     report = export({"mineral_deposits": frames["mineral_deposits"]}, tmp_path / "d.parquet")
     meta = pq.read_metadata(report.path)
     geo_meta = json.loads(meta.metadata[b"geo"])
     assert geo_meta["version"] == "1.1.0"
-    assert meta.num_rows == len(frames["mineral_deposits"])
+    assert meta.num_rows == len(written["mineral_deposits"])
     table = pq.read_table(report.path)
     assert str(table.schema.field("commodities").type).startswith("large_list<") or str(
         table.schema.field("commodities").type
@@ -117,12 +173,35 @@ def test_kml_carries_a_readable_escaped_description(tmp_path, sites):
     assert "</script>" not in marks["Kumtor `${x}` </script>"]
 
 
-def test_shapefile_losses_are_reported_and_recoverable(tmp_path, frames):
-    report = export({"campuses": frames["campuses"]}, tmp_path / "c.zip")
+def test_shapefile_losses_are_reported_and_recoverable(tmp_path, written):
+    report = export({"campuses": geo.load("campuses")}, tmp_path / "c.zip")
     assert any("longer than 254 bytes" in loss for loss in report.losses)
     assert any("shortened" in loss for loss in report.losses)
+    assert not any("one shapefile per geometry type" in loss for loss in report.losses)  # points and areas apart
     back = read_exported(report.path)["campuses"]
-    assert_same_features(frames["campuses"], back, label="shp")
+    assert_same_features(written["campuses"], back, label="shp")
+
+
+def test_one_curated_layer_in_a_one_layer_format_is_the_file_and_its_areas_beside_it(tmp_path, written):
+    report = export(["mineral_deposits"], tmp_path / "deposits.geojson")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deposits.geojson", "deposits_areas.geojson"]
+    back = read_exported(report.path)
+    assert {n: len(g) for n, g in back.items()} == {
+        "deposits": len(written["mineral_deposits"]),
+        "deposits_areas": len(written["mineral_deposits_areas"]),
+    }
+    (tmp_path / "deposits.geojson").unlink()
+    with pytest.raises(geo.ExportError, match=r"deposits_areas\.geojson already exists"):  # the pair is one output
+        export(["mineral_deposits"], tmp_path / "deposits.geojson")
+
+
+def test_each_kind_of_loss_is_reported_once(tmp_path, frames):
+    report = export({n: frames[n] for n in ("mineral_deposits", "campuses", "rivers")}, tmp_path / "k", fmt="kml")
+    kml_lines = [loss for loss in report.losses if loss.startswith("KML keeps no CRS")]
+    assert len(kml_lines) == 1
+    assert "mineral_deposits_areas" in kml_lines[0]
+    assert "rivers" in kml_lines[0]
+    assert len(report.losses) == len(set(report.losses))
 
 
 def test_refuses_to_overwrite_and_replaces_only_when_asked(tmp_path, sites):
@@ -185,29 +264,46 @@ def test_missing_crs_is_refused(tmp_path, sites):
         export(sites.set_crs(None, allow_override=True), tmp_path / "s.gpkg", name="sites")
 
 
-def test_geopackage_carries_default_qgis_styles(tmp_path, frames):
+def test_geopackage_carries_default_qgis_styles(tmp_path, frames, written):
     import sqlite3
 
     report = export(frames, tmp_path / "styled.gpkg")
     with sqlite3.connect(report.path) as con:
         rows = con.execute("SELECT f_table_name, styleQML, useAsDefault FROM layer_styles").fetchall()
-    assert {r[0] for r in rows} == set(frames)
+    assert {r[0] for r in rows} == set(written)
     assert all(r[2] == 1 for r in rows)
     qml = {name: ElementTree.fromstring(text.split("'SYSTEM'>", 1)[1]) for name, text, _ in rows}
     renderer = qml["campuses"].find("renderer-v2")
     assert renderer.get("type") == "categorizedSymbol"
     assert renderer.get("attr") == '"status"'
     assert {c.get("value") for c in renderer.iter("category")} == set(frames["campuses"]["status"])
-    assert set(read_exported(report.path)) == set(frames)  # the style table is not a layer
+    assert set(read_exported(report.path)) == set(written)  # the style table is not a layer
 
 
 def test_geojson_polygons_follow_the_right_hand_rule(tmp_path, frames):
     import shapely
 
     report = export({"afforestation_areas": frames["afforestation_areas"]}, tmp_path / "a.geojson")
-    doc = json.loads(report.path.read_text(encoding="utf-8"))
+    doc = json.loads(report.path.with_name("a_areas.geojson").read_text(encoding="utf-8"))
+    assert doc["features"]
     for feature in doc["features"]:
         geom = shapely.geometry.shape(feature["geometry"])
         for poly in getattr(geom, "geoms", [geom]):
             assert poly.exterior.is_ccw
             assert all(not ring.is_ccw for ring in poly.interiors)
+
+
+def _unlocated() -> gpd.GeoDataFrame:
+    """Two curated features whose location no source gives: listed, never pinned."""
+    gdf = geo.load("afforestation_areas").head(2)
+    gdf["location_precision"] = "unknown"
+    return gdf.set_geometry(gpd.GeoSeries([None, None], index=gdf.index, crs=gdf.crs))
+
+
+@pytest.mark.parametrize("key", FILE_FORMATS)
+def test_features_with_no_location_are_listed_in_the_points_layer_without_a_geometry(tmp_path, key):
+    report = export({"aff": _unlocated()}, tmp_path / f"aff{FORMATS[key].suffix}", fmt=key)
+    assert report.features == {"aff": 2, "aff_areas": 0}
+    back = read_exported(report.path, fmt=key)["aff"]
+    assert len(back) == 2
+    assert back.geometry.isna().all()

@@ -82,13 +82,19 @@ def test_a_synthetic_curated_layer_loads_maps_and_exports_with_no_other_module_e
     assert rows["Area stated (ha)"] == "19,400"
 
     report = geo.export(["test_parks"], tmp_path / "parks.gpkg")
-    assert report.features == {"test_parks": 2}
+    assert report.features == {"test_parks": 1, "test_parks_areas": 1}  # a town-level park, a region-level one
     with sqlite3.connect(report.path) as con:
-        (qml,) = con.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = 'test_parks'").fetchone()
-    renderer = ElementTree.fromstring(qml.split("'SYSTEM'>", 1)[1]).find("renderer-v2")
-    assert renderer.get("type") == "categorizedSymbol"
-    assert {c.get("value") for c in renderer.iter("category")} == {"operating", "planned"}
-    assert len(read_exported(report.path)["test_parks"]) == 2
+        styles = dict(con.execute("SELECT f_table_name, styleQML FROM layer_styles"))
+    points, areas = (
+        ElementTree.fromstring(styles[n].split("'SYSTEM'>", 1)[1]).find("renderer-v2")
+        for n in ("test_parks", "test_parks_areas")
+    )
+    assert points.get("type") == "categorizedSymbol"
+    assert {c.get("value") for c in points.iter("category")} == {"operating"}
+    assert areas.get("type") == "RuleRenderer"
+    assert "'planned'" in " ".join(r.get("filter", "") for r in areas.iter("rule"))
+    back = read_exported(report.path)
+    assert len(back["test_parks"]) + len(back["test_parks_areas"]) == 2
 
 
 def test_the_synthetic_layer_is_validated_by_its_own_spec(parks, tmp_path):

@@ -1,4 +1,8 @@
-"""``geo export``: layers and users' files to GIS formats; the format follows the output's suffix."""
+"""``geo export``: layers and users' files to GIS formats, a QGIS project or PostGIS.
+
+The format follows the output's suffix (``.qgz`` is a QGIS project) or ``-f``; a ``postgresql://`` URL,
+given with ``-o`` or as the last argument, is PostGIS.
+"""
 
 from __future__ import annotations
 
@@ -11,36 +15,65 @@ from geo.cli.options import Crs, Encoding, Overwrite, load_any, out, user_errors
 
 __all__ = ["export"]
 
+_DEFAULT_OUTPUT = "build/atlas.gpkg"
+
+
+def _split_target(layers: list[str], output: str | None) -> tuple[list[str], str]:
+    """Take a ``postgresql://`` URL out of the layer arguments, where ``geo export -f postgis URL`` puts it."""
+    urls = [a for a in layers if a.strip().lower().startswith(("postgresql://", "postgres://"))]
+    if len(urls) > 1 or (urls and output is not None):
+        msg = "Give one output: a database URL or -o, not both."
+        raise typer.BadParameter(msg)
+    if urls:
+        return [a for a in layers if a not in urls], urls[0]
+    return layers, output or _DEFAULT_OUTPUT
+
 
 @user_errors
 def export(
-    layers: Annotated[list[str] | None, typer.Argument(help="Layer names or files; all layers if omitted.")] = None,
+    layers: Annotated[
+        list[str] | None,
+        typer.Argument(help="Layer names or files (all layers if omitted); a postgresql:// URL is the output."),
+    ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
-            help="gpkg, geojson, fgb, shp, parquet, kml, csv, or a GDAL driver name [default: from -o]",
+            help="gpkg, geojson, fgb, shp, parquet, kml, csv, qgz (QGIS project), postgis, or a GDAL driver name "
+            "[default: from the output]",
         ),
     ] = None,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Output file, or folder for several layers in a one-layer format.")
-    ] = Path("build/atlas.gpkg"),
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output file, folder (several layers in a one-layer format) or postgresql:// URL "
+            f"[default: {_DEFAULT_OUTPUT}].",
+            show_default=False,
+        ),
+    ] = None,
     overwrite: Overwrite = False,
     crs: Crs = None,
     encoding: Encoding = None,
 ) -> None:
-    """Export layers for GIS software, e.g. `geo export mineral_deposits regions -o build/out.gpkg`."""
+    """Export layers for GIS software; curated layers as points and `<name>_areas`.
+
+    e.g. `geo export mineral_deposits regions -o build/out.gpkg`, `geo export -f qgz -o build/atlas.qgz`,
+    `geo export -f postgis "postgresql://user@host/db"`.
+    """
     import geo
     from geo import registry
     from geo.exporter import check_target
 
-    names = layers or list(registry.names())
+    args, target = _split_target(list(layers or []), output)
+    names = args or list(registry.names())
     frame_names = [Path(n).stem if Path(n).suffix else n for n in names]
-    check_target(output, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
+    check_target(target, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
     frames = {key: load_any(n, crs=crs, encoding=encoding) for key, n in zip(frame_names, names, strict=True)}
-    report = geo.export(frames, output, fmt=fmt, overwrite=overwrite)
+    report = geo.export(frames, target, fmt=fmt, overwrite=overwrite)
     counts = ", ".join(f"{k} {v}" for k, v in report.features.items())
-    out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True)
+    out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True, markup=False)
     for loss in report.losses:
-        out().print(f"  note: {loss}", soft_wrap=True)
+        out().print(f"  note: {loss}", soft_wrap=True, markup=False)

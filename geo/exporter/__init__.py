@@ -25,9 +25,11 @@ from geo.crs import require_crs
 from geo.errors import ExportError
 from geo.exporter.formats import FORMATS, Format, resolve
 from geo.exporter.losses import Losses
+from geo.exporter.postgis import check_database, is_database_url, read_postgis, redact, write_postgis
+from geo.exporter.split import AREAS_SUFFIX, split_by_precision, split_layers, split_names
 from geo.paths import check_writable
 
-__all__ = ["FORMATS", "ExportReport", "Format", "check_target", "export", "read_exported"]
+__all__ = ["FORMATS", "ExportReport", "Format", "check_target", "export", "read_exported", "split_by_precision"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 class ExportReport:
     """What an export wrote, and what the format could not keep."""
 
-    path: Path
+    path: Path | str
     format: str
     features: dict[str, int]
     losses: list[str] = field(default_factory=list)
@@ -73,10 +75,32 @@ def _check_layer_names(names: Sequence[str]) -> None:
             raise ExportError(msg)
 
 
+def _companion(path: Path) -> Path:
+    """Where the area half goes when one split layer is written to a single-layer format: ``x_areas.geojson``."""
+    return path.with_name(f"{path.stem}{AREAS_SUFFIX}{path.suffix}")
+
+
+def _is_pair(names: Sequence[str], spec: Format) -> bool:
+    """One layer split into points and areas, in a single-layer format: the named file and its companion."""
+    return not spec.multi_layer and len(names) == 2 and names[1] == names[0] + AREAS_SUFFIX  # noqa: PLR2004
+
+
+def _outputs(path: Path, spec: Format, names: Sequence[str], *, as_folder: bool) -> list[Path]:
+    """Every file an export may write at `path`, sidecars and an area companion included (not a folder's)."""
+    if as_folder:
+        return [path]
+    mains = [path, _companion(path)] if _is_pair(names, spec) else [path]
+    return [*mains, *(m.with_suffix(s) for m in mains for s in spec.sidecars)]
+
+
 def check_target(
     path: str | Path, *, fmt: str | None = None, layers: int | Sequence[str] = 1, overwrite: bool = False
 ) -> tuple[Path, Format, bool]:
     """Check an export's target before any work: its format, suffix and whether it may be written.
+
+    Curated layers are written as two layers each (points and ``_areas``, see
+    :mod:`geo.exporter.split`), so they count twice; one such layer in a single-layer format is written
+    to the named file and an ``_areas`` file beside it. A PostGIS URL is checked by connecting.
 
     Returns
     -------
@@ -90,12 +114,25 @@ def check_target(
     ExportError
         Wrong suffix, an existing output without `overwrite`, or a layer name unfit for a file name.
     """
+    names = split_names(list(layers)) if not isinstance(layers, int) else []
+    n_layers = layers if isinstance(layers, int) else len(names)
+    return _check_target(path, fmt, names, n_layers, overwrite=overwrite)
+
+
+def _check_target(
+    path: str | Path, fmt: str | None, names: Sequence[str], n_layers: int, *, overwrite: bool
+) -> tuple[Path, Format, bool]:
+    """`check_target` for the layer names an export writes (curated layers already split)."""
+    _check_layer_names(names)
+    if is_database_url(path):
+        check_database(str(path), names, overwrite=overwrite)
+        return Path(), FORMATS["postgis"], False
     path = Path(path).expanduser()
     spec = resolve(fmt, path)
-    names = list(layers) if not isinstance(layers, int) else []
-    n_layers = layers if isinstance(layers, int) else len(names)
-    _check_layer_names(names)
-    as_folder = n_layers > 1 and not spec.multi_layer
+    if spec.url:
+        msg = f"{path}: a {spec.key} export goes to a database URL, e.g. postgresql://user@host/database."
+        raise ExportError(msg)
+    as_folder = n_layers > 1 and not spec.multi_layer and not _is_pair(names, spec)
     if not as_folder and path.suffix.lower() not in spec.suffixes:
         msg = f"{path.name}: a {spec.key} export needs the suffix {spec.suffix!r} (e.g. {path.stem}{spec.suffix})."
         raise ExportError(msg)
@@ -103,7 +140,7 @@ def check_target(
         msg = f"{path.name}: {n_layers} layers in {spec.key} go to a folder, one file per layer; name a folder."
         raise ExportError(msg)
     check_writable(path)
-    taken = [p for p in (path, *(path.with_suffix(s) for s in spec.sidecars if not as_folder)) if p.exists()]
+    taken = [p for p in _outputs(path, spec, names, as_folder=as_folder) if p.exists()]
     if taken and not overwrite:
         msg = f"{taken[0]} already exists; pass overwrite=True (CLI: --overwrite) to replace it."
         raise ExportError(msg)
@@ -114,11 +151,12 @@ def _write_and_count(
     frames: Mapping[str, gpd.GeoDataFrame], out: Path, spec: Format, *, as_folder: bool, losses: Losses
 ) -> dict[str, int]:
     """Write `frames` to `out` and return the feature count of each layer as read back from it."""
-    if as_folder:
-        out.mkdir()
+    if as_folder or _is_pair(list(frames), spec):
+        if as_folder:
+            out.mkdir()
         counts = {}
-        for layer_name, gdf in frames.items():
-            file = out / f"{layer_name}{spec.suffix}"
+        for i, (layer_name, gdf) in enumerate(frames.items()):
+            file = out / f"{layer_name}{spec.suffix}" if as_folder else (out if i == 0 else _companion(out))
             spec.writer({layer_name: gdf}, file, losses)
             counts[layer_name] = sum(len(g) for g in spec.reader(file).values())
         return counts
@@ -127,6 +165,19 @@ def _write_and_count(
     if spec.multi_layer:
         return {n: len(back[n]) for n in frames if n in back}
     return {next(iter(frames)): sum(len(g) for g in back.values())}
+
+
+def _move_into_place(out: Path, target: Path, spec: Format, names: Sequence[str], *, as_folder: bool) -> None:
+    """Rename what was written in the temporary folder onto the target; a stale optional sidecar goes."""
+    if target.exists():
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    written, final = _outputs(out, spec, names, as_folder=as_folder), _outputs(target, spec, names, as_folder=as_folder)
+    for new, old in zip(written[1:], final[1:], strict=True):
+        if new.exists():
+            new.replace(old)
+        else:
+            old.unlink(missing_ok=True)
+    out.replace(target)
 
 
 def export(
@@ -139,18 +190,24 @@ def export(
 ) -> ExportReport:
     """Export one or more layers.
 
+    Curated layers (any layer with ``location_precision``) are written as two layers, in every
+    format: ``<name>`` with the point-level features and ``<name>_areas`` with those known only to a
+    region or country (see :func:`geo.exporter.split.split_by_precision`).
+
     Parameters
     ----------
     layers
         Layer names from the catalogue, a mapping of names to GeoDataFrames, or one GeoDataFrame.
     path
-        The output, written where it is named. For several layers in a single-layer format (GeoJSON,
-        FlatGeobuf, GeoParquet, KML, CSV) it is a folder with one file per layer; GeoPackage and the
-        Shapefile zip hold all.
+        The output, written where it is named; or a ``postgresql://`` URL (PostGIS). For several layers
+        in a single-layer format (GeoJSON, FlatGeobuf, GeoParquet, KML, CSV) it is a folder with one file
+        per layer (one curated layer: the named file and ``<stem>_areas`` beside it); GeoPackage, the
+        Shapefile zip and a QGIS project (``.qgz``, with its GeoPackage beside it) hold all.
     fmt
-        A format key (``gpkg``, ``geojson``, ...) or GDAL driver name; by default the suffix of `path` decides.
+        A format key (``gpkg``, ``geojson``, ``qgz``, ``postgis`` ...) or GDAL driver name; by default
+        the suffix of `path` (or its ``postgresql://`` scheme) decides.
     overwrite
-        Replace `path` if it exists (it is only replaced once the new output is complete).
+        Replace `path` (or the tables) if it exists; it is only replaced once the new output is complete.
     name
         The layer name when `layers` is a single GeoDataFrame.
 
@@ -170,11 +227,16 @@ def export(
     if not frames:
         msg = "Nothing to export: give at least one layer."
         raise ExportError(msg)
-    target, spec, as_folder = check_target(path, fmt=fmt, layers=list(frames), overwrite=overwrite)
     for layer_name, gdf in frames.items():
         require_crs(gdf, name=layer_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    frames = split_layers(frames)
     losses = Losses()
+    if is_database_url(path):
+        _check_layer_names(list(frames))
+        counts = write_postgis(frames, str(path), overwrite=overwrite, losses=losses)
+        return _report(ExportReport(redact(str(path)), "postgis", counts, losses.lines()))
+    target, spec, as_folder = _check_target(path, fmt, list(frames), len(frames), overwrite=overwrite)
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         out = tmp / ("out" if as_folder else target.name)
@@ -183,17 +245,16 @@ def export(
         if counts != expected:
             msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
             raise ExportError(msg)
-        if target.exists():
-            shutil.rmtree(target) if target.is_dir() else target.unlink()
-        if not as_folder:
-            for suffix in spec.sidecars:
-                out.with_suffix(suffix).replace(target.with_suffix(suffix))
-        out.replace(target)
+        _move_into_place(out, target, spec, list(frames), as_folder=as_folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    report = ExportReport(target, spec.key, counts, losses.lines())
+    return _report(ExportReport(target, spec.key, counts, losses.lines()))
+
+
+def _report(report: ExportReport) -> ExportReport:
+    """Log the report; the losses are in it, one line per kind (the CLI prints them once)."""
     for loss in report.losses:
-        logger.info("%s: %s", target.name, loss)  # the report carries them; the CLI prints them once
+        logger.info("%s: %s", report.path, loss)
     logger.info("%s", report)
     return report
 
@@ -202,14 +263,32 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
     """Read an export back: ``{layer name: GeoDataFrame}`` with list fields decoded and names restored.
 
     Shapefile zips are read through their ``fields.csv`` (original names) and ``long_values.csv``
-    (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed.
+    (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed. A QGIS
+    project reads its GeoPackage; a ``postgresql://`` URL reads the layers its provenance table lists.
+    A single-layer file with an ``_areas`` file beside it reads as both halves.
     """
+    if is_database_url(path):
+        return read_postgis(str(path))
     path = Path(path).expanduser()
     if path.is_dir():
         out: dict[str, gpd.GeoDataFrame] = {}
-        sidecars = {s for f in FORMATS.values() for s in f.sidecars}
+        names = {file.name for file in path.iterdir()}
         for file in sorted(path.iterdir()):
-            if file.suffix not in sidecars:
+            if not _is_sidecar(file, names):
                 out |= read_exported(file, fmt=fmt)
         return out
-    return resolve(fmt, path).reader(path)
+    spec = resolve(fmt, path)
+    out = spec.reader(path)
+    companion = _companion(path)
+    if not spec.multi_layer and companion.exists() and len(out) == 1:  # the area half of one curated layer
+        out |= {f"{next(iter(out))}{AREAS_SUFFIX}": g for g in spec.reader(companion).values()}
+    return out
+
+
+def _is_sidecar(file: Path, names: set[str]) -> bool:
+    """Whether `file` is written beside another file of the folder (a ``.csvt``, a project's GeoPackage)."""
+    for spec in FORMATS.values():
+        for suffix in spec.sidecars:
+            if file.name.endswith(suffix) and file.name[: -len(suffix)] + spec.suffix in names:
+                return True
+    return False

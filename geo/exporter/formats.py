@@ -18,6 +18,8 @@ import geopandas as gpd
 
 from geo.errors import UnknownFormatError
 from geo.exporter.losses import Losses
+from geo.exporter.postgis import is_database_url
+from geo.exporter.qgz import ELEVATION_SUFFIX, read_qgz, write_qgz
 from geo.exporter.shapefile import read_shapefile_zip, write_shapefile_zip
 from geo.exporter.writers import (
     read_csv,
@@ -62,7 +64,10 @@ class Format:
     writer, reader
         Write ``{layer: GeoDataFrame}`` to a path; read an export back to ``{layer: GeoDataFrame}``.
     sidecars
-        Suffixes of files written beside the main one (e.g. CSV's ``.csvt`` of column types).
+        Suffixes of files written beside the main one (e.g. CSV's ``.csvt`` of column types, a
+        project's GeoPackage); an optional one may be missing.
+    url
+        The target is a database URL, not a path (PostGIS); :mod:`geo.exporter.postgis` writes it.
     """
 
     key: str
@@ -77,11 +82,22 @@ class Format:
     reader: Reader
     description: str
     sidecars: tuple[str, ...] = ()
+    url: bool = False
 
     @property
     def suffix(self) -> str:
-        """The suffix written."""
-        return self.suffixes[0]
+        """The suffix written (none for a database)."""
+        return self.suffixes[0] if self.suffixes else ""
+
+
+def _unused_writer(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: Losses) -> None:
+    msg = "PostGIS is written to a database URL by geo.exporter.postgis, not to a path."
+    raise UnknownFormatError(msg)
+
+
+def _unused_reader(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    msg = "PostGIS is read from a database URL by geo.exporter.postgis.read_postgis, not from a path."
+    raise UnknownFormatError(msg)
 
 
 FORMATS: dict[str, Format] = {
@@ -179,6 +195,34 @@ FORMATS: dict[str, Format] = {
             "CSV with a WKT geometry column (WGS84) and a .csvt of column types",
             (".csvt",),
         ),
+        Format(
+            "qgz",
+            (".qgz",),
+            None,
+            True,
+            "json",
+            True,
+            False,
+            True,
+            write_qgz,
+            read_qgz,
+            "QGIS project: groups, order, styles, with the GeoPackage (and the elevation COG) beside it",
+            (".gpkg", ELEVATION_SUFFIX),
+        ),
+        Format(
+            "postgis",
+            (),
+            "PostgreSQL",
+            True,
+            "native",
+            True,
+            False,
+            True,
+            _unused_writer,
+            _unused_reader,
+            "PostGIS: tables, their provenance and QGIS styles, in one transaction (postgresql://…)",
+            url=True,
+        ),
     )
 }
 
@@ -191,8 +235,10 @@ def _by_name(name: str) -> Format | None:
     return None
 
 
-def resolve(fmt: str | None, path: Path) -> Format:
+def resolve(fmt: str | None, path: Path | str) -> Format:
     """Return the format named `fmt` (key or GDAL driver name), or the one the suffix of `path` implies.
+
+    A ``postgresql://`` URL is PostGIS whatever its suffix.
 
     Raises
     ------
@@ -208,6 +254,9 @@ def resolve(fmt: str | None, path: Path) -> Format:
             )
             raise UnknownFormatError(msg)
         return found
+    if is_database_url(path):
+        return FORMATS["postgis"]
+    path = Path(path)
     found = _by_name(path.suffix) if path.suffix else None
     if found is None:
         suffixes = ", ".join(s for f in FORMATS.values() for s in f.suffixes)

@@ -1,115 +1,347 @@
-"""QGIS default styles inside a GeoPackage: a ``layer_styles`` table that QGIS reads on opening.
+"""QGIS styles that say what the web map says, from :mod:`geo.symbology` and :mod:`geo.precision`.
 
-Styles come from the same places as the web map's: colours from :mod:`geo.symbology` (by the layer
-spec's scheme and category field), marker shapes from the layer spec. A layer that is not registered
-(a user's own file) gets the plain user style; a registered layer whose scheme or style is unknown is
-an error, never a silent single symbol. QML is built with lxml.
+- **Points** (a curated layer's site, town and district features): one category per colour of the
+  layer's scheme (commodity group, campus status, carbon approach, afforestation kind), the marker
+  shape of its :class:`~geo.registry.LayerSpec`, a larger marker for a cited site, a thick black
+  outline for a UK-critical mineral, and the **uncertainty radius as a halo**: a dashed ring of
+  ``uncertainty_m`` metres on the ground, drawn by a geometry generator (so it stays true at any scale
+  and in any project CRS). Halos are drawn below every marker (symbol levels).
+- **Areas** (region- and country-only features, "somewhere inside"): grouped by precision level, then
+  category. A region is **hatched and translucent** with a dashed outline and a label; a country is a
+  **dashed outline with no fill**, so it never covers what lies inside it.
+- **Reference layers** from :data:`geo.symbology.REFERENCE_STYLES`; towns small, sized by population and
+  thinned by scale (more appear as you zoom in), labelled by population.
+
+Styles are written as QML (built with lxml, :mod:`geo.exporter.qml`) into a GeoPackage's or PostGIS's
+``layer_styles`` table, where QGIS finds them as the layers' default styles, and into QGIS projects.
+A layer that is not registered (a user's own file) gets a plain style in one colour, with the same
+precision symbols if it has ``location_precision``.
 """
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import geopandas as gpd
+import pandas as pd
 from lxml import etree
 
-from geo import registry, symbology
+from geo import precision, registry, symbology
 from geo.errors import UnknownLayerError
+from geo.exporter.qml import (
+    MM_PER_PX,
+    Category,
+    Label,
+    Rule,
+    SymbolKind,
+    categorized,
+    document,
+    field,
+    geometry_generator,
+    labeling,
+    layer_parts,
+    line_pattern_fill,
+    literal,
+    rule_based,
+    simple_fill,
+    simple_line,
+    simple_marker,
+    single_symbol,
+    symbol,
+)
+from geo.exporter.split import part_of
+from geo.registry import LayerSpec
 
-__all__ = ["add_qgis_styles", "qml"]
+__all__ = ["HALO", "Style", "add_qgis_styles", "category_expression", "geometry_kind", "qml_document", "style"]
 
+#: How a format holds list fields: JSON text (GeoPackage, FlatGeobuf, ...) or native arrays (PostGIS jsonb).
+Lists = Literal["json", "native"]
 _USER_COLOUR = "#3182bd"
-_TABLE = """CREATE TABLE IF NOT EXISTS layer_styles (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
-  f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
-  useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME DEFAULT
-  (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"""
+_LABEL_GREY = "#3a3a3a"
+
+#: The uncertainty halo, in the layer's CRS: project to Web Mercator, which is conformal and whose scale at
+#: latitude phi is 1/cos(phi), so a radius of r metres on the ground is r / cos(phi) Mercator metres; the
+#: ring is a true circle to within 1% for the radii geo uses (up to about 50 km). Nothing is drawn without
+#: a radius.
+HALO = (
+    'CASE WHEN coalesce("uncertainty_m", 0) > 0 THEN '
+    "with_variable('ll', transform($geometry, @layer_crs, 'EPSG:4326'), "
+    "transform(buffer(transform(@ll, 'EPSG:4326', 'EPSG:3857'), \"uncertainty_m\" / cos(radians(y(@ll))), 36), "
+    "'EPSG:3857', @layer_crs)) END"
+)
+_SITE_SIZE_MM, _POINT_SIZE_MM = 3.4, 2.8
+#: The first quoted string of a JSON list: its first item.
+_FIRST_QUOTED = '"([^"]+)"'
 
 
-def _rgba(colour: str, alpha: int = 255) -> str:
-    colour = colour.lstrip("#")
-    return f"{int(colour[0:2], 16)},{int(colour[2:4], 16)},{int(colour[4:6], 16)},{alpha}"
+@dataclass(frozen=True)
+class Style:
+    """A layer's QGIS style: renderer, labels, opacity and blend mode."""
+
+    renderer: etree._Element
+    label: etree._Element | None = None
+    opacity: float = 1.0
+    blend_mode: int = 0
+
+    def qml(self) -> str:
+        """Return the style as a QML document (what ``layer_styles`` and ``.qml`` files hold)."""
+        return document(self.renderer, self.label, opacity=self.opacity, blend_mode=self.blend_mode)
+
+    def parts(self) -> list[etree._Element]:
+        """Return copies of the elements a project's ``<maplayer>`` holds."""
+        label = copy.deepcopy(self.label) if self.label is not None else None
+        return layer_parts(copy.deepcopy(self.renderer), label, opacity=self.opacity, blend_mode=self.blend_mode)
 
 
-def _options(parent: etree._Element, values: Mapping[str, str]) -> None:
-    option = etree.SubElement(parent, "Option", type="Map")
-    for key, value in values.items():
-        etree.SubElement(option, "Option", type="QString", name=key, value=value)
-
-
-def _symbol(kind: str, colour: str, name: str, *, marker: str = "circle") -> etree._Element:
-    symbol = etree.Element("symbol", type=kind, name=name, alpha="1", clip_to_extent="1", force_rhr="0")
-    if kind == "marker":
-        layer = etree.SubElement(symbol, "layer", {"class": "SimpleMarker", "enabled": "1", "pass": "0", "locked": "0"})
-        _options(
-            layer,
-            {"name": marker, "color": _rgba(colour), "outline_color": "35,35,35,255", "size": "2.6"},
-        )
-    elif kind == "line":
-        layer = etree.SubElement(symbol, "layer", {"class": "SimpleLine", "enabled": "1", "pass": "0", "locked": "0"})
-        _options(layer, {"line_color": _rgba(colour), "line_width": "0.4"})
-    else:
-        layer = etree.SubElement(symbol, "layer", {"class": "SimpleFill", "enabled": "1", "pass": "0", "locked": "0"})
-        _options(
-            layer,
-            {"color": _rgba(colour, 70), "outline_color": _rgba(colour), "outline_style": "dash"},
-        )
-    return symbol
-
-
-def _kind(gdf: gpd.GeoDataFrame) -> str:
+def geometry_kind(gdf: gpd.GeoDataFrame, part: str = "whole") -> SymbolKind:
+    """Return the QGIS symbol kind of a layer: ``marker``, ``line`` or ``fill`` (an empty half by its part)."""
+    if part == "points":
+        return "marker"
+    if part == "areas":
+        return "fill"
     types = set(gdf.geom_type.dropna())
-    if types <= {"Point", "MultiPoint"}:
+    if not types or types <= {"Point", "MultiPoint"}:
         return "marker"
     if types <= {"LineString", "MultiLineString"}:
         return "line"
     return "fill"
 
 
-def _renderer(name: str, gdf: gpd.GeoDataFrame) -> etree._Element:
-    kind = _kind(gdf)
-    try:
-        spec = registry.get(name)
-    except UnknownLayerError:
-        spec = None
-    if spec is not None and spec.scheme is not None and spec.category is not None:
-        scheme = symbology.scheme(spec.scheme)
-        list_field = spec.field(spec.category).type == "list"
-        renderer = etree.Element(
-            "renderer-v2",
-            type="categorizedSymbol",
-            attr=f'"{spec.category}"' if not list_field else f'regexp_substr("{spec.category}", \'"([a-z ]+)"\')',
-            symbollevels="0",
-            enableorderby="0",
-            forceraster="0",
+def _first_item(name: str, lists: Lists) -> str:
+    """Expression: the first item of list field `name` (JSON text, or a native array)."""
+    if lists == "native":
+        return f"array_first({field(name)})"
+    return f"regexp_substr({field(name)}, {literal(_FIRST_QUOTED)})"
+
+
+def category_expression(spec: LayerSpec, lists: Lists = "json") -> str:
+    """Return the QGIS expression giving a feature's legend category, as :func:`geo.symbology.category_of` does.
+
+    For the commodity scheme it is the group of the first commodity listed; otherwise the field itself.
+    """
+    if spec.category is None:
+        msg = f"Layer {spec.name!r} has no category field."
+        raise UnknownLayerError(msg)
+    if spec.scheme != "commodity":
+        return field(spec.category)
+    first = _first_item(spec.category, lists)
+    whens = " ".join(
+        f"WHEN {first} IN ({', '.join(literal(c) for c in members)}) THEN {literal(group)}"
+        for group, members in symbology.COMMODITY_GROUPS.items()
+    )
+    return f"CASE {whens} END"
+
+
+def _critical_expression(lists: Lists) -> str:
+    """Expression: whether a feature lists a UK-critical mineral."""
+    minerals = sorted(symbology.UK_CRITICAL)
+    if lists == "native":
+        return f'array_intersect("commodities", array({", ".join(literal(m) for m in minerals)}))'
+    pattern = '"(' + "|".join(minerals) + ')"'
+    return f'regexp_match("commodities", {literal(pattern)}) > 0'
+
+
+def _categories(spec: LayerSpec, values: pd.Series) -> list[tuple[str, str, str]]:
+    """``(category, legend label, colour)`` of each category present, in the scheme's order."""
+    if spec.scheme is None:
+        return []
+    scheme = symbology.scheme(spec.scheme)
+    present = {symbology.category_of(v, spec.scheme) for v in values if v is not None and not _is_na(v)}
+    return [(k, scheme.label(k), c) for k, c in scheme.colours.items() if k in present]
+
+
+def _is_na(value: Any) -> bool:
+    return bool(pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+def _point_symbol(colour: str, marker: str, *, critical: str | None, halo: bool = True) -> etree._Element:
+    ring = symbol(
+        "fill",
+        [simple_fill(colour, opacity=0.07), simple_line(colour, width=0.3, opacity=0.85, dash=(1.2, 0.9))],
+    )
+    sizes = f"CASE WHEN \"location_precision\" = 'site' THEN {_SITE_SIZE_MM} ELSE {_POINT_SIZE_MM} END"
+    expressions = {"size": sizes}
+    if critical:
+        expressions["outlineColor"] = f"CASE WHEN {critical} THEN '0,0,0,255' ELSE '255,255,255,255' END"
+        expressions["outlineWidth"] = f"CASE WHEN {critical} THEN 0.7 ELSE 0.35 END"
+    dot = simple_marker(marker, colour, size=_POINT_SIZE_MM, outline_width=0.35, expressions=expressions, pass_=1)
+    return symbol("marker", [geometry_generator(HALO, ring), dot] if halo else [dot])
+
+
+#: Opacity of an areas layer as a whole. Its symbols are opaque, so features sharing one region (drawn
+#: once each) do not pile up into a solid fill; the layer is then made translucent once.
+AREAS_OPACITY = 0.6
+
+
+def _area_symbol(kind: precision.Symbol, colour: str) -> etree._Element:
+    if kind == "hatch":  # a region: hatched (translucent through the layer's opacity), dashed outline
+        layers = [line_pattern_fill(colour, opacity=1.0), simple_line(colour, width=0.5, dash=(1.6, 1.1))]
+    else:  # a whole country: a dashed outline and no fill, so it hides nothing inside it
+        layers = [simple_line(colour, width=0.7, dash=(1.0, 1.5))]
+    return symbol("fill", layers)
+
+
+def _name_label(gdf: gpd.GeoDataFrame, **options: Any) -> etree._Element | None:
+    return labeling(Label(field("name"), **options)) if "name" in gdf else None
+
+
+def _points_style(spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists) -> Style:
+    marker = spec.marker if spec is not None else "circle"
+    critical = _critical_expression(lists) if spec is not None and spec.critical_outline else None
+    halo = "uncertainty_m" in gdf
+    if spec is None or spec.category is None:
+        renderer = single_symbol(_point_symbol(_USER_COLOUR, marker, critical=None, halo=halo), symbol_levels=True)
+    else:
+        categories = [
+            Category(value, label, _point_symbol(colour, marker, critical=critical, halo=halo))
+            for value, label, colour in _categories(spec, gdf[spec.category])
+        ]
+        renderer = categorized(category_expression(spec, lists), categories, symbol_levels=True)
+    return Style(renderer, _name_label(gdf, size=8, colour=_LABEL_GREY, placement=6, distance=1.0))
+
+
+def _areas_style(spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists) -> Style:
+    expression = category_expression(spec, lists) if spec is not None and spec.category else None
+    rules = []
+    for key in sorted(precision.AREA_LEVELS, key=lambda k: precision.get(k).rank):
+        level = precision.get(key)
+        rows = gdf[gdf["location_precision"] == key]
+        if rows.empty:
+            continue
+        if spec is None or expression is None or spec.category is None:
+            children: tuple[Rule, ...] = (Rule("", "all", _area_symbol(level.symbol, _USER_COLOUR)),)
+        else:
+            children = tuple(
+                Rule(f"{expression} = {literal(value)}", label, _area_symbol(level.symbol, colour))
+                for value, label, colour in _categories(spec, rows[spec.category])
+            )
+        rules.append(Rule(f'"location_precision" = {literal(key)}', level.legend, children=children))
+    hatched = [k for k in precision.AREA_LEVELS if precision.get(k).symbol == "hatch"]
+    show = f'"location_precision" IN ({", ".join(literal(k) for k in sorted(hatched))})'
+    label = _name_label(gdf, size=8, colour=_LABEL_GREY, italic=True, show=show, placement=1, distance=0)
+    return Style(rule_based(rules), label, opacity=AREAS_OPACITY)
+
+
+def _reference_symbol(kind: SymbolKind, st: Mapping[str, Any]) -> etree._Element:
+    width = float(st.get("w", 1.0)) * MM_PER_PX
+    dash = tuple(float(d) * MM_PER_PX for d in str(st["d"]).split()) if "d" in st else None
+    if kind == "marker":
+        size = 2 * float(st.get("r", 3)) * MM_PER_PX
+        return symbol("marker", [simple_marker("circle", st.get("f", st["c"]), size=size, outline=st["c"])])
+    if kind == "line":
+        return symbol("line", [simple_line(st["c"], width=width, dash=dash)])
+    fill = st.get("f", "none")
+    layers = [simple_fill(None if fill == "none" else fill, opacity=float(st.get("fo", 1.0)))]
+    if width > 0:
+        layers.append(simple_line(st["c"], width=width, dash=dash))
+    return symbol("fill", layers)
+
+
+#: Towns by population: (at least, marker diameter mm, largest scale denominator it draws at; 0 = always).
+TOWN_TIERS = (
+    (1_000_000, 2.3, 0.0),
+    (250_000, 1.8, 0.0),
+    (50_000, 1.3, 12e6),
+    (10_000, 1.0, 5e6),
+    (0, 0.8, 2e6),
+)
+#: Which towns are labelled at each scale: (scale denominator above, minimum population).
+TOWN_LABELS = ((8e6, 250_000), (3e6, 100_000), (1e6, 20_000), (0, 0))
+
+
+def _towns_style(st: Mapping[str, Any]) -> Style:
+    population = 'coalesce("population", 0)'
+    rules, upper = [], None
+    for least, size, max_scale in TOWN_TIERS:
+        test = f"{population} >= {least}" + (f" AND {population} < {upper}" if upper else "")
+        sym = symbol("marker", [simple_marker("circle", st["f"], size=size, outline=st["c"], outline_width=0.2)])
+        rules.append(Rule(test, f"{least:,}+ people" if least else "smaller towns", sym, max_scale=max_scale))
+        upper = least
+    steps = " ".join(f"WHEN @map_scale > {scale:.0f} THEN {least}" for scale, least in TOWN_LABELS[:-1])
+    show = f"{population} >= CASE {steps} ELSE {TOWN_LABELS[-1][1]} END"
+    priority = f"scale_linear(log10(max({population}, 10)), 3, 6.3, 1, 10)"
+    label = Label(field("name"), size=7, colour="#555555", show=show, priority=priority, placement=6, distance=0.6)
+    return Style(rule_based(rules), labeling(label))
+
+
+_REFERENCE_LABELS: dict[str, Label] = {
+    "lakes": Label(field("name"), size=7, colour="#3b76a8", italic=True, placement=1, distance=0),
+    "rivers": Label(field("name"), size=7, colour="#3b76a8", italic=True, placement=3, distance=0.5),
+    "aralkum": Label(field("name"), size=8, colour="#8a6d2f", italic=True, placement=1, distance=0),
+}
+
+
+def _reference_style(spec: LayerSpec, gdf: gpd.GeoDataFrame) -> Style:
+    st = symbology.reference_style(spec.name)
+    if spec.name == "cities":
+        return _towns_style(st)
+    kind = geometry_kind(gdf)
+    if spec.name == "countries":  # the five states, and their clipped neighbours in grey
+        rules = [
+            Rule('"central_asia"', "Central Asia", _reference_symbol(kind, st)),
+            Rule('NOT "central_asia"', "neighbours", _reference_symbol(kind, symbology.reference_style("neighbours"))),
+        ]
+        label = Label(
+            f'CASE WHEN "central_asia" THEN upper({field("name")}) END',
+            size=10,
+            colour="#8a8a8a",
+            placement=1,
+            distance=0,
+            buffer=0.6,
+            extras={"fontLetterSpacing": "2"},
         )
-        categories = etree.SubElement(renderer, "categories")
-        symbols = etree.SubElement(renderer, "symbols")
-        values = sorted(symbology.COMMODITIES) if list_field else sorted({str(v) for v in gdf[spec.category].dropna()})
-        for i, value in enumerate(values):
-            category = symbology.category_of([value] if list_field else value, spec.scheme)
-            label = f"{value} ({category})" if list_field else scheme.label(value)
-            etree.SubElement(categories, "category", render="true", symbol=str(i), value=value, label=label)
-            symbols.append(_symbol(kind, scheme.colour(category), str(i), marker=spec.marker))
-        return renderer
-    colour = symbology.reference_style(name).get("c", _USER_COLOUR) if spec is not None else _USER_COLOUR
-    renderer = etree.Element("renderer-v2", type="singleSymbol", symbollevels="0", enableorderby="0", forceraster="0")
-    etree.SubElement(renderer, "symbols").append(_symbol(kind, colour, "0"))
-    return renderer
+        return Style(rule_based(rules), labeling(label))
+    named = _REFERENCE_LABELS.get(spec.name)
+    return Style(single_symbol(_reference_symbol(kind, st)), labeling(named) if named else None)
 
 
-def qml(name: str, gdf: gpd.GeoDataFrame) -> str:
-    """Return the QML style document of layer `name` (categorised by meaning where the registry says so)."""
-    root = etree.Element("qgis", version="3.22.0", styleCategories="Symbology|Labeling")
-    root.append(_renderer(name, gdf))
-    if "name" in gdf:
-        labeling = etree.SubElement(root, "labeling", type="simple")
-        settings = etree.SubElement(labeling, "settings", calloutType="simple")
-        etree.SubElement(settings, "text-style", fieldName="name", fontSize="8", textColor="40,40,40,255")
-    body = etree.tostring(root, encoding="unicode")
-    return f"<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>{body}"
+def _spec(name: str) -> LayerSpec | None:
+    try:
+        return registry.get(name)
+    except UnknownLayerError:
+        return None
+
+
+def style(name: str, gdf: gpd.GeoDataFrame, *, lists: Lists = "json") -> Style:
+    """Return the QGIS style of layer `name` (a registered layer, one of its halves, or a user's layer).
+
+    Parameters
+    ----------
+    name
+        The layer's name in the export (``mineral_deposits_areas`` is the area half of ``mineral_deposits``).
+    gdf
+        The layer as written: its categories present decide the legend.
+    lists
+        How the target holds list fields: ``json`` text or ``native`` arrays (PostGIS jsonb).
+    """
+    source, part = part_of(name, gdf)
+    spec = _spec(source)
+    if spec is not None and spec.kind == "reference":
+        return _reference_style(spec, gdf)
+    if part == "areas":
+        return _areas_style(spec, gdf, lists)
+    if part == "points" or spec is not None:
+        return _points_style(spec, gdf, lists)
+    kind = geometry_kind(gdf)
+    sym = _reference_symbol(kind, {"c": _USER_COLOUR, "f": _USER_COLOUR, "fo": 0.3, "w": 1.5, "r": 4})
+    return Style(single_symbol(sym), _name_label(gdf, size=8, colour=_LABEL_GREY))
+
+
+def qml_document(name: str, gdf: gpd.GeoDataFrame, *, lists: Lists = "json") -> str:
+    """Return the QML document of layer `name` (see :func:`style`)."""
+    return style(name, gdf, lists=lists).qml()
+
+
+_TABLE = """CREATE TABLE IF NOT EXISTS layer_styles (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
+  f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
+  useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME DEFAULT
+  (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"""
 
 
 def add_qgis_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -127,7 +359,8 @@ def add_qgis_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
                     name,
                     geometry_columns.get(name, "geom"),
                     f"{name} (centralasia-geo)",
-                    qml(name, gdf),
+                    qml_document(name, gdf),
                     f"Default style for {name}, written by centralasia-geo",
                 ),
             )
+    con.close()

@@ -17,6 +17,7 @@ import pandas as pd
 import pyogrio
 
 from geo.exporter.losses import Losses
+from geo.exporter.split import declared_geometry_type
 from geo.exporter.tables import decode, lists_to_json
 
 __all__ = ["read_shapefile_zip", "write_shapefile_zip"]
@@ -61,10 +62,16 @@ def _families(gdf: gpd.GeoDataFrame) -> pd.Series:
     return families
 
 
+def _empty_family(name: str, gdf: gpd.GeoDataFrame) -> tuple[str, str | None]:
+    """Return the family and declared geometry type of an empty layer (the point or area half of a split)."""
+    declared = declared_geometry_type(name, gdf)
+    return {"MultiPolygon": "polygon"}.get(declared or "", "point"), declared
+
+
 def _dbf_columns(
     name: str, flat: gpd.GeoDataFrame, list_cols: list[str]
 ) -> tuple[gpd.GeoDataFrame, list[dict[str, str]], list[dict[str, object]]]:
-    """Make `flat` fit a DBF: booleans as integers, text cut to 254 bytes, names of at most 10 characters.
+    """Make `flat` fit a DBF: text cut to 254 bytes, names of at most 10 characters (booleans stay logical).
 
     Returns the renamed frame, the name map rows and the rows of full text that was cut.
     """
@@ -72,8 +79,6 @@ def _dbf_columns(
     ids = flat["id"] if "id" in flat else pd.Series(flat.index.astype(str), index=flat.index)
     field_rows, long_rows = [], []
     for col, short in mapping.items():
-        if flat[col].dtype == bool:
-            flat[col] = flat[col].astype("int32")
         encoding = "json" if col in list_cols else ""
         field_rows.append({"layer": name, "field": short, "original_name": col, "encoding": encoding})
         if flat[col].dtype == object or str(flat[col].dtype).startswith(("str", "string")):
@@ -108,6 +113,12 @@ def write_shapefile_zip(frames: Mapping[str, gpd.GeoDataFrame], zip_path: Path, 
             flat, fields, longs = _dbf_columns(name, flat.copy(), list_cols)
             field_rows += fields
             long_rows += longs
+            if flat.empty:  # an empty half of a split: one empty shapefile of its geometry type
+                family, declared = _empty_family(name, gdf)
+                pyogrio.write_dataframe(
+                    flat, tmp / f"{name}.shp", driver="ESRI Shapefile", encoding="UTF-8", geometry_type=declared
+                )
+                file_rows.append({"layer": name, "file": f"{name}.shp", "geometry": family})
             for family in sorted(families.unique()):
                 stem = name if families.nunique() == 1 else f"{name}_{family}"
                 pyogrio.write_dataframe(

@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from lxml import etree
 
 from geo.crs import WGS84, reproject
 from geo.exporter.losses import Losses
+from geo.exporter.split import declared_geometry_type
 from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.paths import write_geojson
 
@@ -59,6 +61,7 @@ def write_gpkg(frames: Frames, path: Path, losses: Losses) -> None:
             driver="GPKG",
             append=path.exists(),
             dataset_options=None if path.exists() else {"VERSION": "1.2"},
+            geometry_type=declared_geometry_type(name, gdf),
         )
         if cols:
             losses.add("list fields are JSON text", name, ", ".join(cols))
@@ -69,6 +72,8 @@ def write_geojson_file(frames: Frames, path: Path, losses: Losses) -> None:
     """RFC 7946 GeoJSON (WGS84, right-hand rule), lists as native arrays."""
     name, gdf = _only(frames)
     write_geojson(reproject(gdf, WGS84, name=name), path, decimals=7, atomic=False)
+    if gdf.empty:
+        losses.add("an empty layer keeps no columns (GeoJSON has no schema)", name)
 
 
 def write_fgb(frames: Frames, path: Path, losses: Losses) -> None:
@@ -78,7 +83,14 @@ def write_fgb(frames: Frames, path: Path, losses: Losses) -> None:
     options = {"SPATIAL_INDEX": "NO"} if flat.geometry.isna().any() else {}
     if options:
         losses.add("no spatial index, because some features have no location", name)
-    pyogrio.write_dataframe(flat, path, layer=name, driver="FlatGeobuf", layer_options=options)
+    pyogrio.write_dataframe(
+        flat,
+        path,
+        layer=name,
+        driver="FlatGeobuf",
+        layer_options=options,
+        geometry_type=declared_geometry_type(name, gdf),
+    )
     if cols:
         losses.add("list fields are JSON text", name, ", ".join(cols))
 
@@ -156,12 +168,39 @@ def write_kml(frames: Frames, path: Path, losses: Losses) -> None:
         layer=name,
         driver="KML",
         dataset_options={"NameField": "name", "DescriptionField": "description"},
+        geometry_type=declared_geometry_type(name, gdf),
     )
+    _declare_types(path, _kml_types(flat))
     losses.add(
-        "KML keeps no CRS (WGS84 by definition) and no styling; attributes are text (numbers and true/false "
-        f"read back as text, lists as JSON); the feature id is {KML_ID!r}",
+        f"KML keeps no CRS (WGS84 by definition) and no styling; lists are JSON text; the feature id is {KML_ID!r}",
         name,
     )
+
+
+_INT32 = 2**31
+
+
+def _kml_types(flat: pd.DataFrame) -> dict[str, str]:
+    """KML types GDAL does not declare: booleans (it writes ``int``), 64-bit integers that fit 32 bits (``string``)."""
+    types = {}
+    for col in flat.columns:
+        dtype = flat[col].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            types[col] = "bool"
+        elif pd.api.types.is_integer_dtype(dtype) and flat[col].dropna().abs().lt(_INT32).all():
+            types[col] = "int"
+    return types
+
+
+def _declare_types(path: Path, types: Mapping[str, str]) -> None:
+    """Set the ``SimpleField`` types of the KML schema, so booleans and whole numbers read back as such."""
+    if not types:
+        return
+    tree = etree.parse(str(path))
+    for simple_field in tree.iter("{http://www.opengis.net/kml/2.2}SimpleField"):
+        if simple_field.get("name") in types:
+            simple_field.set("type", types[str(simple_field.get("name"))])
+    tree.write(str(path), xml_declaration=True, encoding="utf-8")
 
 
 def _drop_struct_padding(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -189,8 +228,10 @@ def read_csv(path: Path) -> dict[str, gpd.GeoDataFrame]:
     types_file = path.with_suffix(".csvt")
     types = types_file.read_text(encoding="utf-8").strip().replace('"', "").split(",") if types_file.exists() else []
     dtype = {c: _CSVT_DTYPES.get(t, str) for c, t in zip(header, types, strict=False) if c != "wkt"}
-    table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=dtype or None)
-    geom = gpd.GeoSeries(shapely.from_wkt(table.pop("wkt").fillna("").replace("", None).to_numpy()), crs=WGS84)
+    dtype["wkt"] = str  # text even when no feature has a location (an all-empty column)
+    table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=dtype)
+    wkt = np.array([v if isinstance(v, str) and v else None for v in table.pop("wkt")], dtype=object)
+    geom = gpd.GeoSeries(shapely.from_wkt(wkt), crs=WGS84)
     gdf = gpd.GeoDataFrame(table, geometry=geom, crs=WGS84)
     return {path.stem: decode(gdf, json_columns(gdf))}
 
