@@ -48,7 +48,7 @@ def test_missing_file(tmp_path):
 def test_unknown_format(tmp_path):
     path = tmp_path / "data.xyz"
     path.write_bytes(b"\x00\x01 not geodata")
-    with pytest.raises(geo.InputFileError, match="not a format GDAL can read"):
+    with pytest.raises(geo.InputFileError, match=r"geo does not open \.xyz files.*trusted=True"):
         geo.read(path)
 
 
