@@ -20,12 +20,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pyogrio.errors
 
 from geo.crs import require_crs
 from geo.errors import ExportError
 from geo.exporter.formats import FORMATS, Format, resolve
 from geo.exporter.losses import Losses
-from geo.paths import check_writable
+from geo.exporter.preflight import prepare
+from geo.paths import TMP_MARK, check_writable, write_error, write_lock
+
+#: pyogrio's errors for data GDAL cannot write; a last resort, after the checks of `prepare`.
+_GDAL_WRITE_ERRORS = (
+    pyogrio.errors.FieldError,
+    pyogrio.errors.FeatureError,
+    pyogrio.errors.GeometryError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.DataSourceError,
+)
 
 __all__ = ["FORMATS", "ExportReport", "Format", "check_target", "export", "read_exported"]
 
@@ -129,6 +140,39 @@ def _write_and_count(
     return {next(iter(frames)): sum(len(g) for g in back.values())}
 
 
+def _write_in_place(
+    frames: Mapping[str, gpd.GeoDataFrame], target: Path, spec: Format, *, as_folder: bool, losses: Losses
+) -> dict[str, int]:
+    """Write to a temporary beside `target`, check the counts read back, then move it into place."""
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}{TMP_MARK}", dir=target.parent))
+    except OSError as err:
+        raise write_error(target, err) from None
+    try:
+        out = tmp / ("out" if as_folder else target.name)
+        counts = _write_and_count(frames, out, spec, as_folder=as_folder, losses=losses)
+        expected = {n: len(g) for n, g in frames.items()}
+        if counts != expected:
+            msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
+            raise ExportError(msg)
+        if target.exists():
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if not as_folder:
+            for suffix in spec.sidecars:
+                out.with_suffix(suffix).replace(target.with_suffix(suffix))
+        out.replace(target)
+    except OSError as err:
+        if isinstance(err, ExportError):
+            raise
+        raise write_error(target, err) from None
+    except _GDAL_WRITE_ERRORS as err:
+        msg = f"Cannot write {target} as {spec.key}: GDAL says {str(err)[:300]!r}. Nothing was written."
+        raise ExportError(msg) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return counts
+
+
 def export(
     layers: Mapping[str, gpd.GeoDataFrame] | Sequence[str] | gpd.GeoDataFrame,
     path: str | Path,
@@ -173,24 +217,12 @@ def export(
     target, spec, as_folder = check_target(path, fmt=fmt, layers=list(frames), overwrite=overwrite)
     for layer_name, gdf in frames.items():
         require_crs(gdf, name=layer_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
     losses = Losses()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        out = tmp / ("out" if as_folder else target.name)
-        counts = _write_and_count(frames, out, spec, as_folder=as_folder, losses=losses)
-        expected = {n: len(g) for n, g in frames.items()}
-        if counts != expected:
-            msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
-            raise ExportError(msg)
-        if target.exists():
-            shutil.rmtree(target) if target.is_dir() else target.unlink()
-        if not as_folder:
-            for suffix in spec.sidecars:
-                out.with_suffix(suffix).replace(target.with_suffix(suffix))
-        out.replace(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    frames = prepare(frames, spec, losses)
+    with write_lock(target):  # a concurrent export to `target` fails; temporaries of a killed one are removed
+        if not overwrite:  # it may have been written since check_target looked
+            check_target(target, fmt=spec.key, layers=list(frames), overwrite=False)
+        counts = _write_in_place(frames, target, spec, as_folder=as_folder, losses=losses)
     report = ExportReport(target, spec.key, counts, losses.lines())
     for loss in report.losses:
         logger.warning("%s: %s", target.name, loss)

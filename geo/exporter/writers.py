@@ -19,6 +19,7 @@ import shapely
 
 from geo.crs import WGS84, reproject
 from geo.exporter.losses import Losses
+from geo.exporter.preflight import gpkg_fid_column
 from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.paths import write_geojson
 
@@ -59,6 +60,7 @@ def write_gpkg(frames: Frames, path: Path, losses: Losses) -> None:
             driver="GPKG",
             append=path.exists(),
             dataset_options=None if path.exists() else {"VERSION": "1.2"},
+            layer_options={"FID": gpkg_fid_column(flat)},  # a text 'fid' column stays data
         )
         if cols:
             losses.add("list fields are JSON text", name, ", ".join(cols))
