@@ -184,7 +184,7 @@ def _shapefile_parts(names: set[str], shp: str, *, where: str) -> bool:
 
 def _zip_member(path: Path, *, layer: str | int | None, trusted: bool) -> tuple[str, bool]:
     """Check a zip and pick its Shapefile; return the GDAL source and whether it has a ``.cpg``."""
-    members = [m for m in check_zip(path) if not m.is_dir()]
+    members = [m for m in check_zip(path, trusted=trusted) if not m.is_dir()]
     names = [m.filename for m in members]
     shps = [n for n in names if n.lower().endswith(".shp")]
     if not shps:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from geo.cli.options import Crs, Encoding, Overwrite, load_any, out, user_errors
+from geo.cli.options import Crs, Encoding, Overwrite, Trusted, load_any, out, user_errors
 
 __all__ = ["export"]
 
@@ -29,6 +29,7 @@ def export(
     overwrite: Overwrite = False,
     crs: Crs = None,
     encoding: Encoding = None,
+    trusted: Trusted = False,
 ) -> None:
     """Export layers for GIS software, e.g. `geo export mineral_deposits regions -o build/out.gpkg`."""
     import geo
@@ -38,7 +39,8 @@ def export(
     names = layers or list(registry.names())
     frame_names = [Path(n).stem if Path(n).suffix else n for n in names]
     check_target(output, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
-    frames = {key: load_any(n, crs=crs, encoding=encoding) for key, n in zip(frame_names, names, strict=True)}
+    pairs = zip(frame_names, names, strict=True)
+    frames = {key: load_any(n, crs=crs, encoding=encoding, trusted=trusted) for key, n in pairs}
     report = geo.export(frames, output, fmt=fmt, overwrite=overwrite)
     counts = ", ".join(f"{k} {v}" for k, v in report.features.items())
     out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True)
