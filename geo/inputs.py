@@ -256,28 +256,41 @@ def _scripts(word: str) -> set[str]:
     return {unicodedata.name(c, "?").split()[0] for c in word if c.isalpha()}
 
 
+def _plausible(word: str) -> bool:
+    """Tell whether `word` is in one script and cased as words are: lower, UPPER or Title."""
+    return len(_scripts(word)) == 1 and (word.islower() or word.isupper() or word.istitle())
+
+
+def _score(text: str) -> tuple[int, int]:
+    """Count words that read as Cyrillic words, and signs of a wrong decoding (odd words, control characters)."""
+    good = sum(1 for w in re.findall(r"[^\W\d_]+", text) if _plausible(w) and _scripts(w) == {"CYRILLIC"})
+    odd = sum(1 for w in re.findall(r"[^\W\d_]+", text) if not _plausible(w))
+    odd += sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cf", "Co", "So") and c not in "\t\n\r")
+    return good, odd
+
+
 def detect_cyrillic(texts: Iterable[str]) -> str | None:
     """Return the Cyrillic encoding in which `texts` (decoded as ISO-8859-1) read as Cyrillic words, if any.
 
     A Shapefile without ``.cpg`` is decoded by GDAL as ISO-8859-1, which turns Windows-1251
-    'Ташкент' into 'Òàøêåíò'. Re-reading each word in each of :data:`CYRILLIC_ENCODINGS`: the encoding
-    wins whose words come out wholly Cyrillic, by a clear margin over words that mix scripts (as real
-    Latin-1 text, such as 'Müller', does).
+    'Ташкент' into 'Òàøêåíò'. Each text is re-read in each of :data:`CYRILLIC_ENCODINGS`; the
+    encoding wins whose reading gives the most Cyrillic words, cased as words are, by a clear margin
+    over odd words (mixed scripts or case, as real Latin-1 text such as 'Müller' gives) and control
+    characters.
     """
-    words = [w for t in texts for w in re.findall(r"[^\W\d_]+", t) if any(ord(c) in _LATIN1_HIGH for c in w)]
-    if not words or any(ord(c) > _LATIN1_HIGH[-1] for w in words for c in w):
+    raw = [
+        t.encode("latin-1") for t in texts if not t.isascii() and all(ord(c) in _LATIN1_HIGH or c.isascii() for c in t)
+    ]
+    if not raw:
         return None
     best, best_score = None, 0
     for encoding in CYRILLIC_ENCODINGS:
-        cyrillic = mixed = 0
-        for word in words:
-            scripts = _scripts(word.encode("latin-1").decode(encoding, errors="replace"))
-            if scripts == {"CYRILLIC"}:
-                cyrillic += 1
-            elif len(scripts) > 1 or "?" in scripts:
-                mixed += 1
-        if cyrillic > best_score and cyrillic >= _CYRILLIC_SHARE * mixed:
-            best, best_score = encoding, cyrillic
+        good = odd = 0
+        for data in raw:
+            g, o = _score(data.decode(encoding, errors="replace"))
+            good, odd = good + g, odd + o
+        if good > best_score and good >= _CYRILLIC_SHARE * odd:
+            best, best_score = encoding, good
     return best
 
 

@@ -231,13 +231,18 @@ def _close_rings(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None,
     parsed = shapely.from_wkb(wkb, on_invalid="ignore")
     bad = np.flatnonzero(present & pd.isna(parsed))
     fixed = shapely.from_wkb(wkb[bad], on_invalid="fix")
-    unfixable = bad[pd.isna(fixed)]
+    # closing a ring of fewer than three positions still leaves no area: that is not a repair
+    collapsed = shapely.is_empty(shapely.make_valid(fixed, method="structure", keep_collapsed=False))
+    unfixable = bad[pd.isna(fixed) | collapsed]
     if len(unfixable):
         reason = "GEOS cannot build it"
+        first = fixed[list(bad).index(unfixable[0])]
         try:
             shapely.from_wkb(wkb[unfixable[0]])
         except shapely.errors.GEOSException as err:
             reason = str(err).split(": ", 1)[-1]
+        if first is not None and not shapely.is_valid(first):
+            reason = str(shapely.is_valid_reason(first))
         raise_unreadable(name, [int(i) for i in unfixable], reason)
     warn(
         f"{name}: closed {len(bad)} polygon ring(s) that did not end where they began (rows {shown(bad)}), as "

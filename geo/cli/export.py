@@ -35,8 +35,12 @@ def export(
     import geo
     from geo import registry
     from geo.exporter import check_target
+    from geo.safety import check_source
 
     names = layers or list(registry.names())
+    for n in names:  # a path that is no local file (URL, /vsi…, PG:…) is named as such, before anything else
+        if n not in registry.names() and (Path(n).suffix or Path(n).exists()):
+            check_source(n)
     frame_names = [Path(n).stem if Path(n).suffix else n for n in names]
     check_target(output, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
     pairs = zip(frame_names, names, strict=True)

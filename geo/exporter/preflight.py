@@ -5,6 +5,8 @@
 - Shapefile: a GeometryCollection (or any type outside points, lines and polygons) cannot be written:
   refused, naming the features. Points and MultiPoints in one layer: the points are written as
   one-part MultiPoints (the same places), and the export says so.
+- 2D and 3D features in one layer: FlatGeobuf cannot hold them (refused); a Shapefile gives the 2D
+  ones z = 0 (reported).
 - GeoPackage: a data column called ``fid`` that cannot be the feature id (text, repeated or empty
   values) keeps its values; the feature id column gets another name (:func:`gpkg_fid_column`).
 """
@@ -71,13 +73,31 @@ def _shapefile_geometries(gdf: gpd.GeoDataFrame, name: str, spec: Format) -> tup
     return out, True
 
 
+def _mixed_dimensions(gdf: gpd.GeoDataFrame, name: str, spec: Format, losses: Losses) -> None:
+    geoms = gdf.geometry
+    located = geoms.notna() & ~geoms.is_empty
+    has_z = geoms.has_z & located
+    flat = located & ~has_z
+    if not has_z.any() or not flat.any():
+        return
+    if spec.key == "fgb":
+        msg = (
+            f"Layer {name!r} mixes 3D features ({_labels(gdf, has_z)}) with 2D ones ({_labels(gdf, flat)}), which "
+            "FlatGeobuf cannot hold. Export to gpkg or geojson, or make them alike (shapely.force_2d or force_3d)."
+        )
+        raise ExportError(msg)
+    if spec.key == "shp":
+        losses.add("2D features written with z = 0: a Shapefile layer is all 2D or all 3D", name, _labels(gdf, flat))
+
+
 def prepare(frames: Mapping[str, gpd.GeoDataFrame], spec: Format, losses: Losses) -> dict[str, gpd.GeoDataFrame]:
     """Return `frames` ready for `spec`: refuse what it cannot hold, fix losslessly what it can, report both.
 
     Raises
     ------
     ExportError
-        A layer holds geometries the format cannot (a GeometryCollection in a Shapefile).
+        A layer holds geometries the format cannot (a GeometryCollection in a Shapefile, 2D and 3D
+        features in FlatGeobuf).
     """
     out = {}
     for name, gdf in frames.items():
@@ -87,6 +107,7 @@ def prepare(frames: Mapping[str, gpd.GeoDataFrame], spec: Format, losses: Losses
             if n_m:
                 detail = f"{n_m} feature{'s' if n_m > 1 else ''}"
                 losses.add(f"M (measure) values dropped: the {spec.key} export keeps x, y and z only", name, detail)
+        _mixed_dimensions(prepared, name, spec, losses)
         if spec.key == "shp":
             prepared, promoted = _shapefile_geometries(prepared, name, spec)
             if promoted:

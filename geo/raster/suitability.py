@@ -129,6 +129,12 @@ def mountain_suitability(
             mask_geoms = list(area.geometry)
             window = from_bounds(*area.total_bounds, transform=src.transform).round_offsets().round_lengths()
             window = window.intersection(Window(0, 0, src.width, src.height))
+        if min(int(window.width), int(window.height)) < 2:  # noqa: PLR2004 (a slope needs two pixels each way)
+            msg = (
+                f"{dem}: the search window is {int(window.width)} x {int(window.height)} pixels; a slope needs at "
+                "least 2 x 2. Search a larger area, or use a finer elevation grid."
+            )
+            raise InputFileError(msg)
         needed = int(window.width) * int(window.height) * 8 * 6  # float64 elevation, slope, distances, score
         if needed > MEMORY_SHARE * memory_bytes():
             msg = (

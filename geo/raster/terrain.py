@@ -10,11 +10,13 @@ from affine import Affine
 from rasterio.windows import Window
 
 from geo.crs import GEOD
+from geo.errors import InputFileError
 from geo.paths import atomic_path
 from geo.raster.io import raster_source
 
 __all__ = ["pixel_sizes_m", "slope_degrees", "slope_raster"]
 
+_MIN_PIXELS = 2  # a gradient needs two pixels in each direction
 _CACHE_MB = 64  # GDAL block cache while writing slope block by block
 
 
@@ -58,6 +60,9 @@ def slope_raster(src_path: str | Path, dst_path: str | Path, *, block_rows: int 
     # GDAL's block cache (5% of RAM by default) would hold the written blocks: cap it, so memory stays
     # proportional to the block whatever the machine.
     with rasterio.Env(GDAL_CACHEMAX=_CACHE_MB), raster_source(src_path, whole=False, trusted=trusted) as src:
+        if min(src.width, src.height) < _MIN_PIXELS:
+            msg = f"{src_path} is {src.width} x {src.height} pixels; a slope needs at least 2 x 2."
+            raise InputFileError(msg)
         geographic = src.crs.is_geographic
         profile = {
             "driver": "GTiff",
