@@ -84,7 +84,7 @@ def _remove(path: Path) -> None:
 
 def write_error(path: Path, err: OSError) -> ExportError:
     """Turn an OSError met while writing `path` into a one-line `ExportError` saying what to do."""
-    if isinstance(err, PermissionError):
+    if isinstance(err, PermissionError) or err.errno == errno.EROFS:
         msg = f"Cannot write {path}: the folder {path.parent} is read-only for you. Choose another output path."
     elif err.errno == errno.ENOSPC:
         msg = f"Cannot write {path}: the disk is full. Free some space or choose another output path."

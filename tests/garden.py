@@ -89,7 +89,7 @@ def ogr_vrt(env: Env) -> str:
     return (
         '<OGRVRTDataSource><OGRVRTLayer name="canary">'
         f"<SrcDataSource>{env.canary_csv}</SrcDataSource><SrcLayer>canary</SrcLayer>"
-        '<GeometryType>wkbPoint</GeometryType><LayerSRS>EPSG:4326</LayerSRS>'
+        "<GeometryType>wkbPoint</GeometryType><LayerSRS>EPSG:4326</LayerSRS>"
         '<GeometryField encoding="PointFromColumns" x="x" y="y"/></OGRVRTLayer></OGRVRTDataSource>'
     )
 
@@ -442,7 +442,8 @@ CASES: list[Case] = [
 
 BY_NAME = {c.name: c for c in CASES}
 if len(BY_NAME) != len(CASES):
-    raise RuntimeError("garden case names must be unique")
+    _msg = "garden case names must be unique"
+    raise RuntimeError(_msg)
 
 
 def build(case: Case, env: Env) -> str:
@@ -491,7 +492,7 @@ WRITER_CASES = [
         "m_coordinates",
         _MEASURED,
         {"fgb": r"Layer 'm_coordinates' mixes 3D features \(ids 'zm'\) with 2D ones \(ids 'm'\), which FlatGeobuf cannot hold"},
-        {f: r"M \(measure\) values dropped: the \w+ export keeps x, y and z only" for f in _NO_M},
+        dict.fromkeys(_NO_M, r"M \(measure\) values dropped: the \w+ export keeps x, y and z only"),
     ),
     WriterCase(
         "mixed_2d_3d",

@@ -32,7 +32,7 @@ import geo
 from geo.cli.main import app
 from geo.raster import check_raster, mountain_suitability, slope_raster, zonal_stats
 from tests.conftest import IN_CI, ROOT, require_tool
-from tests.garden import CASES, ERROR, FORMATS, PASS, REPAIR, WRITER_CASES, Case, Env, build, make_env
+from tests.garden import CASES, ERROR, FORMATS, PASS, WRITER_CASES, Case, Env, build, make_env
 
 runner = CliRunner(env={"COLUMNS": "250"})
 VECTOR = [c for c in CASES if c.kind == "vector"]
@@ -130,7 +130,8 @@ def test_read(case, paths):
     else:
         assert any(re.search(case.match, t) for t in texts), f"{case.name}: no warning matches: {texts}"
         assert all("\n" not in t for t in texts)
-    assert len(gdf) and gdf.crs is not None
+    assert len(gdf)
+    assert gdf.crs is not None
     assert gdf.geometry.dropna().is_valid.all()
     assert SECRET not in gdf.to_json() or case.trusted
     if case.check:
@@ -150,7 +151,8 @@ def _check_cli(case: Case, path: str, result) -> None:
     if case.expect == ERROR:
         assert result.exit_code == 1, result.output
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("Error: "), result.stderr
         _check_message(case, path, lines[0])
         return
     assert result.exit_code == 0, result.output
@@ -327,7 +329,7 @@ def test_a_killed_export_keeps_the_old_file_and_its_temporary_goes_next_time(tmp
     writer = _writer(target, sleep=60, name="killed")
     assert writer.stdout.readline().strip() == "writing"
     writer.send_signal(signal.SIGKILL)
-    writer.wait(timeout=30)
+    writer.communicate(timeout=30)
     left = geo.paths.temporaries(target)
     assert left, "the kill left no temporary: the test did not kill mid-write"
     assert list(geo.read_exported(target)) == ["before"]  # the earlier file is intact
@@ -339,9 +341,8 @@ def test_a_killed_export_keeps_the_old_file_and_its_temporary_goes_next_time(tmp
 def test_sigterm_during_an_export_leaves_no_temporary(tmp_path):
     target = tmp_path / "sites.gpkg"
     script = "import signal\nfrom geo.cli.main import _terminate\nsignal.signal(signal.SIGTERM, _terminate)\n"
-    writer = subprocess.Popen(
-        [sys.executable, "-c", script + _SLOW_WRITER, str(target), "60", "x"], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
+    command = [sys.executable, "-c", script + _SLOW_WRITER, str(target), "60", "x"]
+    writer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert writer.stdout.readline().strip() == "writing"
     assert geo.paths.temporaries(target)
     writer.send_signal(signal.SIGTERM)
@@ -350,29 +351,43 @@ def test_sigterm_during_an_export_leaves_no_temporary(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def _as_nobody():
-    os.setgid(65534)
-    os.setuid(65534)
-
-
-def test_a_read_only_folder_is_one_line(tmp_path, sites):
-    data = tmp_path / "data.csv"
-    data.write_text("id,lon,lat\na,69.28,41.31\n")
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder this process cannot write: chmod for a user; for root (who writes anywhere), a read-only mount."""
     folder = tmp_path / "locked"
     folder.mkdir()
-    folder.chmod(0o555)
-    tmp_path.chmod(0o755)
-    command = [str(Path(sys.executable).parent / "geo"), "export", str(data), "-o", str(folder / "out.gpkg")]
-    as_root = os.geteuid() == 0
-    if as_root:  # root writes anywhere: run the command as nobody
-        data.chmod(0o644)
-    result = subprocess.run(
-        command, capture_output=True, text=True, cwd=tmp_path, preexec_fn=_as_nobody if as_root else None
-    )
-    assert result.returncode == 1, result.stderr
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], check=False)
+    if mounted.returncode != 0:
+        yield Path("/sys")  # read-only for root too, on any Linux
+        return
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_read_only_folder_is_one_line(read_only_folder, tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("id,lon,lat\na,69.28,41.31\n")
+    out = read_only_folder / "out.gpkg"
+    result = runner.invoke(app, ["export", str(data), "-o", str(out)])
+    assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and re.match(r"Error: Cannot write .*out\.gpkg: the folder .*locked is read-only", lines[0])
-    assert list(folder.iterdir()) == []
+    assert len(lines) == 1, lines
+    assert re.match(rf"Error: Cannot write {re.escape(str(out))}: .*read-only", lines[0]), lines[0]
+    assert not out.exists()
+
+
+def test_a_folder_that_turns_out_read_only_while_writing_is_one_line(read_only_folder, sites, monkeypatch):
+    """The early check can be wrong (ACLs, a mount that changed): the write itself fails with one line too."""
+    monkeypatch.setattr("geo.exporter.check_writable", lambda path: None)
+    out = read_only_folder / "out.gpkg"
+    with pytest.raises(geo.ExportError, match=rf"Cannot write {re.escape(str(out))}: .*read-only") as info:
+        geo.export(sites, out)
+    assert "\n" not in str(info.value)
 
 
 # ---------------------------------------------------------------- strace: no other file, no socket
@@ -500,11 +515,11 @@ def test_no_other_file_and_no_socket(case, traced, paths, env):
 def test_the_trace_sees_a_leak(traced, paths, env):
     """The checks above can fail: a read of a canary and an inet socket are caught, and GDAL's reads are seen."""
     control = Case("__control__", lambda folder, env: "", ERROR)
-    lines = traced["__control__"]
+    lines, outputs = traced["__control__"], traced["__outputs__"][0]
     with pytest.raises(AssertionError, match="network"):
-        _check_trace(control, [line for line in lines if "socket(" in line], "/nowhere", env, traced["__outputs__"][0])
+        _check_trace(control, [line for line in lines if "socket(" in line], "/nowhere", env, outputs)
     with pytest.raises(AssertionError, match="read a file it was not given"):
-        _check_trace(control, [line for line in lines if "socket(" not in line], "/nowhere", env, traced["__outputs__"][0])
+        _check_trace(control, [line for line in lines if "socket(" not in line], "/nowhere", env, outputs)
     assert any(str(env.canary_csv) in line for line in traced["trusted_vrt"])  # GDAL's own reads are traced
 
 
