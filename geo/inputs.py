@@ -31,6 +31,8 @@ __all__ = [
     "detect_cyrillic",
     "free_name",
     "geojson_legacy_crs",
+    "located",
+    "one_line",
     "raise_unreadable",
     "repair_geometries",
     "shown",
@@ -118,10 +120,15 @@ def check_coordinates(gdf: gpd.GeoDataFrame, *, name: str) -> None:
     raise CRSError(msg)
 
 
+def located(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Return which features have a geometry that is neither null nor empty (without geopandas' notna warning)."""
+    geoms = gdf.geometry.to_numpy()
+    return np.asarray(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)), dtype=bool)
+
+
 def check_all_located(gdf: gpd.GeoDataFrame, *, name: str) -> None:
     """Raise `LayerSchemaError` if no feature has a geometry (every one null or empty)."""
-    missing = gdf.geometry.isna() | gdf.geometry.is_empty
-    if missing.all():
+    if not located(gdf).any():
         msg = (
             f"{name}: none of its {len(gdf)} features has a geometry (all are null or empty). Check the geometry "
             "or coordinate columns; geo maps and measures located features."
@@ -143,7 +150,7 @@ def repair_geometries(gdf: gpd.GeoDataFrame, *, name: str, id_column: str | None
     Returns a copy when anything was repaired; `gdf` itself otherwise.
     """
     geoms = gdf.geometry
-    invalid = ~geoms.is_valid & geoms.notna() & ~geoms.is_empty
+    invalid = pd.Series(located(gdf) & ~np.asarray(shapely.is_valid(geoms.to_numpy()), dtype=bool), index=gdf.index)
     if not invalid.any():
         return gdf
     original = geoms[invalid].to_numpy()
@@ -236,9 +243,9 @@ def check_legacy_crs(gdf: gpd.GeoDataFrame, declared: str | None, *, name: str) 
     if gdf.crs.equals("OGC:CRS84") or gdf.crs.equals("EPSG:4326"):
         return
     crs = gdf.crs.to_string()
-    located = gdf.geometry.dropna()
-    if not gdf.crs.is_geographic and len(located):
-        west, south, east, north = located.total_bounds
+    where = gdf.geometry[located(gdf)]
+    if not gdf.crs.is_geographic and len(where):
+        west, south, east, north = where.total_bounds
         if -180 <= west and east <= 180 and -90 <= south and north <= 90:  # noqa: PLR2004
             msg = (
                 f"{name}: its obsolete 'crs' member says {crs} ({declared}), in metres, but every coordinate lies "
@@ -308,10 +315,17 @@ def text_values(df: pd.DataFrame, *, limit: int = 5000) -> list[str]:
     return out
 
 
+def one_line(text: str, limit: int = 300) -> str:
+    """Return a library's message on one line (whitespace collapsed), cut to `limit` characters."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def raise_unreadable(name: str, rows: Sequence[int], reason: str) -> None:
     """Raise `InputFileError` for geometries GDAL returned but GEOS cannot build."""
     msg = (
         f"{name}: {len(rows)} geometr{'y' if len(rows) == 1 else 'ies'} cannot be read (rows {shown(rows)}: "
-        f"{reason}). A polygon ring needs at least four positions, the last repeating the first; fix them."
+        f"{one_line(reason, 120)}). Fix them: a line needs at least two positions, a polygon ring at least "
+        "four, the last repeating the first."
     )
     raise InputFileError(msg)

@@ -38,6 +38,8 @@ from geo.inputs import (
     detect_cyrillic,
     free_name,
     geojson_legacy_crs,
+    located,
+    one_line,
     raise_unreadable,
     repair_geometries,
     shown,
@@ -77,20 +79,48 @@ def _bad_encoding(path: Path, encoding: str, err: UnicodeDecodeError) -> InputFi
     return InputFileError(msg)
 
 
+def _too_many_fields(path: Path, encoding: str, width: int) -> InputFileError:
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        for row in reader:
+            if len(row) > width:
+                line = reader.line_num
+                break
+        else:
+            line = 0
+    msg = (
+        f"{path}, line {line}: more values than the header has columns ({width}). A value with a comma must be "
+        'in double quotes, e.g. "Almaty, Kazakhstan".'
+    )
+    return InputFileError(msg)
+
+
 def _csv_frame(path: Path, encoding: str) -> pd.DataFrame:
     """Read a CSV as text, its repeated column names renamed with a warning (pandas would add '.1')."""
     try:
         with path.open(encoding=encoding, newline="") as fh:
             header = next(csv.reader(fh), [])
         names = unique_names(header, where=str(path))
-        return pd.read_csv(
-            path, encoding=encoding, dtype=str, keep_default_na=False, na_values=[""], header=0, names=names
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                path,
+                encoding=encoding,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                header=0,
+                names=names or None,
+                index_col=False,  # never take the first column as the index when a row has one value more
+            )
     except UnicodeDecodeError as err:
         raise _bad_encoding(path, encoding, err) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as err:
-        msg = f"{path} is not a readable CSV: {err}"
+        msg = f"{path} is not a readable CSV: {one_line(str(err))}"
         raise InputFileError(msg) from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        raise _too_many_fields(path, encoding, len(names))
+    return df
 
 
 def _lonlat_points(df: pd.DataFrame, lon: str, lat: str, *, path: Path) -> list[shapely.Point | None]:
@@ -135,7 +165,9 @@ def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame
         geometry = _lonlat_points(df, lon, lat, path=path)
         df = df.drop(columns=[lon, lat])
     elif (wkt := _find(cols, _WKT_NAMES)) is not None:
-        geoms = shapely.from_wkt(df[wkt].fillna("").replace("", None).to_numpy(), on_invalid="ignore")
+        texts = np.array([v if isinstance(v, str) and v.strip() else None for v in df[wkt]], dtype=object)
+        with np.errstate(all="ignore"):  # '1e400' overflows while parsing; it is then not WKT
+            geoms = shapely.from_wkt(texts, on_invalid="ignore")
         bad = df.index[pd.isna(geoms) & df[wkt].notna()]
         if len(bad):
             msg = f"{path}, line {int(bad[0]) + 2}: column {wkt!r} is not valid WKT: {str(df.at[bad[0], wkt])[:60]!r}."
@@ -221,7 +253,17 @@ def _gdal_warnings(name: str) -> Iterator[list[warnings.WarningMessage]]:
         if issubclass(w.category, GeoToolkitWarning):
             warnings.warn(text, GeoToolkitWarning, stacklevel=4)
         elif not text.startswith(_GDAL_HANDLED):
-            warn(f"{name}: GDAL: {text}")
+            warn(f"{name}: GDAL: {one_line(text)}")
+
+
+def _collapses(geom: shapely.Geometry | None) -> bool:
+    """Tell whether a closed-up geometry still has no area (or cannot even be checked: NaN coordinates)."""
+    if geom is None:
+        return True
+    try:
+        return bool(shapely.is_empty(shapely.make_valid(geom, method="structure", keep_collapsed=False)))
+    except shapely.errors.GEOSException:
+        return True
 
 
 def _close_rings(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None, name: str) -> gpd.GeoDataFrame:
@@ -232,7 +274,7 @@ def _close_rings(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None,
     bad = np.flatnonzero(present & pd.isna(parsed))
     fixed = shapely.from_wkb(wkb[bad], on_invalid="fix")
     # closing a ring of fewer than three positions still leaves no area: that is not a repair
-    collapsed = shapely.is_empty(shapely.make_valid(fixed, method="structure", keep_collapsed=False))
+    collapsed = np.array([_collapses(g) for g in fixed], dtype=bool)
     unfixable = bad[pd.isna(fixed) | collapsed]
     if len(unfixable):
         reason = "GEOS cannot build it"
@@ -253,6 +295,18 @@ def _close_rings(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None,
     return out
 
 
+def _frame(source: str, **kwargs: object) -> gpd.GeoDataFrame:
+    """``pyogrio.read_dataframe``; through Arrow when the default path cannot hold a field (e.g. a list of booleans)."""
+    try:
+        return pyogrio.read_dataframe(source, **kwargs)
+    except (ValueError, TypeError) as first:
+        try:
+            return pyogrio.read_dataframe(source, use_arrow=True, **kwargs)
+        except (ValueError, TypeError, OSError):
+            msg = f"{source}: GDAL reads it, but its fields cannot be turned into a table ({one_line(str(first))})."
+            raise InputFileError(msg) from None
+
+
 def _gdal_read(
     source: str, *, layer: str | int | None, encoding: str | None, name: str
 ) -> tuple[gpd.GeoDataFrame, str]:
@@ -260,12 +314,12 @@ def _gdal_read(
     with _gdal_warnings(name) as caught:
         info = pyogrio.read_info(source, layer=layer, encoding=encoding)
         if _GEOMETRY in list(info["fields"]):  # pyogrio would overwrite that field with the shapes
-            attrs = pyogrio.read_dataframe(source, layer=layer, encoding=encoding, read_geometry=False)
-            shapes = pyogrio.read_dataframe(source, layer=layer, encoding=encoding, columns=[], on_invalid="warn")
+            attrs = _frame(source, layer=layer, encoding=encoding, read_geometry=False)
+            shapes = _frame(source, layer=layer, encoding=encoding, columns=[], on_invalid="warn")
             attrs = _keep_text_geometry(attrs, where=name)
             gdf = gpd.GeoDataFrame(attrs, geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
         else:
-            gdf = pyogrio.read_dataframe(source, layer=layer, encoding=encoding, on_invalid="warn")
+            gdf = _frame(source, layer=layer, encoding=encoding, on_invalid="warn")
         if any(str(w.message).startswith("Invalid WKB") for w in caught):
             gdf = _close_rings(gdf, source, layer=layer, name=name)
     return gdf, str(info.get("encoding") or "")
@@ -338,7 +392,7 @@ def _cyrillic(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None, na
 
 
 def _unreadable(path: Path, err: Exception) -> InputFileError:
-    text = str(err)
+    text = one_line(str(err))
     if "not recognized" in text or "No such file" in text or "not a supported" in text.lower():
         msg = (
             f"{path}: not a format GDAL can read. Use GeoPackage, GeoJSON, FlatGeobuf, a zipped Shapefile, "
@@ -360,14 +414,15 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
     try:
         return gpd.read_parquet(path)
     except (ValueError, OSError) as err:
-        msg = f"{path}: not a readable GeoParquet file ({str(err)[:200]})."
+        msg = f"{path}: not a readable GeoParquet file ({one_line(str(err), 200)})."
         raise InputFileError(msg) from None
 
 
 def _check_swapped(gdf: gpd.GeoDataFrame, *, name: str) -> None:
-    if gdf.crs is None or not gdf.crs.is_geographic or gdf.geometry.isna().all():
+    where = located(gdf)
+    if gdf.crs is None or not gdf.crs.is_geographic or not where.any():
         return
-    pts = gdf.geometry.dropna().representative_point()
+    pts = gdf.geometry[where].representative_point()
     x, y = pts.x.to_numpy(), pts.y.to_numpy()
     west, south, east, north = _REGION
     inside = (x >= west) & (x <= east) & (y >= south) & (y <= north)
@@ -474,9 +529,10 @@ def read(
     _check_fields(gdf, name=name, id_column=id_column, required=required)
     check_all_located(gdf, name=name)
     check_coordinates(gdf, name=name)
-    check_legacy_crs(gdf, declared, name=name)
-    check_lonlat(gdf, name=name)
-    _check_swapped(gdf, name=name)
-    gdf = repair_geometries(gdf, name=name, id_column=id_column)
+    with np.errstate(all="ignore"):  # huge coordinates overflow in GEOS's arithmetic; the checks judge the results
+        check_legacy_crs(gdf, declared, name=name)
+        check_lonlat(gdf, name=name)
+        _check_swapped(gdf, name=name)
+        gdf = repair_geometries(gdf, name=name, id_column=id_column)
     logger.info("Read %d features from %s (%s)", len(gdf), name, gdf.crs.to_string())
     return gdf

@@ -374,7 +374,8 @@ def check_zip(path: Path, *, trusted: bool = False) -> list[zipfile.ZipInfo]:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as err:
-        msg = f"{path}: not a readable zip archive ({err}). Re-create the zip, or give the .shp itself."
+        said = " ".join(str(err).split())
+        msg = f"{path}: not a readable zip archive ({said}). Re-create it, or give the .shp itself."
         raise InputFileError(msg) from None
     fix = "If you trust it, unzip it yourself and give the .shp file."
     if len(members) > ZIP_MAX_MEMBERS:
@@ -438,7 +439,8 @@ def open_raster_dataset(path: str | Path, *, trusted: bool = False) -> rasterio.
         try:
             return rasterio.open(path, driver=driver)
         except RasterioIOError as err:
-            msg = f"{path}: not a raster GDAL can read{f' as {_KIND[driver]}' if driver else ''} ({err})."
+            reason = " ".join(str(err).split())[:300]
+            msg = f"{path}: not a raster GDAL can read{f' as {_KIND[driver]}' if driver else ''} ({reason})."
             raise InputFileError(msg) from None
 
 

@@ -166,7 +166,8 @@ def _write_in_place(
             raise
         raise write_error(target, err) from None
     except _GDAL_WRITE_ERRORS as err:
-        msg = f"Cannot write {target} as {spec.key}: GDAL says {str(err)[:300]!r}. Nothing was written."
+        said = " ".join(str(err).split())[:300]
+        msg = f"Cannot write {target} as {spec.key}: GDAL says {said!r}. Nothing was written."
         raise ExportError(msg) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -75,9 +75,10 @@ def _shapefile_geometries(gdf: gpd.GeoDataFrame, name: str, spec: Format) -> tup
 
 def _mixed_dimensions(gdf: gpd.GeoDataFrame, name: str, spec: Format, losses: Losses) -> None:
     geoms = gdf.geometry
-    located = geoms.notna() & ~geoms.is_empty
-    has_z = geoms.has_z & located
-    flat = located & ~has_z
+    arr = geoms.to_numpy()
+    where = pd.Series(~(shapely.is_missing(arr) | shapely.is_empty(arr)), index=gdf.index)
+    has_z = geoms.has_z & where
+    flat = where & ~has_z
     if not has_z.any() or not flat.any():
         return
     if spec.key == "fgb":
