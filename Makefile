@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# Debian packages the tests drive: GDAL's ogrinfo (an independent reader) and Chromium.
-SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium
+# Debian packages the tests drive: GDAL's ogrinfo (an independent reader), Chromium, and strace (the garden
+# proves no case reads another file or opens a socket).
+SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium strace:strace
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 

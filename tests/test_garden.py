@@ -24,6 +24,7 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from shapely.geometry import box
 from typer.testing import CliRunner
@@ -138,6 +139,20 @@ def test_read(case, paths):
         case.check(gdf)
 
 
+_NOT_EXPORTS = [
+    *("vrt_as_gpkg", "vrt_as_geojson", "vrt_as_kml", "gdal_streamed_algorithm", "zip_bomb_1gib"),
+    *("zip_vrt_named_shp", "zip_holding_a_vrt", "vsicurl_path", "http_url", "postgres_connection"),
+]
+
+
+@pytest.mark.parametrize("name", _NOT_EXPORTS)
+def test_read_exported_opens_only_what_read_opens(name, paths):
+    with pytest.raises(geo.InputFileError) as info:
+        geo.read_exported(paths[name])
+    assert "\n" not in str(info.value)
+    assert SECRET not in str(info.value)
+
+
 # ---------------------------------------------------------------- the command line
 
 
@@ -238,6 +253,20 @@ def test_raster_functions(case, function, paths, tmp_path):
         assert 1600 < result["mean"].iloc[0] < 3200  # the hill's elevations
     if function == "slope_raster":
         assert result.exists()
+
+
+def test_a_raster_too_small_for_a_slope_is_one_line(tmp_path):
+    import rasterio
+    from affine import Affine
+
+    path = tmp_path / "pixel.tif"
+    profile = {"driver": "GTiff", "width": 1, "height": 1, "count": 1, "dtype": "float32", "crs": "EPSG:4326"}
+    with rasterio.open(path, "w", transform=Affine(0.1, 0, 76.9, 0, -0.1, 42.5), **profile) as dst:
+        dst.write(np.full((1, 1, 1), 1600.0, dtype="float32"))
+    with pytest.raises(geo.InputFileError, match=r"pixel\.tif is 1 x 1 pixels; a slope needs at least 2 x 2"):
+        slope_raster(path, tmp_path / "slope.tif")
+    with pytest.raises(geo.InputFileError, match=r"pixel\.tif: the search window is 1 x 1 pixels"):
+        mountain_suitability(path, area=_zones())
 
 
 def test_trusted_lifts_only_the_format_check(paths):

@@ -15,6 +15,7 @@ import logging
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +24,12 @@ import geopandas as gpd
 import pyogrio.errors
 
 from geo.crs import require_crs
-from geo.errors import ExportError
+from geo.errors import ExportError, InputFileError
 from geo.exporter.formats import FORMATS, Format, resolve
 from geo.exporter.losses import Losses
 from geo.exporter.preflight import prepare
 from geo.paths import TMP_MARK, check_writable, write_error, write_lock
+from geo.safety import VECTOR_DRIVERS, check_source, check_vector, check_zip, vector_env
 
 #: pyogrio's errors for data GDAL cannot write; a last resort, after the checks of `prepare`.
 _GDAL_WRITE_ERRORS = (
@@ -235,7 +237,13 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
     """Read an export back: ``{layer name: GeoDataFrame}`` with list fields decoded and names restored.
 
     Shapefile zips are read through their ``fields.csv`` (original names) and ``long_values.csv``
-    (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed.
+    (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed. The file
+    is opened as :func:`geo.read` opens one (only the format its suffix names, zip limits, no network).
+
+    Raises
+    ------
+    InputFileError
+        Not a local file, not the format its suffix names, over the zip limits, or not an export.
     """
     path = Path(path).expanduser()
     if path.is_dir():
@@ -245,4 +253,18 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
             if file.suffix not in sidecars:
                 out |= read_exported(file, fmt=fmt)
         return out
-    return resolve(fmt, path).reader(path)
+    path = check_source(path)
+    spec = resolve(fmt, path)
+    if path.suffix.lower() == ".zip":
+        check_zip(path)
+    elif path.suffix.lower() in VECTOR_DRIVERS:
+        check_vector(path)
+    try:
+        with vector_env():
+            return spec.reader(path)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, *_GDAL_WRITE_ERRORS) as err:
+        if isinstance(err, InputFileError):
+            raise
+        said = " ".join(str(err).split())[:200]
+        msg = f"{path}: not a {spec.key} export geo can read back ({type(err).__name__}: {said}). Use geo.read instead."
+        raise InputFileError(msg) from None
