@@ -30,6 +30,7 @@ __all__ = [
     "check_legacy_crs",
     "detect_cyrillic",
     "free_name",
+    "geojson_geometry_property",
     "geojson_legacy_crs",
     "located",
     "one_line",
@@ -180,6 +181,17 @@ def repair_geometries(gdf: gpd.GeoDataFrame, *, name: str, id_column: str | None
     out = gdf.copy()
     out.loc[invalid, out.geometry.name] = repaired
     return out
+
+
+_TEXT_GEOMETRY = re.compile(rb'"geometry"\s*:(?!\s*(?:\{|null\b))')  # a real geometry member is an object or null
+
+
+def geojson_geometry_property(path: Path) -> bool:
+    """Tell whether a GeoJSON file has a ``geometry`` key whose value is data (text, number, list), not a shape."""
+    if path.stat().st_size == 0:
+        return False
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _TEXT_GEOMETRY.search(data) is not None
 
 
 def _crs_members(path: Path) -> list[object]:

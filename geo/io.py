@@ -37,6 +37,7 @@ from geo.inputs import (
     check_legacy_crs,
     detect_cyrillic,
     free_name,
+    geojson_geometry_property,
     geojson_legacy_crs,
     located,
     one_line,
@@ -62,6 +63,7 @@ _GEOMETRY = "geometry"  # the geometry column of every layer geo returns
 _REGION = (30.0, 25.0, 100.0, 60.0)
 _SWAPPED_SHARE = 0.9  # share of features that must fall inside the window once swapped
 _LATIN1 = ("ISO-8859-1", "LATIN1", "CP1252")  # what GDAL assumes for a .dbf that declares nothing
+_JSON = (".geojson", ".json", ".topojson", ".geojsonl", ".geojsons")
 _PARTS = (".dbf", ".shx", ".cpg")  # a Shapefile's sidecars that geo checks for
 _GDAL_HANDLED = ("Non closed ring detected", "Invalid WKB")  # GDAL/pyogrio warnings geo words itself
 
@@ -308,12 +310,19 @@ def _frame(source: str, **kwargs: object) -> gpd.GeoDataFrame:
 
 
 def _gdal_read(
-    source: str, *, layer: str | int | None, encoding: str | None, name: str
+    source: str, *, layer: str | int | None, encoding: str | None, name: str, geometry_field: bool | None = None
 ) -> tuple[gpd.GeoDataFrame, str]:
-    """Read a layer with pyogrio under geo's GDAL options; return it and the text encoding GDAL used."""
+    """Read a layer with pyogrio under geo's GDAL options; return it and the text encoding GDAL used.
+
+    `geometry_field` says whether the layer has a data field called ``geometry``; ``None``: ask GDAL
+    (cheap for formats with a header; a JSON file would be parsed twice, so its callers scan it instead).
+    """
+    used = ""
     with _gdal_warnings(name) as caught:
-        info = pyogrio.read_info(source, layer=layer, encoding=encoding)
-        if _GEOMETRY in list(info["fields"]):  # pyogrio would overwrite that field with the shapes
+        if geometry_field is None:
+            info = pyogrio.read_info(source, layer=layer, encoding=encoding)
+            geometry_field, used = _GEOMETRY in list(info["fields"]), str(info.get("encoding") or "")
+        if geometry_field:  # pyogrio would overwrite that field with the shapes
             attrs = _frame(source, layer=layer, encoding=encoding, read_geometry=False)
             shapes = _frame(source, layer=layer, encoding=encoding, columns=[], on_invalid="warn")
             attrs = _keep_text_geometry(attrs, where=name)
@@ -322,7 +331,7 @@ def _gdal_read(
             gdf = _frame(source, layer=layer, encoding=encoding, on_invalid="warn")
         if any(str(w.message).startswith("Invalid WKB") for w in caught):
             gdf = _close_rings(gdf, source, layer=layer, name=name)
-    return gdf, str(info.get("encoding") or "")
+    return gdf, used
 
 
 def _pick_gpkg_layer(path: Path, layer: str | int | None) -> str | int | None:
@@ -342,6 +351,7 @@ def _read_vector(
     suffix = path.suffix.lower()
     has_cpg = True
     declared = None
+    geometry_field = None
     if suffix == ".zip":
         source, has_cpg = _zip_member(path, layer=layer, trusted=trusted)
         layer = None
@@ -351,13 +361,14 @@ def _read_vector(
         if suffix == ".shp":
             parts = {str(p).lower() for ext in _PARTS for p in (path.with_suffix(ext), path.with_suffix(ext.upper()))}
             has_cpg = _shapefile_parts({p for p in parts if Path(p).exists()}, str(path), where=str(path))
-        if suffix in (".geojson", ".json"):
+        if suffix in _JSON:
             declared = geojson_legacy_crs(path)
+            geometry_field = geojson_geometry_property(path)
     name = path.name if layer is None else f"{path.name}:{layer}"
     with vector_env():
         try:
             layer = _pick_gpkg_layer(path, layer)
-            gdf, used = _gdal_read(source, layer=layer, encoding=encoding, name=name)
+            gdf, used = _gdal_read(source, layer=layer, encoding=encoding, name=name, geometry_field=geometry_field)
             if not has_cpg and encoding is None and used.upper() in _LATIN1:
                 gdf = _cyrillic(gdf, source, layer=layer, name=name)
         except DataLayerError as err:
