@@ -3,7 +3,8 @@
 The same files are read by this checkout's ``geo.read`` and by the ``main`` branch's (``git archive
 main`` into a temporary folder), side by side in one run, each in its own process (imports and one
 warm-up read excluded): 100,000 seeded points as GeoJSON, GeoPackage, a zipped Shapefile and a CSV,
-and the garden's zip bomb (1 MB that expands to a 1 GiB GeoJSON of blanks). Medians of `--repeats` reads (the bomb: one read, 300 s at most).
+and the garden's zip bomb (1 MB that expands to a 1 GiB GeoJSON of blanks). Medians of `--repeats`
+reads (the bomb: one read, 300 s at most).
 Writes benchmarks/results/safety.md and safety.json.
 """
 

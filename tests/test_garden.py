@@ -591,3 +591,8 @@ def test_fuzzing_read_under_time_and_memory_limits():
     assert result.returncode == 0, textwrap.shorten(result.stdout + result.stderr, 4000)
     assert "passed" in result.stdout
     assert time.monotonic() - started < 600
+
+
+def test_the_readme_counts_the_garden():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"the garden — {len(CASES)} generated hostile and broken files" in readme
