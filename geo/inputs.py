@@ -114,9 +114,10 @@ def check_coordinates(gdf: gpd.GeoDataFrame, *, name: str) -> None:
         return
     rows = np.unique(index[bad_coord])
     example = coords[bad_coord][0].tolist()
+    which = f"{len(rows)} feature{'s' if len(rows) > 1 else ''} (row{'s' if len(rows) > 1 else ''} "
     msg = (
-        f"{name}: {len(rows)} feature(s) (rows {shown(gdf.index[rows], len(rows))}) have coordinates that are not "
-        f"numbers, e.g. {example}. Give numbers; a feature with no location has a null geometry."
+        f"{name}: {which}{shown(gdf.index[rows], len(rows))}) {'have' if len(rows) > 1 else 'has'} coordinates "
+        f"that are not numbers, e.g. {example}. Give numbers; a feature with no location has a null geometry."
     )
     raise CRSError(msg)
 

@@ -139,8 +139,9 @@ def _lonlat_points(df: pd.DataFrame, lon: str, lat: str, *, path: Path) -> list[
     half = df.index[df[lon].isna() != df[lat].isna()]
     if len(half):
         i = half[0]
+        given, blank = (lat, lon) if pd.isna(df.at[i, lon]) else (lon, lat)
         msg = (
-            f"{path}, line {int(i) + 2}: {lon}={df.at[i, lon]!r} but {lat}={df.at[i, lat]!r} ({len(half)} such "
+            f"{path}, line {int(i) + 2}: {given}={df.at[i, given]!r} but {blank} is blank ({len(half)} such "
             "row(s)). Give both coordinates, or leave both blank for a feature with no location."
         )
         raise InputFileError(msg)

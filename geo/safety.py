@@ -377,7 +377,7 @@ def check_zip(path: Path, *, trusted: bool = False) -> list[zipfile.ZipInfo]:
         said = " ".join(str(err).split())
         msg = f"{path}: not a readable zip archive ({said}). Re-create it, or give the .shp itself."
         raise InputFileError(msg) from None
-    fix = "If you trust it, unzip it yourself and give the .shp file."
+    fix = "If you trust it, unzip it yourself and give the file inside."
     if len(members) > ZIP_MAX_MEMBERS:
         msg = f"{path}: the zip holds {len(members):,} members, more than geo opens ({ZIP_MAX_MEMBERS:,}). {fix}"
         raise InputFileError(msg)

@@ -24,5 +24,6 @@ def validate(
     import geo
 
     gdf = geo.read(path, crs=crs, encoding=encoding, id_column=id_column, trusted=trusted)
-    types = ", ".join(f"{k}: {v}" for k, v in gdf.geom_type.value_counts(dropna=False).items())
-    out().print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}")
+    kinds = gdf.geom_type.fillna("no location").value_counts()
+    types = ", ".join(f"{k}: {v}" for k, v in kinds.items())
+    out().print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}", soft_wrap=True)
