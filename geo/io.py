@@ -533,6 +533,8 @@ def read(
     else:
         gdf, declared = _read_vector(path, layer=layer, encoding=encoding, trusted=trusted)
     name = path.name if layer is None else f"{path.name}:{layer}"
+    if len(set(gdf.columns)) != len(gdf.columns):  # e.g. a .dbf naming a field twice
+        gdf.columns = unique_names([str(c) for c in gdf.columns], where=name)
     gdf = _apply_crs(gdf, crs, name=name)
     require_crs(gdf, name=name)
     if gdf.empty:
