@@ -139,17 +139,18 @@ def _lonlat_points(df: pd.DataFrame, lon: str, lat: str, *, path: Path) -> list[
     half = df.index[df[lon].isna() != df[lat].isna()]
     if len(half):
         i = half[0]
-        given, blank = (lat, lon) if pd.isna(df.at[i, lon]) else (lon, lat)
+        given, missing = (lat, lon) if bool(df[lon].isna().loc[i]) else (lon, lat)
         msg = (
-            f"{path}, line {int(i) + 2}: {given}={df.at[i, given]!r} but {blank} is blank ({len(half)} such "
+            f"{path}, line {int(i) + 2}: {given}={df.at[i, given]!r} but {missing} is blank ({len(half)} such "
             "row(s)). Give both coordinates, or leave both blank for a feature with no location."
         )
         raise InputFileError(msg)
     blank = df.index[df[lon].isna()]
     if 0 < len(blank) < len(df):
+        lines = shown((int(i) + 2 for i in blank), len(blank))
         warn(
-            f"{path}: {len(blank)} row(s) have blank coordinates (lines {shown(blank + 2, len(blank))}); they are "
-            "read as features with no location."
+            f"{path}: {len(blank)} row(s) have blank coordinates (lines {lines}); they are read as features "
+            "with no location."
         )
     return [None if np.isnan(a) or np.isnan(b) else shapely.Point(a, b) for a, b in zip(x, y, strict=True)]
 
