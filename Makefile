@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# Debian packages the tests drive: GDAL's ogrinfo (an independent reader), Chromium, QGIS 3.22 (PyQGIS for
-# Debian's python3, and its PostGIS provider) and PostgreSQL 15 with PostGIS 3 (a temporary cluster per run).
+# Debian packages the tests drive: GDAL's ogrinfo (an independent reader), Chromium, strace (the garden proves
+# no case reads another file or opens a socket), QGIS 3.22 (PyQGIS for Debian's python3, and its PostGIS
+# provider) and PostgreSQL 15 with PostGIS 3 (a temporary cluster per run).
 # Each is "command or file:package"; a missing one is installed.
-SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium \
+SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium strace:strace \
   /usr/lib/python3/dist-packages/qgis/core/__init__.py:python3-qgis \
   /usr/lib/qgis/plugins/libprovider_postgres.so:qgis-providers \
   /usr/lib/postgresql/15/lib/postgis-3.so:postgresql-15-postgis-3
@@ -59,6 +60,7 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP) system-deps
 	$(BIN)/python benchmarks/map_bench.py
 	$(BIN)/python benchmarks/analysis_bench.py
+	$(BIN)/python benchmarks/safety_bench.py
 
 data: $(STAMP)
 	$(BIN)/geo data rebuild

@@ -1,27 +1,54 @@
-"""Read a user's layer from any vector format GDAL reads, a CSV with lon/lat or WKT, or a zipped Shapefile.
+"""Read a user's layer: GeoPackage, GeoJSON, FlatGeobuf, Shapefile (plain or zipped), KML, GPX, GeoParquet or CSV.
 
-``read`` checks what analysts get wrong most often and says how to fix it: a missing file, an
-unknown format, no CRS, swapped or out-of-range coordinates, an empty layer, invalid polygons
-(repaired with ``make_valid``, with a warning naming them), text that is not UTF-8, duplicate
-ids and missing fields.
+Files come from anyone, so ``read`` opens only local files, each only as the format its suffix names,
+with GDAL's network access off (:mod:`geo.safety`), and checks what goes wrong most often, saying how to
+fix it (:mod:`geo.inputs`): a missing file, a refused or unknown format, a zip bomb, a Shapefile without
+its ``.dbf`` or ``.shx`` or without a ``.cpg`` (Cyrillic text is detected), no CRS, an obsolete GeoJSON
+``crs``, swapped or out-of-range coordinates, NaN coordinates, unclosed or collapsed rings, an empty or
+wholly unlocated layer, repeated column names, a text column called ``geometry``, text that is not
+UTF-8, duplicate ids and missing fields. Repairs (closing a ring, ``make_valid``, renaming a column,
+reading Cyrillic) are announced with a `GeoToolkitWarning` naming what changed.
 """
 
 from __future__ import annotations
 
+import csv
 import logging
 import warnings
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.raw
 import shapely
+import shapely.errors
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.crs import WGS84, check_lonlat, require_crs
 from geo.errors import CRSError, GeoToolkitWarning, InputFileError, LayerSchemaError
+from geo.inputs import (
+    check_all_located,
+    check_coordinates,
+    check_legacy_crs,
+    detect_cyrillic,
+    free_name,
+    geojson_geometry_property,
+    geojson_legacy_crs,
+    located,
+    one_line,
+    raise_unreadable,
+    repair_geometries,
+    shown,
+    text_values,
+    unique_names,
+    warn,
+)
+from geo.safety import check_source, check_vector, check_zip, vector_env
 
 __all__ = ["read", "repair_geometries"]
 
@@ -31,10 +58,14 @@ _LON_NAMES = ("lon", "lng", "long", "longitude")
 _LAT_NAMES = ("lat", "latitude")
 _XY_NAMES = (("x",), ("y",))
 _WKT_NAMES = ("wkt", "geometry", "geom", "the_geom")
+_GEOMETRY = "geometry"  # the geometry column of every layer geo returns
 #: A window around Central Asia used only to spot swapped latitude/longitude.
 _REGION = (30.0, 25.0, 100.0, 60.0)
 _SWAPPED_SHARE = 0.9  # share of features that must fall inside the window once swapped
-_SHOWN = 10  # ids named in a message
+_LATIN1 = ("ISO-8859-1", "LATIN1", "CP1252")  # what GDAL assumes for a .dbf that declares nothing
+_JSON = (".geojson", ".json", ".topojson", ".geojsonl", ".geojsons")
+_PARTS = (".dbf", ".shx", ".cpg")  # a Shapefile's sidecars that geo checks for
+_GDAL_HANDLED = ("Non closed ring detected", "Invalid WKB")  # GDAL/pyogrio warnings geo words itself
 
 
 def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
@@ -42,18 +73,90 @@ def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
     return next((lower[n] for n in names if n in lower), None)
 
 
-def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame:
+def _bad_encoding(path: Path, encoding: str, err: UnicodeDecodeError) -> InputFileError:
+    msg = (
+        f"{path} is not valid {encoding} text (byte {err.start}: {err.object[err.start : err.start + 4]!r}). "
+        "Re-save it as UTF-8, or pass encoding='cp1251' (CLI: --encoding) if that is what it uses."
+    )
+    return InputFileError(msg)
+
+
+def _too_many_fields(path: Path, encoding: str, width: int) -> InputFileError:
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        for row in reader:
+            if len(row) > width:
+                line = reader.line_num
+                break
+        else:
+            line = 0
+    msg = (
+        f"{path}, line {line}: more values than the header has columns ({width}). A value with a comma must be "
+        'in double quotes, e.g. "Almaty, Kazakhstan".'
+    )
+    return InputFileError(msg)
+
+
+def _csv_frame(path: Path, encoding: str) -> pd.DataFrame:
+    """Read a CSV as text, its repeated column names renamed with a warning (pandas would add '.1')."""
     try:
-        df = pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False, na_values=[""])
+        with path.open(encoding=encoding, newline="") as fh:
+            header = next(csv.reader(fh), [])
+        names = unique_names(header, where=str(path))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                path,
+                encoding=encoding,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                header=0,
+                names=names or None,
+                index_col=False,  # never take the first column as the index when a row has one value more
+            )
     except UnicodeDecodeError as err:
+        raise _bad_encoding(path, encoding, err) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as err:
+        msg = f"{path} is not a readable CSV: {one_line(str(err))}"
+        raise InputFileError(msg) from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        raise _too_many_fields(path, encoding, len(names))
+    return df
+
+
+def _lonlat_points(df: pd.DataFrame, lon: str, lat: str, *, path: Path) -> list[shapely.Point | None]:
+    x = pd.to_numeric(df[lon], errors="coerce")
+    y = pd.to_numeric(df[lat], errors="coerce")
+    bad = df.index[(x.isna() & df[lon].notna()) | (y.isna() & df[lat].notna())]
+    if len(bad):
+        row = int(bad[0]) + 2  # header is line 1
         msg = (
-            f"{path} is not valid {encoding} text (byte {err.start}: {err.object[err.start : err.start + 4]!r}). "
-            "Re-save it as UTF-8, or pass encoding='cp1251' (CLI: --encoding) if that is what it uses."
+            f"{path}, line {row}: {lon}={df.at[bad[0], lon]!r}, {lat}={df.at[bad[0], lat]!r} is not a number "
+            f"({len(bad)} such row(s)). Use decimal degrees with a dot, e.g. 69.2833."
         )
-        raise InputFileError(msg) from None
-    except pd.errors.ParserError as err:
-        msg = f"{path} is not a readable CSV: {err}"
-        raise InputFileError(msg) from None
+        raise InputFileError(msg)
+    half = df.index[df[lon].isna() != df[lat].isna()]
+    if len(half):
+        i = half[0]
+        given, missing = (lat, lon) if bool(df[lon].isna().loc[i]) else (lon, lat)
+        msg = (
+            f"{path}, line {int(i) + 2}: {given}={df.at[i, given]!r} but {missing} is blank ({len(half)} such "
+            "row(s)). Give both coordinates, or leave both blank for a feature with no location."
+        )
+        raise InputFileError(msg)
+    blank = df.index[df[lon].isna()]
+    if 0 < len(blank) < len(df):
+        lines = shown((int(i) + 2 for i in blank), len(blank))
+        warn(
+            f"{path}: {len(blank)} row(s) have blank coordinates (lines {lines}); they are read as features "
+            "with no location."
+        )
+    return [None if np.isnan(a) or np.isnan(b) else shapely.Point(a, b) for a, b in zip(x, y, strict=True)]
+
+
+def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame:
+    df = _csv_frame(path, encoding)
     cols = list(df.columns)
     lon, lat = _find(cols, _LON_NAMES), _find(cols, _LAT_NAMES)
     declared = crs
@@ -63,20 +166,12 @@ def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame
         declared = WGS84  # columns named lon/lat declare degrees on WGS84
         logger.info("%s: columns %r/%r read as WGS84 longitude/latitude", path, lon, lat)
     if lon is not None and lat is not None:
-        x = pd.to_numeric(df[lon], errors="coerce")
-        y = pd.to_numeric(df[lat], errors="coerce")
-        bad = df.index[(x.isna() & df[lon].notna()) | (y.isna() & df[lat].notna())]
-        if len(bad):
-            row = int(bad[0]) + 2  # header is line 1
-            msg = (
-                f"{path}, line {row}: {lon}={df.at[bad[0], lon]!r}, {lat}={df.at[bad[0], lat]!r} is not a number "
-                f"({len(bad)} such row(s)). Use decimal degrees with a dot, e.g. 69.2833."
-            )
-            raise InputFileError(msg)
-        geometry = [None if np.isnan(a) or np.isnan(b) else shapely.Point(a, b) for a, b in zip(x, y, strict=True)]
+        geometry = _lonlat_points(df, lon, lat, path=path)
         df = df.drop(columns=[lon, lat])
     elif (wkt := _find(cols, _WKT_NAMES)) is not None:
-        geoms = shapely.from_wkt(df[wkt].fillna("").replace("", None).to_numpy(), on_invalid="ignore")
+        texts = np.array([v if isinstance(v, str) and v.strip() else None for v in df[wkt]], dtype=object)
+        with np.errstate(all="ignore"):  # '1e400' overflows while parsing; it is then not WKT
+            geoms = shapely.from_wkt(texts, on_invalid="ignore")
         bad = df.index[pd.isna(geoms) & df[wkt].notna()]
         if len(bad):
             msg = f"{path}, line {int(bad[0]) + 2}: column {wkt!r} is not valid WKT: {str(df.at[bad[0], wkt])[:60]!r}."
@@ -92,63 +187,255 @@ def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame
     if declared is None:
         msg = f"{path} gives x/y or WKT coordinates but no CRS. Pass crs='EPSG:…' (CLI: --crs); geo never guesses."
         raise CRSError(msg)
+    df = _keep_text_geometry(df, where=str(path))
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry), crs=declared)
 
 
-def _read_vector(path: Path, *, layer: str | int | None, encoding: str | None) -> gpd.GeoDataFrame:
-    source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
-    if layer is None and path.suffix.lower() == ".gpkg":  # QGIS keeps styles in a non-spatial 'layer_styles' table
-        data_layers = [str(n) for n in pyogrio.list_layers(source)[:, 0] if n != "layer_styles"]
-        if len(data_layers) > 1:
-            msg = f"{path} holds {len(data_layers)} layers: {', '.join(data_layers)}. Pass layer='…' (CLI: name one)."
-            raise InputFileError(msg)
-        layer = data_layers[0] if data_layers else None
+def _keep_text_geometry(df: pd.DataFrame, *, where: str) -> pd.DataFrame:
+    """Rename a data column called ``geometry`` (the shapes' column) so it is kept, with a warning."""
+    if _GEOMETRY not in df.columns:
+        return df
+    new = free_name(_GEOMETRY, df.columns)
+    warn(f"{where}: its field 'geometry' is data, not the shapes; it is read as {new!r}, so it is kept.")
+    return df.rename(columns={_GEOMETRY: new})
+
+
+def _shapefile_parts(names: set[str], shp: str, *, where: str) -> bool:
+    """Check that a Shapefile's ``.shx`` and ``.dbf`` are there (`names` lower-cased); return whether a ``.cpg`` is."""
+    stem = shp[:-4]
+    if f"{stem}.dbf".lower() not in names:
+        msg = (
+            f"{where}: {Path(shp).name} comes without {Path(stem).name}.dbf, which holds its attributes (names, "
+            "ids ...); geo does not read a Shapefile without them. Add the .dbf beside it (or to the zip)."
+        )
+        raise InputFileError(msg)
+    if f"{stem}.shx".lower() not in names:
+        msg = (
+            f"{where}: {Path(shp).name} comes without {Path(stem).name}.shx, its index. Add the .shx (or, on a copy, "
+            "rebuild it: ogrinfo --config SHAPE_RESTORE_SHX YES file.shp)."
+        )
+        raise InputFileError(msg)
+    return f"{stem}.cpg".lower() in names
+
+
+def _zip_member(path: Path, *, layer: str | int | None, trusted: bool) -> tuple[str, bool]:
+    """Check a zip and pick its Shapefile; return the GDAL source and whether it has a ``.cpg``."""
+    members = [m for m in check_zip(path, trusted=trusted) if not m.is_dir()]
+    names = [m.filename for m in members]
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    if not shps:
+        msg = (
+            f"{path}: the zip holds no Shapefile (.shp); members: {shown(names, len(names))}. geo opens zipped "
+            "Shapefiles; unzip anything else and give the file itself."
+        )
+        raise InputFileError(msg)
+    if isinstance(layer, str):
+        shps = [n for n in shps if Path(n).stem == layer] or shps
+    elif isinstance(layer, int) and 0 <= layer < len(shps):
+        shps = [shps[layer]]
+    if len(shps) > 1:
+        stems = ", ".join(Path(n).stem for n in shps)
+        msg = f"{path} holds {len(shps)} Shapefiles: {stems}. Pass layer='…' (CLI: name one)."
+        raise InputFileError(msg)
+    shp = shps[0]
+    has_cpg = _shapefile_parts({n.lower() for n in names}, shp, where=str(path))
+    with zipfile.ZipFile(path) as zf, zf.open(shp) as fh:
+        head = fh.read(4096)
+    source = f"/vsizip/{path.resolve()}/{shp}"
+    check_vector(path / shp, head=head, source=source, trusted=trusted)
+    return source, has_cpg
+
+
+@contextmanager
+def _gdal_warnings(name: str) -> Iterator[list[warnings.WarningMessage]]:
+    """Collect GDAL's warnings during a read; pass them on as `GeoToolkitWarning` naming the file."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+    for w in caught:
+        text = str(w.message)
+        if issubclass(w.category, GeoToolkitWarning):
+            warnings.warn(text, GeoToolkitWarning, stacklevel=4)
+        elif not text.startswith(_GDAL_HANDLED):
+            warn(f"{name}: GDAL: {one_line(text)}")
+
+
+def _collapses(geom: shapely.Geometry | None) -> bool:
+    """Tell whether a closed-up geometry still has no area (or cannot even be checked: NaN coordinates)."""
+    if geom is None:
+        return True
     try:
-        return gpd.read_file(source, layer=layer, encoding=encoding)
-    except DataLayerError as err:
-        layers = ", ".join(str(n) for n in pyogrio.list_layers(source)[:, 0])
-        msg = f"{path}: no layer {layer!r} ({err}). Layers in the file: {layers}."
-        raise InputFileError(msg) from None
-    except (DataSourceError, UnicodeDecodeError) as err:
-        text = str(err)
-        if "not recognized" in text or "No such file" in text or "not a supported" in text.lower():
-            msg = (
-                f"{path}: not a format GDAL can read. Use GeoPackage, GeoJSON, FlatGeobuf, a zipped Shapefile, "
-                "KML, GeoParquet (.parquet) or a CSV with lon/lat or WKT columns."
-            )
-        elif isinstance(err, UnicodeDecodeError) or "utf" in text.lower() or "encoding" in text.lower():
-            msg = f"{path}: text is not valid UTF-8 ({text[:120]}). Pass encoding='…' (CLI: --encoding)."
-        else:
-            msg = f"{path}: could not be read: {text[:300]}"
-        raise InputFileError(msg) from None
+        return bool(shapely.is_empty(shapely.make_valid(geom, method="structure", keep_collapsed=False)))
+    except shapely.errors.GEOSException:
+        return True
 
 
-def repair_geometries(gdf: gpd.GeoDataFrame, *, name: str, id_column: str | None = None) -> gpd.GeoDataFrame:
-    """Repair invalid geometries with ``shapely.make_valid`` and warn, naming the features repaired.
-
-    Returns a copy when anything was repaired; `gdf` itself otherwise.
-    """
-    invalid = ~gdf.geometry.is_valid & gdf.geometry.notna()
-    if not invalid.any():
-        return gdf
-    labels = gdf.loc[invalid, id_column] if id_column and id_column in gdf else gdf.index[invalid]
-    shown = ", ".join(repr(v) for v in list(labels)[:_SHOWN]) + (" …" if invalid.sum() > _SHOWN else "")
-    reasons = shapely.is_valid_reason(gdf.geometry[invalid].to_numpy())
-    warnings.warn(
-        f"{name}: repaired {int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} with "
-        f"make_valid ({'id' if id_column else 'row'} {shown}; first problem: {reasons[0]}). Check them.",
-        GeoToolkitWarning,
-        stacklevel=3,
+def _close_rings(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None, name: str) -> gpd.GeoDataFrame:
+    """Close polygon rings GDAL returned unclosed (from the raw WKB), warning; refuse what cannot be read."""
+    wkb = np.asarray(pyogrio.raw.read(source, layer=layer, columns=[])[2], dtype=object)
+    present = np.array([w is not None for w in wkb])
+    parsed = shapely.from_wkb(wkb, on_invalid="ignore")
+    bad = np.flatnonzero(present & pd.isna(parsed))
+    fixed = shapely.from_wkb(wkb[bad], on_invalid="fix")
+    # closing a ring of fewer than three positions still leaves no area: that is not a repair
+    collapsed = np.array([_collapses(g) for g in fixed], dtype=bool)
+    unfixable = bad[pd.isna(fixed) | collapsed]
+    if len(unfixable):
+        reason = "GEOS cannot build it"
+        first = fixed[list(bad).index(unfixable[0])]
+        try:
+            shapely.from_wkb(wkb[unfixable[0]])
+        except shapely.errors.GEOSException as err:
+            reason = str(err).split(": ", 1)[-1]
+        if first is not None and not shapely.is_valid(first):
+            reason = str(shapely.is_valid_reason(first))
+        raise_unreadable(name, [int(i) for i in unfixable], reason)
+    warn(
+        f"{name}: closed {len(bad)} polygon ring(s) that did not end where they began (rows {shown(bad)}), as "
+        "GeoJSON and the OGC require. Check them."
     )
     out = gdf.copy()
-    out.loc[invalid, out.geometry.name] = shapely.make_valid(out.geometry[invalid].to_numpy())
+    out.loc[out.index[bad], out.geometry.name] = fixed
     return out
 
 
+def _frame(source: str, **kwargs: object) -> gpd.GeoDataFrame:
+    """``pyogrio.read_dataframe``; through Arrow when the default path cannot hold a field (e.g. a list of booleans)."""
+    try:
+        return pyogrio.read_dataframe(source, **kwargs)
+    except (ValueError, TypeError) as first:
+        try:
+            return pyogrio.read_dataframe(source, use_arrow=True, **kwargs)
+        except (ValueError, TypeError, OSError):
+            msg = f"{source}: GDAL reads it, but its fields cannot be turned into a table ({one_line(str(first))})."
+            raise InputFileError(msg) from None
+
+
+def _gdal_read(
+    source: str, *, layer: str | int | None, encoding: str | None, name: str, geometry_field: bool | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Read a layer with pyogrio under geo's GDAL options; return it and the text encoding GDAL used.
+
+    `geometry_field` says whether the layer has a data field called ``geometry``; ``None``: ask GDAL
+    (cheap for formats with a header; a JSON file would be parsed twice, so its callers scan it instead).
+    """
+    used = ""
+    with _gdal_warnings(name) as caught:
+        if geometry_field is None:
+            info = pyogrio.read_info(source, layer=layer, encoding=encoding)
+            geometry_field, used = _GEOMETRY in list(info["fields"]), str(info.get("encoding") or "")
+        if geometry_field:  # pyogrio would overwrite that field with the shapes
+            attrs = _frame(source, layer=layer, encoding=encoding, read_geometry=False)
+            shapes = _frame(source, layer=layer, encoding=encoding, columns=[], on_invalid="warn")
+            attrs = _keep_text_geometry(attrs, where=name)
+            gdf = gpd.GeoDataFrame(attrs, geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
+        else:
+            gdf = _frame(source, layer=layer, encoding=encoding, on_invalid="warn")
+        if any(str(w.message).startswith("Invalid WKB") for w in caught):
+            gdf = _close_rings(gdf, source, layer=layer, name=name)
+    return gdf, used
+
+
+def _pick_gpkg_layer(path: Path, layer: str | int | None) -> str | int | None:
+    if layer is not None or path.suffix.lower() != ".gpkg":
+        return layer
+    data_layers = [str(n) for n in pyogrio.list_layers(str(path))[:, 0] if n != "layer_styles"]  # QGIS styles
+    if len(data_layers) > 1:
+        msg = f"{path} holds {len(data_layers)} layers: {', '.join(data_layers)}. Pass layer='…' (CLI: name one)."
+        raise InputFileError(msg)
+    return data_layers[0] if data_layers else None
+
+
+def _read_vector(
+    path: Path, *, layer: str | int | None, encoding: str | None, trusted: bool
+) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read a GDAL vector file; return it and the CRS its obsolete GeoJSON ``crs`` member names, if any."""
+    suffix = path.suffix.lower()
+    has_cpg = True
+    declared = None
+    geometry_field = None
+    if suffix == ".zip":
+        source, has_cpg = _zip_member(path, layer=layer, trusted=trusted)
+        layer = None
+    else:
+        check_vector(path, trusted=trusted)
+        source = str(path)
+        if suffix == ".shp":
+            parts = {str(p).lower() for ext in _PARTS for p in (path.with_suffix(ext), path.with_suffix(ext.upper()))}
+            has_cpg = _shapefile_parts({p for p in parts if Path(p).exists()}, str(path), where=str(path))
+        if suffix in _JSON:
+            declared = geojson_legacy_crs(path)
+            geometry_field = geojson_geometry_property(path)
+    name = path.name if layer is None else f"{path.name}:{layer}"
+    with vector_env():
+        try:
+            layer = _pick_gpkg_layer(path, layer)
+            gdf, used = _gdal_read(source, layer=layer, encoding=encoding, name=name, geometry_field=geometry_field)
+            if not has_cpg and encoding is None and used.upper() in _LATIN1:
+                gdf = _cyrillic(gdf, source, layer=layer, name=name)
+        except DataLayerError as err:
+            layers = ", ".join(str(n) for n in pyogrio.list_layers(source)[:, 0])
+            msg = f"{path}: no layer {layer!r} ({err}). Layers in the file: {layers}."
+            raise InputFileError(msg) from None
+        except (DataSourceError, UnicodeDecodeError) as err:
+            raise _unreadable(path, err) from None
+    return gdf, declared
+
+
+def _cyrillic(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None, name: str) -> gpd.GeoDataFrame:
+    """Read a Shapefile without ``.cpg`` in its Cyrillic encoding if its text says so; else warn how GDAL read it."""
+    texts = text_values(gdf)
+    if not texts:
+        return gdf
+    found = detect_cyrillic(texts)
+    if found is None:
+        warn(
+            f"{name} has no .cpg file naming its text encoding, so its text was read as ISO-8859-1 (e.g. "
+            f"{texts[0][:40]!r}). If letters look wrong, pass the right one, e.g. encoding='cp1251' "
+            "(CLI: --encoding cp1251)."
+        )
+        return gdf
+    again, _ = _gdal_read(source, layer=layer, encoding=found, name=name)
+    sample = next(iter(text_values(again, limit=1)), "")
+    warn(
+        f"{name} has no .cpg file naming its text encoding; its text reads as Cyrillic in {found} (e.g. "
+        f"{sample[:40]!r}), so it was read that way. If that is wrong, pass encoding='…' (CLI: --encoding)."
+    )
+    return again
+
+
+def _unreadable(path: Path, err: Exception) -> InputFileError:
+    text = one_line(str(err))
+    if "not recognized" in text or "No such file" in text or "not a supported" in text.lower():
+        msg = (
+            f"{path}: not a format GDAL can read. Use GeoPackage, GeoJSON, FlatGeobuf, a zipped Shapefile, "
+            "KML, GeoParquet (.parquet) or a CSV with lon/lat or WKT columns."
+        )
+    elif isinstance(err, UnicodeDecodeError) or "utf" in text.lower() or "encoding" in text.lower():
+        msg = f"{path}: text is not valid UTF-8 ({text[:120]}). Pass encoding='…' (CLI: --encoding)."
+    else:
+        msg = f"{path}: could not be read: {text[:300]}"
+    return InputFileError(msg)
+
+
+def _read_parquet(path: Path) -> gpd.GeoDataFrame:
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head != b"PAR1":
+        msg = f"{path}: not a Parquet file (it does not start with PAR1). Rename it after its real format."
+        raise InputFileError(msg)
+    try:
+        return gpd.read_parquet(path)
+    except (ValueError, OSError) as err:
+        msg = f"{path}: not a readable GeoParquet file ({one_line(str(err), 200)})."
+        raise InputFileError(msg) from None
+
+
 def _check_swapped(gdf: gpd.GeoDataFrame, *, name: str) -> None:
-    if gdf.crs is None or not gdf.crs.is_geographic or gdf.geometry.isna().all():
+    where = located(gdf)
+    if gdf.crs is None or not gdf.crs.is_geographic or not where.any():
         return
-    pts = gdf.geometry.dropna().representative_point()
+    pts = gdf.geometry[where].representative_point()
     x, y = pts.x.to_numpy(), pts.y.to_numpy()
     west, south, east, north = _REGION
     inside = (x >= west) & (x <= east) & (y >= south) & (y <= north)
@@ -161,6 +448,31 @@ def _check_swapped(gdf: gpd.GeoDataFrame, *, name: str) -> None:
         raise CRSError(msg)
 
 
+def _apply_crs(gdf: gpd.GeoDataFrame, crs: str | None, *, name: str) -> gpd.GeoDataFrame:
+    if gdf.crs is None and crs is not None:
+        return gdf.set_crs(crs)
+    if crs is not None and not gdf.crs.equals(crs):
+        msg = (
+            f"{name} declares {gdf.crs.to_string()} but crs={crs!r} was given. geo does not relabel a CRS; "
+            "leave crs out, and reproject with geo.crs.reproject if you need another one."
+        )
+        raise CRSError(msg)
+    return gdf
+
+
+def _check_fields(gdf: gpd.GeoDataFrame, *, name: str, id_column: str | None, required: Sequence[str]) -> None:
+    if missing := [c for c in required if c not in gdf.columns]:
+        msg = f"{name} lacks required field(s) {missing}. Fields present: {[c for c in gdf.columns if c != _GEOMETRY]}."
+        raise LayerSchemaError(msg)
+    if id_column is not None:
+        if id_column not in gdf:
+            msg = f"{name} has no id column {id_column!r}."
+            raise LayerSchemaError(msg)
+        if dups := sorted(gdf.loc[gdf[id_column].duplicated(), id_column].astype(str).unique()):
+            msg = f"{name}: duplicate {id_column!r} values {dups[:10]}. Ids must be unique; fix or drop the duplicates."
+            raise LayerSchemaError(msg)
+
+
 def read(
     path: str | Path,
     *,
@@ -169,26 +481,31 @@ def read(
     encoding: str | None = None,
     id_column: str | None = None,
     required: Sequence[str] = (),
+    trusted: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read and validate a user's layer.
 
     Parameters
     ----------
     path
-        A vector file GDAL reads (GeoPackage, GeoJSON, FlatGeobuf, KML, Shapefile ...), a zipped
-        Shapefile (``.zip``), a GeoParquet file (``.parquet``), or a CSV with ``lon``/``lat``
-        (read as WGS84), ``x``/``y`` or a WKT column (both need `crs`).
+        A local file: GeoPackage, GeoJSON (``.geojson``/``.json``), FlatGeobuf, Shapefile (``.shp`` with
+        its ``.dbf`` and ``.shx``, or all in a ``.zip``), KML, GPX, GeoParquet (``.parquet``), or a CSV
+        with ``lon``/``lat`` (read as WGS84), ``x``/``y`` or a WKT column (both need `crs`).
     layer
-        The layer to read from a multi-layer file.
+        The layer to read from a multi-layer file (or the Shapefile in a zip of several).
     crs
         The CRS of a file that has none (a CSV with x/y or WKT, a Shapefile without ``.prj``).
         Refused if the file declares a different one: reproject instead.
     encoding
-        Text encoding of the file's attributes when it is not UTF-8 (e.g. ``"cp1251"``).
+        Text encoding of the file's attributes when it is not UTF-8 (e.g. ``"cp1251"``). A Shapefile
+        without ``.cpg`` whose text reads as Cyrillic is read as such, with a warning.
     id_column
         A column whose values must be unique, named in warnings and errors.
     required
         Columns that must be present.
+    trusted
+        The file is yours: let GDAL open it with any driver, including formats that read other files
+        (a VRT). Network access stays off and virtual paths stay refused.
 
     Returns
     -------
@@ -198,54 +515,39 @@ def read(
     Raises
     ------
     InputFileError
-        Missing file, unknown format, unreadable or badly encoded text.
+        Missing file, a virtual path/URL/connection string, a refused or unknown format, a zip over
+        the archive limits, a Shapefile without its parts, unreadable or badly encoded text.
     CRSError
-        No CRS, coordinates out of range, or latitude and longitude swapped.
+        No CRS, coordinates out of range or not numbers, a GeoJSON ``crs`` the coordinates contradict,
+        or latitude and longitude swapped.
     LayerSchemaError
-        An empty layer, missing fields or duplicate ids.
+        An empty or wholly unlocated layer, geometries that cannot be repaired, missing fields or
+        duplicate ids.
     """
-    path = Path(path)
-    if not path.exists():
-        msg = f"{path}: no such file. Check the path (relative paths start from {Path.cwd()})."
-        raise InputFileError(msg)
+    path = check_source(path)
     suffix = path.suffix.lower()
+    declared = None
     if suffix in (".csv", ".txt", ".tsv"):
         gdf = _read_csv(path, encoding=encoding or "utf-8", crs=crs)
     elif suffix in (".parquet", ".geoparquet"):
-        try:
-            gdf = gpd.read_parquet(path)
-        except (ValueError, OSError) as err:
-            msg = f"{path}: not a readable GeoParquet file ({str(err)[:200]})."
-            raise InputFileError(msg) from None
+        gdf = _read_parquet(path)
     else:
-        gdf = _read_vector(path, layer=layer, encoding=encoding)
+        gdf, declared = _read_vector(path, layer=layer, encoding=encoding, trusted=trusted)
     name = path.name if layer is None else f"{path.name}:{layer}"
-    if gdf.crs is None and crs is not None:
-        gdf = gdf.set_crs(crs)
-    elif crs is not None and not gdf.crs.equals(crs):
-        msg = (
-            f"{name} declares {gdf.crs.to_string()} but crs={crs!r} was given. geo does not relabel a CRS; "
-            "leave crs out, and reproject with geo.crs.reproject if you need another one."
-        )
-        raise CRSError(msg)
+    if len(set(gdf.columns)) != len(gdf.columns):  # e.g. a .dbf naming a field twice
+        gdf.columns = unique_names([str(c) for c in gdf.columns], where=name)
+    gdf = _apply_crs(gdf, crs, name=name)
     require_crs(gdf, name=name)
     if gdf.empty:
         msg = f"{name} has no features. Check the file, or the layer name if it has several."
         raise LayerSchemaError(msg)
-    if missing := [c for c in required if c not in gdf.columns]:
-        msg = (
-            f"{name} lacks required field(s) {missing}. Fields present: {[c for c in gdf.columns if c != 'geometry']}."
-        )
-        raise LayerSchemaError(msg)
-    if id_column is not None:
-        if id_column not in gdf:
-            msg = f"{name} has no id column {id_column!r}."
-            raise LayerSchemaError(msg)
-        if dups := sorted(gdf.loc[gdf[id_column].duplicated(), id_column].astype(str).unique()):
-            msg = f"{name}: duplicate {id_column!r} values {dups[:10]}. Ids must be unique; fix or drop the duplicates."
-            raise LayerSchemaError(msg)
-    check_lonlat(gdf, name=name)
-    _check_swapped(gdf, name=name)
-    gdf = repair_geometries(gdf, name=name, id_column=id_column)
+    _check_fields(gdf, name=name, id_column=id_column, required=required)
+    check_all_located(gdf, name=name)
+    check_coordinates(gdf, name=name)
+    with np.errstate(all="ignore"):  # huge coordinates overflow in GEOS's arithmetic; the checks judge the results
+        check_legacy_crs(gdf, declared, name=name)
+        check_lonlat(gdf, name=name)
+        _check_swapped(gdf, name=name)
+        gdf = repair_geometries(gdf, name=name, id_column=id_column)
     logger.info("Read %d features from %s (%s)", len(gdf), name, gdf.crs.to_string())
     return gdf

@@ -48,7 +48,7 @@ def test_missing_file(tmp_path):
 def test_unknown_format(tmp_path):
     path = tmp_path / "data.xyz"
     path.write_bytes(b"\x00\x01 not geodata")
-    with pytest.raises(geo.InputFileError, match="not a format GDAL can read"):
+    with pytest.raises(geo.InputFileError, match=r"geo does not open \.xyz files.*trusted=True"):
         geo.read(path)
 
 
@@ -141,3 +141,13 @@ def test_a_geopackage_with_several_layers_needs_a_layer_name(tmp_path, sites):
     assert len(geo.read(tmp_path / "two.gpkg", layer="b")) == 3
     geo.export(sites, tmp_path / "one.gpkg", name="sites")  # one layer plus QGIS styles: no question
     assert len(geo.read(tmp_path / "one.gpkg")) == 3
+
+
+def test_geojson_written_by_gdal_is_read_in_one_pass(tmp_path, sites):
+    """A 'geometry' member that is an object or null is the shape; only data under that key costs a second pass."""
+    from geo.inputs import geojson_geometry_property
+
+    sites[["id", "geometry"]].to_file(tmp_path / "s.geojson", driver="GeoJSON")  # GDAL writes '"geometry": { '
+    assert not geojson_geometry_property(tmp_path / "s.geojson")
+    (tmp_path / "t.geojson").write_text('{"type":"Feature","properties":{"geometry":"a point"},"geometry":null}')
+    assert geojson_geometry_property(tmp_path / "t.geojson")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from geo.cli.options import Crs, Encoding, Overwrite, load_any, out, user_errors
+from geo.cli.options import Crs, Encoding, Overwrite, Trusted, load_any, out, user_errors
 
 __all__ = ["export"]
 
@@ -57,6 +57,7 @@ def export(
     overwrite: Overwrite = False,
     crs: Crs = None,
     encoding: Encoding = None,
+    trusted: Trusted = False,
 ) -> None:
     """Export layers for GIS software; curated layers as points and `<name>_areas`.
 
@@ -66,12 +67,17 @@ def export(
     import geo
     from geo import registry
     from geo.exporter import check_target
+    from geo.safety import check_source
 
     args, target = _split_target(list(layers or []), output)
     names = args or list(registry.names())
+    for n in names:  # a path that is no local file (URL, /vsi…, PG:…) is named as such, before anything else
+        if n not in registry.names() and (Path(n).suffix or Path(n).exists()):
+            check_source(n)
     frame_names = [Path(n).stem if Path(n).suffix else n for n in names]
     check_target(target, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
-    frames = {key: load_any(n, crs=crs, encoding=encoding) for key, n in zip(frame_names, names, strict=True)}
+    pairs = zip(frame_names, names, strict=True)
+    frames = {key: load_any(n, crs=crs, encoding=encoding, trusted=trusted) for key, n in pairs}
     report = geo.export(frames, target, fmt=fmt, overwrite=overwrite)
     counts = ", ".join(f"{k} {v}" for k, v in report.features.items())
     out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True, markup=False)

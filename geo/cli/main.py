@@ -7,6 +7,7 @@ into a one-line message and exit code 1; click's usage errors exit with 2. No an
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from typing import Annotated
 
@@ -56,6 +57,13 @@ def main(
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    """Leave through the normal exit path, so temporary outputs are removed (see `geo.paths.atomic_path`)."""
+    raise SystemExit(128 + signum)
+
+
 def run() -> None:
-    """Entry point of the ``geo`` console script."""
+    """Entry point of the ``geo`` console script; SIGTERM and SIGHUP end it cleanly, like Ctrl-C."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     app()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from geo.cli.options import Crs, Encoding, Overwrite, err, out, user_errors, user_output
+from geo.cli.options import Crs, Encoding, Overwrite, Trusted, err, out, user_errors, user_output
 
 __all__ = ["elevation_grid", "map_command"]
 
@@ -36,6 +36,7 @@ def map_command(
     overwrite: Overwrite = False,
     crs: Crs = None,
     encoding: Encoding = None,
+    trusted: Trusted = False,
 ) -> None:
     """Render an offline map, e.g. `geo map maps/minerals.toml -o build/minerals.html --layer my_sites.csv`."""
     import geo
@@ -47,7 +48,7 @@ def map_command(
         png = user_output(png, overwrite=overwrite, suffixes=(".png",))
     if recipe is not None:
         load_recipe(recipe)  # a bad recipe fails before any work
-    user = {p.name: geo.read(p, crs=crs, encoding=encoding) for p in layer or []}
+    user = {p.name: geo.read(p, crs=crs, encoding=encoding, trusted=trusted) for p in layer or []}
     if recipe is None:
         m = build_map(user=user, tiles=tiles)
     else:

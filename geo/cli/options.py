@@ -27,6 +27,7 @@ __all__ = [
     "Encoding",
     "Limit",
     "Overwrite",
+    "Trusted",
     "err",
     "load_any",
     "out",
@@ -40,6 +41,13 @@ Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace the output
 Crs = Annotated[str | None, typer.Option(help="CRS of input files that declare none, e.g. EPSG:4326.")]
 Encoding = Annotated[str | None, typer.Option(help="Text encoding of input files if not UTF-8, e.g. cp1251.")]
 Limit = Annotated[int, typer.Option(min=1, help="Show at most this many rows.")]
+Trusted = Annotated[
+    bool,
+    typer.Option(
+        "--trusted",
+        help="The input files are yours: let GDAL open any format, including files that read other files (VRT).",
+    ),
+]
 
 
 def out() -> Console:
@@ -90,7 +98,9 @@ def user_output(path: Path, *, overwrite: bool, suffixes: Sequence[str] = ()) ->
     return path
 
 
-def load_any(layer: str, *, crs: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
+def load_any(
+    layer: str, *, crs: str | None = None, encoding: str | None = None, trusted: bool = False
+) -> gpd.GeoDataFrame:
     """Return a registered layer by name, or a user's file by path (anything with a suffix, or that exists)."""
     import geo
     from geo import registry
@@ -98,5 +108,5 @@ def load_any(layer: str, *, crs: str | None = None, encoding: str | None = None)
     if layer in registry.names():
         return geo.load(layer)
     if Path(layer).suffix or Path(layer).exists():
-        return geo.read(layer, crs=crs, encoding=encoding)
+        return geo.read(layer, crs=crs, encoding=encoding, trusted=trusted)
     return geo.load(layer)  # raises UnknownLayerError listing the layers

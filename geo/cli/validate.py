@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from geo.cli.options import Crs, Encoding, out, user_errors
+from geo.cli.options import Crs, Encoding, Trusted, out, user_errors
 
 __all__ = ["validate"]
 
@@ -18,10 +18,12 @@ def validate(
     crs: Crs = None,
     encoding: Encoding = None,
     id_column: Annotated[str | None, typer.Option("--id", help="Column whose values must be unique.")] = None,
+    trusted: Trusted = False,
 ) -> None:
     """Read a file the way the toolkit does and report what is wrong with it, if anything."""
     import geo
 
-    gdf = geo.read(path, crs=crs, encoding=encoding, id_column=id_column)
-    types = ", ".join(f"{k}: {v}" for k, v in gdf.geom_type.value_counts(dropna=False).items())
-    out().print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}")
+    gdf = geo.read(path, crs=crs, encoding=encoding, id_column=id_column, trusted=trusted)
+    kinds = gdf.geom_type.fillna("no location").value_counts()
+    types = ", ".join(f"{k}: {v}" for k, v in kinds.items())
+    out().print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}", soft_wrap=True)

@@ -15,19 +15,32 @@ import logging
 import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pyogrio.errors
 
 from geo.crs import require_crs
-from geo.errors import ExportError
+from geo.errors import ExportError, InputFileError
 from geo.exporter.formats import FORMATS, Format, resolve
 from geo.exporter.losses import Losses
 from geo.exporter.postgis import check_database, is_database_url, read_postgis, redact, write_postgis
+from geo.exporter.preflight import prepare
 from geo.exporter.split import AREAS_SUFFIX, split_by_precision, split_layers, split_names
-from geo.paths import check_writable
+from geo.paths import TMP_MARK, check_writable, write_error, write_lock
+from geo.safety import VECTOR_DRIVERS, check_source, check_vector, check_zip, vector_env
+
+#: pyogrio's errors for data GDAL cannot write; a last resort, after the checks of `prepare`.
+_GDAL_WRITE_ERRORS = (
+    pyogrio.errors.FieldError,
+    pyogrio.errors.FeatureError,
+    pyogrio.errors.GeometryError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.DataSourceError,
+)
 
 __all__ = ["FORMATS", "ExportReport", "Format", "check_target", "export", "read_exported", "split_by_precision"]
 
@@ -180,6 +193,35 @@ def _move_into_place(out: Path, target: Path, spec: Format, names: Sequence[str]
     out.replace(target)
 
 
+def _write_in_place(
+    frames: Mapping[str, gpd.GeoDataFrame], target: Path, spec: Format, *, as_folder: bool, losses: Losses
+) -> dict[str, int]:
+    """Write to a temporary beside `target`, check the counts read back, then move it into place."""
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}{TMP_MARK}", dir=target.parent))
+    except OSError as err:
+        raise write_error(target, err) from None
+    try:
+        out = tmp / ("out" if as_folder else target.name)
+        counts = _write_and_count(frames, out, spec, as_folder=as_folder, losses=losses)
+        expected = {n: len(g) for n, g in frames.items()}
+        if counts != expected:
+            msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
+            raise ExportError(msg)
+        _move_into_place(out, target, spec, list(frames), as_folder=as_folder)
+    except OSError as err:
+        if isinstance(err, ExportError):
+            raise
+        raise write_error(target, err) from None
+    except _GDAL_WRITE_ERRORS as err:
+        said = " ".join(str(err).split())[:300]
+        msg = f"Cannot write {target} as {spec.key}: GDAL says {said!r}. Nothing was written."
+        raise ExportError(msg) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return counts
+
+
 def export(
     layers: Mapping[str, gpd.GeoDataFrame] | Sequence[str] | gpd.GeoDataFrame,
     path: str | Path,
@@ -236,18 +278,11 @@ def export(
         counts = write_postgis(frames, str(path), overwrite=overwrite, losses=losses)
         return _report(ExportReport(redact(str(path)), "postgis", counts, losses.lines()))
     target, spec, as_folder = _check_target(path, fmt, list(frames), len(frames), overwrite=overwrite)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        out = tmp / ("out" if as_folder else target.name)
-        counts = _write_and_count(frames, out, spec, as_folder=as_folder, losses=losses)
-        expected = {n: len(g) for n, g in frames.items()}
-        if counts != expected:
-            msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
-            raise ExportError(msg)
-        _move_into_place(out, target, spec, list(frames), as_folder=as_folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    frames = prepare(frames, spec, losses)
+    with write_lock(target):  # a concurrent export to `target` fails; temporaries of a killed one are removed
+        if not overwrite:  # it may have been written since the check above looked
+            _check_target(target, spec.key, list(frames), len(frames), overwrite=False)
+        counts = _write_in_place(frames, target, spec, as_folder=as_folder, losses=losses)
     return _report(ExportReport(target, spec.key, counts, losses.lines()))
 
 
@@ -265,7 +300,13 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
     Shapefile zips are read through their ``fields.csv`` (original names) and ``long_values.csv``
     (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed. A QGIS
     project reads its GeoPackage; a ``postgresql://`` URL reads the layers its provenance table lists.
-    A single-layer file with an ``_areas`` file beside it reads as both halves.
+    A single-layer file with an ``_areas`` file beside it reads as both halves. A file is opened as
+    :func:`geo.read` opens one (only the format its suffix names, zip limits, no network).
+
+    Raises
+    ------
+    InputFileError
+        Not a local file, not the format its suffix names, over the zip limits, or not an export.
     """
     if is_database_url(path):
         return read_postgis(str(path))
@@ -277,11 +318,26 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
             if not _is_sidecar(file, names):
                 out |= read_exported(file, fmt=fmt)
         return out
+    path = check_source(path)
     spec = resolve(fmt, path)
-    out = spec.reader(path)
     companion = _companion(path)
-    if not spec.multi_layer and companion.exists() and len(out) == 1:  # the area half of one curated layer
-        out |= {f"{next(iter(out))}{AREAS_SUFFIX}": g for g in spec.reader(companion).values()}
+    files = [path, companion] if not spec.multi_layer and companion.exists() else [path]
+    for file in files:
+        if file.suffix.lower() == ".zip":
+            check_zip(file)
+        elif file.suffix.lower() in VECTOR_DRIVERS:
+            check_vector(file)
+    try:
+        with vector_env():
+            out = spec.reader(path)
+            if len(files) > 1 and len(out) == 1:  # the area half of one curated layer
+                out |= {f"{next(iter(out))}{AREAS_SUFFIX}": g for g in spec.reader(companion).values()}
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, *_GDAL_WRITE_ERRORS) as err:
+        if isinstance(err, InputFileError):
+            raise
+        said = " ".join(str(err).split())[:200]
+        msg = f"{path}: not a {spec.key} export geo can read back ({type(err).__name__}: {said}). Use geo.read instead."
+        raise InputFileError(msg) from None
     return out
 
 

@@ -20,6 +20,7 @@ from lxml import etree
 
 from geo.crs import WGS84, reproject
 from geo.exporter.losses import Losses
+from geo.exporter.preflight import gpkg_fid_column
 from geo.exporter.split import declared_geometry_type
 from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.paths import write_geojson
@@ -62,6 +63,7 @@ def write_gpkg(frames: Frames, path: Path, losses: Losses) -> None:
             append=path.exists(),
             dataset_options=None if path.exists() else {"VERSION": "1.2"},
             geometry_type=declared_geometry_type(name, gdf),
+            layer_options={"FID": gpkg_fid_column(flat)},  # a text 'fid' column stays data
         )
         if cols:
             losses.add("list fields are JSON text", name, ", ".join(cols))

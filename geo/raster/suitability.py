@@ -16,7 +16,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import rasterio
 import shapely
 from affine import Affine
 from rasterio.features import rasterize
@@ -25,8 +24,8 @@ from scipy import ndimage
 
 from geo.catalog import default
 from geo.crs import EQUAL_AREA, METRIC, WGS84, reproject
-from geo.errors import GeoToolkitError, InputFileError
-from geo.raster.io import MEMORY_SHARE, memory_bytes
+from geo.errors import CRSError, InputFileError
+from geo.raster.io import MEMORY_SHARE, memory_bytes, raster_source
 from geo.raster.terrain import pixel_sizes_m, slope_degrees
 
 __all__ = ["Criteria", "Grid", "aralkum_suitability", "mountain_suitability"]
@@ -92,6 +91,7 @@ def mountain_suitability(
     lakes: gpd.GeoDataFrame | None = None,
     towns: gpd.GeoDataFrame | None = None,
     sites: gpd.GeoDataFrame | None = None,
+    trusted: bool = False,
 ) -> Grid:
     """Score every DEM pixel (inside `area`, if given) for mountain afforestation.
 
@@ -109,6 +109,8 @@ def mountain_suitability(
         Places excluded with a buffer; default: the shipped ``cities``.
     sites
         Mineral sites excluded with a buffer; default: the shipped ``mineral_deposits``.
+    trusted
+        `dem` is yours: open it with any GDAL driver (e.g. a VRT); otherwise only as GeoTIFF.
 
     Returns
     -------
@@ -116,10 +118,10 @@ def mountain_suitability(
         Suitability in [0, 1] (NaN: excluded or outside), with ``elevation`` and ``slope`` companions.
     """
     criteria = criteria or Criteria()
-    with rasterio.open(dem) as src:
-        if src.crs is None or not src.crs.is_geographic:
+    with raster_source(dem, whole=False, trusted=trusted) as src:
+        if not src.crs.is_geographic:
             msg = f"{dem}: expected a lon/lat elevation grid with a CRS."
-            raise GeoToolkitError(msg)
+            raise CRSError(msg)
         window = Window(0, 0, src.width, src.height)
         mask_geoms: list[shapely.Geometry] = []
         if area is not None:
@@ -127,6 +129,12 @@ def mountain_suitability(
             mask_geoms = list(area.geometry)
             window = from_bounds(*area.total_bounds, transform=src.transform).round_offsets().round_lengths()
             window = window.intersection(Window(0, 0, src.width, src.height))
+        if min(int(window.width), int(window.height)) < 2:  # noqa: PLR2004 (a slope needs two pixels each way)
+            msg = (
+                f"{dem}: the search window is {int(window.width)} x {int(window.height)} pixels; a slope needs at "
+                "least 2 x 2. Search a larger area, or use a finer elevation grid."
+            )
+            raise InputFileError(msg)
         needed = int(window.width) * int(window.height) * 8 * 6  # float64 elevation, slope, distances, score
         if needed > MEMORY_SHARE * memory_bytes():
             msg = (

@@ -10,11 +10,13 @@ from affine import Affine
 from rasterio.windows import Window
 
 from geo.crs import GEOD
-from geo.errors import CRSError
+from geo.errors import InputFileError
 from geo.paths import atomic_path
+from geo.raster.io import raster_source
 
 __all__ = ["pixel_sizes_m", "slope_degrees", "slope_raster"]
 
+_MIN_PIXELS = 2  # a gradient needs two pixels in each direction
 _CACHE_MB = 64  # GDAL block cache while writing slope block by block
 
 
@@ -46,20 +48,21 @@ def slope_degrees(elevation: np.ndarray, transform: Affine, *, geographic: bool 
     return np.degrees(np.arctan(np.hypot(gx, gy)))
 
 
-def slope_raster(src_path: str | Path, dst_path: str | Path, *, block_rows: int = 256) -> Path:
+def slope_raster(src_path: str | Path, dst_path: str | Path, *, block_rows: int = 256, trusted: bool = False) -> Path:
     """Write the slope (degrees) of an elevation raster block by block, in bounded memory.
 
     Each block of `block_rows` rows is read with one row of overlap above and below, so the
     result equals the whole-raster computation while memory stays proportional to the block.
-    Nodata stays nodata (NaN in the float32 output).
+    Nodata stays nodata (NaN in the float32 output). The input is opened only as GeoTIFF unless
+    `trusted` (see :func:`geo.raster.io.raster_source`).
     """
     src_path, dst_path = Path(src_path), Path(dst_path)
     # GDAL's block cache (5% of RAM by default) would hold the written blocks: cap it, so memory stays
     # proportional to the block whatever the machine.
-    with rasterio.Env(GDAL_CACHEMAX=_CACHE_MB), rasterio.open(src_path) as src:
-        if src.crs is None:
-            msg = f"{src_path} has no CRS; georeference it first."
-            raise CRSError(msg)
+    with rasterio.Env(GDAL_CACHEMAX=_CACHE_MB), raster_source(src_path, whole=False, trusted=trusted) as src:
+        if min(src.width, src.height) < _MIN_PIXELS:
+            msg = f"{src_path} is {src.width} x {src.height} pixels; a slope needs at least 2 x 2."
+            raise InputFileError(msg)
         geographic = src.crs.is_geographic
         profile = {
             "driver": "GTiff",

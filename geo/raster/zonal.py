@@ -10,7 +10,7 @@ import pandas as pd
 from exactextract import exact_extract
 
 from geo.crs import reproject
-from geo.raster.io import check_raster
+from geo.raster.io import raster_source
 
 __all__ = ["zonal_stats"]
 
@@ -22,16 +22,17 @@ def zonal_stats(
     stats: Sequence[str] = ("mean", "min", "max", "count"),
     name: str = "zones",
     include_cols: Sequence[str] = (),
+    trusted: bool = False,
 ) -> pd.DataFrame:
     """Statistics of `raster` inside each zone; the zones are moved to the raster's CRS, never the pixels.
 
     exactextract weights each pixel by the share of it inside the zone and reads the raster in
     blocks, so a raster larger than memory works. Nodata is honoured. Returns one row per zone
-    (in the zones' order) with `include_cols` and one column per statistic.
+    (in the zones' order) with `include_cols` and one column per statistic. The raster is opened only
+    as GeoTIFF unless `trusted` (see :func:`geo.raster.io.raster_source`).
     """
-    with check_raster(raster, whole=False) as src:
-        crs = src.crs
-    zones = reproject(zones, crs.to_wkt(), name=name)
-    result = exact_extract(str(raster), zones.reset_index(drop=True), list(stats), output="pandas")
+    with raster_source(raster, whole=False, trusted=trusted) as src:
+        zones = reproject(zones, src.crs.to_wkt(), name=name)
+        result = exact_extract(src, zones.reset_index(drop=True), list(stats), output="pandas")
     result = result.reset_index(drop=True)  # one row per zone, in the zones' order
     return pd.concat([pd.DataFrame(zones[list(include_cols)]).reset_index(drop=True), result], axis=1)

@@ -1,0 +1,137 @@
+"""Checks before layers are written: what a format cannot hold is refused, or fixed losslessly and reported.
+
+- M (measure) values: only GeoParquet and CSV (WKT) keep them; elsewhere they are dropped and the
+  export reports it (GeoJSON would otherwise write ``NaN``, which is not JSON).
+- Shapefile: a GeometryCollection (or any type outside points, lines and polygons) cannot be written:
+  refused, naming the features. Points and MultiPoints in one layer: the points are written as
+  one-part MultiPoints (the same places), and the export says so.
+- 2D and 3D features in one layer: FlatGeobuf cannot hold them (refused); a Shapefile gives the 2D
+  ones z = 0 (reported).
+- GeoPackage: a data column called ``fid`` that cannot be the feature id (text, repeated or empty
+  values) keeps its values; the feature id column gets another name (:func:`gpkg_fid_column`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import ExportError
+from geo.exporter.losses import Losses
+from geo.paths import without_m
+
+if TYPE_CHECKING:
+    from geo.exporter.formats import Format
+
+__all__ = ["gpkg_fid_column", "prepare"]
+
+_KEEPS_M = frozenset({"parquet", "csv"})
+_SHAPEFILE_TYPES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"})
+_SHOWN = 5
+
+
+def _labels(gdf: gpd.GeoDataFrame, mask: pd.Series) -> str:
+    values = gdf.loc[mask, "id"] if "id" in gdf else gdf.index[mask]
+    word = "ids" if "id" in gdf else "rows"
+    items = [repr(v) if word == "ids" else str(v) for v in values]
+    return f"{word} {', '.join(items[:_SHOWN])}{' …' if len(items) > _SHOWN else ''}"
+
+
+def drop_m(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    """Return `gdf` with M values dropped (Z kept) and how many features had them."""
+    geoms = gdf.geometry.to_numpy()
+    has_m = np.asarray(shapely.has_m(geoms), dtype=bool) & ~pd.isna(geoms)
+    if not has_m.any():
+        return gdf, 0
+    out = gdf.copy()
+    out.loc[has_m, out.geometry.name] = [without_m(g) for g in geoms[has_m]]
+    return out, int(has_m.sum())
+
+
+def _shapefile_geometries(gdf: gpd.GeoDataFrame, name: str, spec: Format) -> tuple[gpd.GeoDataFrame, bool]:
+    """Refuse types a Shapefile cannot hold; turn points into one-part MultiPoints beside MultiPoints."""
+    types = gdf.geometry.geom_type
+    bad = types.notna() & ~types.isin(_SHAPEFILE_TYPES)
+    if bad.any():
+        kinds = ", ".join(sorted(set(types[bad])))
+        msg = (
+            f"Layer {name!r}: {int(bad.sum())} feature(s) ({_labels(gdf, bad)}) are {kinds}, which a "
+            f"{spec.key} export cannot hold. Export to gpkg or geojson, or split them into points, lines "
+            "and polygons first (e.g. gdf.explode())."
+        )
+        raise ExportError(msg)
+    if not (types == "MultiPoint").any() or not (types == "Point").any():
+        return gdf, False
+    out = gdf.copy()
+    points = types == "Point"
+    out.loc[points, out.geometry.name] = [shapely.MultiPoint([g]) for g in gdf.geometry[points]]
+    return out, True
+
+
+def _mixed_dimensions(gdf: gpd.GeoDataFrame, name: str, spec: Format, losses: Losses) -> None:
+    geoms = gdf.geometry
+    arr = geoms.to_numpy()
+    where = pd.Series(~(shapely.is_missing(arr) | shapely.is_empty(arr)), index=gdf.index)
+    has_z = geoms.has_z & where
+    flat = where & ~has_z
+    if not has_z.any() or not flat.any():
+        return
+    if spec.key == "fgb":
+        msg = (
+            f"Layer {name!r} mixes 3D features ({_labels(gdf, has_z)}) with 2D ones ({_labels(gdf, flat)}), which "
+            "FlatGeobuf cannot hold. Export to gpkg or geojson, or make them alike (shapely.force_2d or force_3d)."
+        )
+        raise ExportError(msg)
+    if spec.key == "shp":
+        losses.add("2D features written with z = 0: a Shapefile layer is all 2D or all 3D", name, _labels(gdf, flat))
+
+
+def prepare(frames: Mapping[str, gpd.GeoDataFrame], spec: Format, losses: Losses) -> dict[str, gpd.GeoDataFrame]:
+    """Return `frames` ready for `spec`: refuse what it cannot hold, fix losslessly what it can, report both.
+
+    Raises
+    ------
+    ExportError
+        A layer holds geometries the format cannot (a GeometryCollection in a Shapefile, 2D and 3D
+        features in FlatGeobuf).
+    """
+    out = {}
+    for name, gdf in frames.items():
+        prepared = gdf
+        if spec.key not in _KEEPS_M:
+            prepared, n_m = drop_m(prepared)
+            if n_m:
+                detail = f"{n_m} feature{'s' if n_m > 1 else ''}"
+                losses.add(f"M (measure) values dropped: the {spec.key} export keeps x, y and z only", name, detail)
+        _mixed_dimensions(prepared, name, spec, losses)
+        if spec.key == "shp":
+            prepared, promoted = _shapefile_geometries(prepared, name, spec)
+            if promoted:
+                losses.add("points written as one-part MultiPoints, beside the layer's MultiPoints", name)
+        out[name] = prepared
+    return out
+
+
+def gpkg_fid_column(gdf: pd.DataFrame) -> str:
+    """Name of a GeoPackage's feature id column: ``fid``, unless a data column of that name cannot be the id.
+
+    GDAL makes a data column called ``fid`` (any case) the feature id when its values are unique,
+    non-null integers; otherwise the id column is named ``fid_1`` (or the next free name), so the data
+    column is written as it is.
+    """
+    clash = [c for c in gdf.columns if str(c).lower() == "fid"]
+    if not clash:
+        return "fid"
+    values = gdf[clash[0]]
+    if pd.api.types.is_integer_dtype(values.dtype) and values.notna().all() and values.is_unique:
+        return str(clash[0])
+    taken = {str(c).lower() for c in gdf.columns}
+    n = 1
+    while f"fid_{n}" in taken:
+        n += 1
+    return f"fid_{n}"

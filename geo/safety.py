@@ -1,0 +1,455 @@
+"""Open only what the name says: GDAL's safety options, allowed drivers and archive limits, in one place.
+
+Files that other people send are read through this module, for vectors (pyogrio) and rasters
+(rasterio) alike:
+
+- **only local files**: a GDAL virtual path (``/vsicurl/…``, ``/vsizip/…``), a URL or a connection
+  string (``PG:…``) is refused before GDAL sees it;
+- **only the format the suffix names**: each suffix has the GDAL driver(s) it may be opened with. The
+  first bytes must look like that format, and GDAL's own identification must agree, so a VRT or a
+  GDAL streamed algorithm renamed ``.geojson``, ``.gpkg`` or ``.tif`` is refused instead of reading the
+  files it points at. ``trusted=True`` lifts this for a file the caller made (e.g. their own VRT);
+- **no network**: GDAL's HTTP access is pointed at a dead end, ``/vsicurl/`` accepts no file, PROJ's
+  grid CDN is off, SQLite/GeoPackage files may not reach outside themselves, and GDAL lists no folder
+  (so it opens a file's own sidecars by name, e.g. a Shapefile's ``.dbf``, and nothing else);
+- **archive limits**: a zip is checked (member count, total uncompressed size, compression ratio,
+  overlapping members) before anything is read from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import re
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geo.errors import InputFileError
+
+if TYPE_CHECKING:
+    import rasterio
+
+__all__ = [
+    "GDAL_OPTIONS",
+    "RASTER_DRIVERS",
+    "VECTOR_DRIVERS",
+    "ZIP_MAX_BYTES",
+    "ZIP_MAX_MEMBERS",
+    "ZIP_MAX_RATIO",
+    "check_source",
+    "check_vector",
+    "check_zip",
+    "describe",
+    "open_raster",
+    "open_raster_dataset",
+    "raster_env",
+    "vector_env",
+]
+
+logger = logging.getLogger(__name__)
+
+#: GDAL configuration applied around every read of a user's file (vector and raster).
+GDAL_OPTIONS: dict[str, str] = {
+    # Never list a folder: sidecars are opened by their exact name (.dbf, .shx, .prj, .cpg), nothing else.
+    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    # No .aux.xml files read beside a raster (nor written).
+    "GDAL_PAM_ENABLED": "NO",
+    # /vsicurl/ (and so a VRT source on the web) accepts only this suffix, which no file has.
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".geo-no-network",
+    # Any other HTTP request GDAL would make (a CRS link, a schema) goes to a proxy of an unknown
+    # scheme: curl fails before opening a socket. A belt over the braces above and below.
+    "GDAL_HTTP_PROXY": "geo-no-network://0",
+    "GDAL_HTTPS_PROXY": "geo-no-network://0",
+    "GDAL_HTTP_MAX_RETRY": "0",
+    "GDAL_HTTP_TIMEOUT": "1",
+    "GDAL_HTTP_CONNECTTIMEOUT": "1",
+    # PROJ fetches no transformation grids from its CDN.
+    "PROJ_NETWORK": "OFF",
+    # An SQLite/GeoPackage file may not ATTACH other databases or open other files (VirtualOGR).
+    "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",
+    # GML (trusted only): resolve no xlinks and download no schemas.
+    "GML_SKIP_RESOLVE_ELEMS": "ALL",
+    "GML_DOWNLOAD_WFS_SCHEMA": "NO",
+}
+
+#: Suffix -> GDAL vector drivers a file with that suffix may be opened with.
+VECTOR_DRIVERS: dict[str, tuple[str, ...]] = {
+    ".gpkg": ("GPKG",),
+    ".geojson": ("GeoJSON",),
+    ".json": ("GeoJSON", "ESRIJSON", "TopoJSON"),
+    ".topojson": ("TopoJSON",),
+    ".geojsonl": ("GeoJSONSeq",),
+    ".geojsons": ("GeoJSONSeq",),
+    ".fgb": ("FlatGeobuf",),
+    ".shp": ("ESRI Shapefile",),
+    ".kml": ("LIBKML", "KML"),
+    ".gpx": ("GPX",),
+}
+#: Suffix -> the GDAL raster driver (rasterio takes one).
+RASTER_DRIVERS: dict[str, str] = {".tif": "GTiff", ".tiff": "GTiff"}
+#: Names of the formats, for messages.
+_KIND = {
+    "GPKG": "a GeoPackage",
+    "GeoJSON": "GeoJSON",
+    "ESRIJSON": "Esri JSON",
+    "TopoJSON": "TopoJSON",
+    "GeoJSONSeq": "GeoJSON lines",
+    "FlatGeobuf": "FlatGeobuf",
+    "ESRI Shapefile": "a Shapefile",
+    "LIBKML": "KML",
+    "KML": "KML",
+    "GPX": "GPX",
+    "GTiff": "a GeoTIFF",
+}
+
+#: A zip may hold at most this many members ...
+ZIP_MAX_MEMBERS = 10_000
+#: ... and expand to at most this many bytes in total.
+ZIP_MAX_BYTES = 4 * 2**30
+#: A member larger than `_RATIO_FLOOR` may be at most this many times its compressed size (zeros
+#: deflate about 1,000 times; real Shapefiles stay far below 100). Not checked for a trusted file.
+ZIP_MAX_RATIO = 100
+_RATIO_FLOOR = 16 * 2**20
+
+_HEAD_BYTES = 4096
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:/")  # http://, https://, s3://, file:/ … (a Path keeps one slash)
+_CONNECTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:")  # PG:, MySQL:, WFS:, GPKG:… (not C:\ on Windows)
+_GDAL_OF_VECTOR = 0x04
+_GDAL_OF_RASTER = 0x02
+_lock = threading.RLock()
+_depth = 0
+
+
+def check_source(path: str | Path, *, what: str = "file") -> Path:
+    """Return `path` as a local, existing regular file; refuse virtual paths, URLs and connection strings.
+
+    Raises
+    ------
+    InputFileError
+        A ``/vsi…`` path, a URL, a connection string, a missing path or a folder.
+    """
+    text = str(path)
+    if text.startswith("/vsi"):
+        msg = f"{text}: a GDAL virtual path (/vsi…); geo opens only local files. Download or unpack it first."
+        raise InputFileError(msg)
+    if _URL.match(text):
+        msg = f"{text}: a URL; geo never reads from the network. Download the file and give its local path."
+        raise InputFileError(msg)
+    if _CONNECTION.match(text) and not Path(text).exists():
+        msg = (
+            f"{text}: a connection string ({text.split(':', 1)[0]}:…); geo opens only local files. "
+            "Export the data to a file first."
+        )
+        raise InputFileError(msg)
+    path = Path(path)
+    if not path.exists():
+        msg = f"{path}: no such {what}. Check the path (relative paths start from {Path.cwd()})."
+        raise InputFileError(msg)
+    if not path.is_file():
+        msg = f"{path}: a folder, not a file. Give the file itself (a Shapefile's .shp, or a .zip of it)."
+        raise InputFileError(msg)
+    return path
+
+
+def _xml_root(head: bytes) -> str:
+    text = head.decode("utf-8", errors="replace")
+    text = re.sub(r"<\?.*?\?>|<!--.*?-->", "", text, flags=re.DOTALL)
+    found = re.search(r"<\s*(!?[A-Za-z_][\w:.\-]*)", text)
+    return found.group(1).split(":")[-1] if found else ""
+
+
+_MAGIC = {
+    b"SQLite format 3\x00": "an SQLite database",
+    b"PK\x03\x04": "a zip archive",
+    b"PK\x05\x06": "a zip archive",
+    b"PAR1": "a Parquet file",
+    b"II*\x00": "a TIFF",
+    b"MM\x00*": "a TIFF",
+    b"II+\x00": "a TIFF",
+    b"MM\x00+": "a TIFF",
+}
+_XML_ROOTS = {
+    "OGRVRTDataSource": "a GDAL vector VRT (XML that points at other files)",
+    "VRTDataset": "a GDAL raster VRT (XML that points at other files)",
+    "kml": "KML",
+    "gpx": "GPX",
+    "!DOCTYPE": "XML with a DOCTYPE (entities may point at other files)",
+}
+_SHAPEFILE_CODE = 9994  # the first four bytes of a .shp, big-endian
+
+
+def _text_kind(body: bytes) -> str | None:
+    if body.startswith(b"<"):
+        root = _xml_root(body)
+        return _XML_ROOTS.get(root, f"XML (root element {root!r})")
+    if body.startswith((b"{", b"[")):
+        if b"gdal_streamed_alg" in body:
+            return "a GDAL streamed algorithm (GDALG: a command that reads other files)"
+        return "JSON"
+    return None
+
+
+def describe(head: bytes) -> str:
+    """Say what a file looks like from its first bytes (e.g. ``"a GDAL vector VRT …"``), for checks and messages."""
+    kind = next((k for prefix, k in _MAGIC.items() if head.startswith(prefix)), None)
+    if kind == "an SQLite database" and head[68:72] in (b"GPKG", b"GP10", b"GP11"):
+        kind = "a GeoPackage"
+    elif kind is None and head[:3] == b"fgb" and head[4:7] == b"fgb":
+        kind = "FlatGeobuf"
+    elif kind is None and len(head) >= 4 and int.from_bytes(head[:4], "big") == _SHAPEFILE_CODE:  # noqa: PLR2004
+        kind = "a Shapefile"
+    kind = kind or _text_kind(head.removeprefix(b"\xef\xbb\xbf").lstrip())
+    return kind or ("an empty file" if not head else "not a format geo knows")
+
+
+_EXPECTED = {
+    "GPKG": {"a GeoPackage"},
+    "GeoJSON": {"JSON"},
+    "ESRIJSON": {"JSON"},
+    "TopoJSON": {"JSON"},
+    "GeoJSONSeq": {"JSON"},
+    "FlatGeobuf": {"FlatGeobuf"},
+    "ESRI Shapefile": {"a Shapefile"},
+    "LIBKML": {"KML"},
+    "KML": {"KML"},
+    "GPX": {"GPX"},
+    "GTiff": {"a TIFF"},
+}
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(_HEAD_BYTES)
+
+
+def _refuse(path: Path, seen: str, drivers: tuple[str, ...]) -> InputFileError:
+    kind = " or ".join(dict.fromkeys(_KIND.get(d, d) for d in drivers))
+    msg = (
+        f"{path}: its name says {kind}, but it is {seen}. geo opens a {path.suffix} file only as {kind}, "
+        "so that a file cannot read other files or the network. Rename it after its real format, or, if you "
+        "made it yourself and trust it, pass trusted=True (CLI: --trusted)."
+    )
+    return InputFileError(msg)
+
+
+@contextlib.contextmanager
+def vector_env() -> Iterator[None]:
+    """Apply :data:`GDAL_OPTIONS` to pyogrio's GDAL for the duration of the block (re-entrant).
+
+    pyogrio sets process-wide GDAL options; they are restored when the outermost block ends.
+    """
+    import pyogrio
+
+    global _depth  # one process-wide nesting counter, guarded by _lock
+    with _lock:
+        saved = {}
+        if _depth == 0:
+            saved = {key: pyogrio.get_gdal_config_option(key) for key in GDAL_OPTIONS}
+            pyogrio.set_gdal_config_options(GDAL_OPTIONS)
+        _depth += 1
+        try:
+            yield
+        finally:
+            _depth -= 1
+            if _depth == 0:
+                pyogrio.set_gdal_config_options(saved)
+
+
+@contextlib.contextmanager
+def raster_env() -> Iterator[None]:
+    """Apply :data:`GDAL_OPTIONS` to rasterio's GDAL for the duration of the block."""
+    import rasterio
+
+    with rasterio.Env(**GDAL_OPTIONS):
+        yield
+
+
+class _Gdal:
+    """pyogrio's own GDAL library through ctypes, for ``GDALIdentifyDriverEx`` (pyogrio does not expose it)."""
+
+    def __init__(self) -> None:
+        self.lib: ctypes.CDLL | None = None
+        self.loaded = False
+
+    def get(self) -> ctypes.CDLL | None:
+        if not self.loaded:
+            self.loaded = True
+            self.lib = self._load()
+        return self.lib
+
+    @staticmethod
+    def _load() -> ctypes.CDLL | None:
+        import pyogrio
+
+        package = Path(pyogrio.__file__).resolve().parent
+        candidates = sorted((package.parent / "pyogrio.libs").glob("libgdal*"))
+        if not candidates:  # a pyogrio linked to a system GDAL: find the one loaded in this process
+            with contextlib.suppress(OSError), open("/proc/self/maps", encoding="utf-8") as maps:
+                candidates = sorted({Path(line.split()[-1]) for line in maps if "libgdal" in line.split()[-1]})
+                candidates = [c for c in candidates if "rasterio" not in str(c)]
+        for candidate in candidates:
+            try:
+                lib = ctypes.CDLL(str(candidate))
+                lib.GDALIdentifyDriverEx.restype = ctypes.c_void_p
+                lib.GDALIdentifyDriverEx.argtypes = [ctypes.c_char_p, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+                lib.GDALGetDriverShortName.restype = ctypes.c_char_p
+                lib.GDALGetDriverShortName.argtypes = [ctypes.c_void_p]
+            except (OSError, AttributeError):
+                continue
+            return lib
+        logger.debug("GDALIdentifyDriverEx is not reachable; relying on the content check alone")
+        return None
+
+
+_GDAL = _Gdal()
+
+
+def identify_vector_driver(source: str) -> str | None:
+    """Return the driver pyogrio's GDAL would open `source` with (``None``: none, or not knowable here)."""
+    import pyogrio._ogr  # noqa: F401 (loads GDAL and registers its drivers)
+
+    lib = _GDAL.get()
+    if lib is None:
+        return None
+    with vector_env():
+        handle = lib.GDALIdentifyDriverEx(source.encode(), _GDAL_OF_VECTOR, None, None)
+    if not handle:
+        return None
+    name = lib.GDALGetDriverShortName(handle)
+    return name.decode() if name else None
+
+
+def check_vector(path: Path, *, head: bytes | None = None, source: str | None = None, trusted: bool = False) -> None:
+    """Refuse a vector file whose content is not the format its suffix names (unless `trusted`).
+
+    Parameters
+    ----------
+    path
+        The file (or, for a member of a zip, ``archive.zip/member.shp``): its suffix says the format.
+    head
+        Its first bytes, when `path` is not a file on disk (a zip member); read from `path` otherwise.
+    source
+        What GDAL will open (e.g. a ``/vsizip/`` member of a checked zip); `path` by default.
+
+    Raises
+    ------
+    InputFileError
+        An unknown suffix, content of another format, or a file GDAL would open with another driver.
+    """
+    if trusted:
+        return
+    suffix = path.suffix.lower()
+    drivers = VECTOR_DRIVERS.get(suffix)
+    if drivers is None:
+        known = ", ".join([*VECTOR_DRIVERS, ".zip", ".csv", ".parquet"])
+        msg = (
+            f"{path}: geo does not open {suffix or 'suffix-less'} files from others. Use one of {known}, convert it "
+            "(e.g. ogr2ogr out.gpkg in.xyz), or, if you made it and trust it, pass trusted=True (CLI: --trusted)."
+        )
+        raise InputFileError(msg)
+    seen = describe(_head(path) if head is None else head)
+    if not any(seen in _EXPECTED[d] for d in drivers):
+        raise _refuse(path, seen, drivers)
+    found = identify_vector_driver(source or str(path))
+    if found is not None and found not in drivers:
+        raise _refuse(path, f"a file GDAL opens with its {found} driver", drivers)
+
+
+def _shown(size: float) -> str:
+    return f"{size / 2**30:.1f} GiB" if size >= 2**30 else f"{size / 2**20:.1f} MiB"
+
+
+def check_zip(path: Path, *, trusted: bool = False) -> list[zipfile.ZipInfo]:
+    """Check a zip before anything is read from it; return its members.
+
+    Refused: not a zip, more than :data:`ZIP_MAX_MEMBERS` members, more than :data:`ZIP_MAX_BYTES`
+    uncompressed, a member expanding more than :data:`ZIP_MAX_RATIO` times (unless `trusted`),
+    members that overlap (a zip bomb that reuses one compressed stream), or encrypted members.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        said = " ".join(str(err).split())
+        msg = f"{path}: not a readable zip archive ({said}). Re-create it, or give the .shp itself."
+        raise InputFileError(msg) from None
+    fix = "If you trust it, unzip it yourself and give the file inside."
+    if len(members) > ZIP_MAX_MEMBERS:
+        msg = f"{path}: the zip holds {len(members):,} members, more than geo opens ({ZIP_MAX_MEMBERS:,}). {fix}"
+        raise InputFileError(msg)
+    total = sum(m.file_size for m in members)
+    if total > ZIP_MAX_BYTES:
+        msg = f"{path}: the zip expands to {_shown(total)}, more than geo unpacks ({_shown(ZIP_MAX_BYTES)}). {fix}"
+        raise InputFileError(msg)
+    for m in members:
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size > _RATIO_FLOOR and ratio > ZIP_MAX_RATIO and not trusted:
+            msg = (
+                f"{path}: member {m.filename!r} expands {ratio:,.0f} times ({_shown(m.compress_size)} -> "
+                f"{_shown(m.file_size)}), more than {ZIP_MAX_RATIO} times: it looks like a zip bomb. "
+                f"{fix[:-1]} (or pass trusted=True, CLI: --trusted)."
+            )
+            raise InputFileError(msg)
+        if m.flag_bits & 0x1:
+            msg = f"{path}: member {m.filename!r} is encrypted. Unzip it yourself with its password."
+            raise InputFileError(msg)
+    if sum(m.compress_size for m in members) > path.stat().st_size:
+        msg = f"{path}: the zip's members overlap (they share compressed data, as zip bombs do). {fix}"
+        raise InputFileError(msg)
+    return members
+
+
+def _raster_driver(path: Path, *, trusted: bool) -> str | None:
+    if trusted:
+        return None
+    driver = RASTER_DRIVERS.get(path.suffix.lower())
+    if driver is None:
+        msg = (
+            f"{path}: geo opens rasters from others only as GeoTIFF ({', '.join(RASTER_DRIVERS)}). Convert it "
+            "(gdal_translate in.xyz out.tif), or, if you made it and trust it, pass trusted=True."
+        )
+        raise InputFileError(msg)
+    seen = describe(_head(path))
+    if seen not in _EXPECTED[driver]:
+        raise _refuse(path, seen, (driver,))
+    return driver
+
+
+def open_raster_dataset(path: str | Path, *, trusted: bool = False) -> rasterio.DatasetReader:
+    """Open a raster with the driver its suffix allows, under :data:`GDAL_OPTIONS`; the caller closes it.
+
+    Prefer :func:`open_raster`, which keeps the options on for the reads too.
+
+    Raises
+    ------
+    InputFileError
+        A virtual path, URL or connection string; a missing file; another format than the suffix
+        says (a VRT named ``.tif``); a file GDAL cannot read.
+    """
+    import rasterio
+    from rasterio.errors import RasterioIOError
+
+    path = check_source(path, what="raster")
+    driver = _raster_driver(path, trusted=trusted)
+    with raster_env():
+        try:
+            return rasterio.open(path, driver=driver)
+        except RasterioIOError as err:
+            reason = " ".join(str(err).split())[:300]
+            msg = f"{path}: not a raster GDAL can read{f' as {_KIND[driver]}' if driver else ''} ({reason})."
+            raise InputFileError(msg) from None
+
+
+@contextlib.contextmanager
+def open_raster(path: str | Path, *, trusted: bool = False) -> Iterator[rasterio.DatasetReader]:
+    """Open a raster as :func:`open_raster_dataset` does, with geo's GDAL options on for the whole block.
+
+    GDAL may open a (trusted) VRT's sources only when pixels are read, so the reads run under the
+    options too.
+    """
+    with raster_env(), open_raster_dataset(path, trusted=trusted) as src:
+        yield src
