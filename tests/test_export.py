@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 import geopandas as gpd
 import pandas as pd
 import pyarrow.parquet as pq
+import pyogrio
 import pytest
 
 import geo
@@ -307,3 +308,32 @@ def test_features_with_no_location_are_listed_in_the_points_layer_without_a_geom
     back = read_exported(report.path, fmt=key)["aff"]
     assert len(back) == 2
     assert back.geometry.isna().all()
+
+
+@pytest.mark.parametrize(("suffix", "fmt"), [(".gpkg", None), (".zip", None), ("", "geojson"), (".geojson", None)])
+def test_the_agreements_table_travels_where_the_format_can_hold_it(tmp_path, suffix, fmt):
+    table = geo.agreements()
+    layers = {"campuses": geo.load("campuses")} if suffix == ".geojson" else ["campuses", "regions"]
+    report = export(layers, tmp_path / f"out{suffix}", fmt=fmt, tables={"agreements": table})
+    if suffix == ".gpkg":
+        back = pyogrio.read_dataframe(report.path, layer="agreements")
+        assert len(back) == len(table)
+        assert json.loads(back.set_index("id").loc["uk-kz-critical-minerals-roadmap-2026", "signatories"])
+    elif suffix == ".zip":
+        with zipfile.ZipFile(report.path) as zf:
+            assert "agreements.table.csv" in zf.namelist()
+    elif suffix == "":
+        assert len(pd.read_csv(report.path / "agreements.table.csv")) == len(table)
+        assert "agreements" not in read_exported(report.path)  # a table is not a layer
+    else:
+        assert any("tables not carried" in loss for loss in report.losses)
+
+
+def test_cli_export_of_every_layer_carries_the_agreements(tmp_path):
+    from typer.testing import CliRunner
+
+    from geo.cli.main import app
+
+    result = CliRunner().invoke(app, ["export", "-o", str(tmp_path / "all.gpkg")])
+    assert result.exit_code == 0, result.output
+    assert "agreements" in {str(n) for n in pyogrio.list_layers(tmp_path / "all.gpkg")[:, 0]}

@@ -39,7 +39,7 @@ def frames():
 
 @pytest.fixture(scope="module")
 def exported(database, frames):
-    return geo.export(frames, database)
+    return geo.export(frames, database, tables={"agreements": geo.agreements()})
 
 
 def _sql(url: str, query: str) -> list[tuple]:
@@ -187,3 +187,8 @@ def test_passwords_never_appear_in_messages():
         geo.export(gpd.GeoDataFrame(geometry=[], crs=4326), url, name="x")
     assert "s3cret" not in str(caught.value)
     assert "someone:***@127.0.0.1" in str(caught.value)
+
+
+def test_the_agreements_table_is_written_in_the_same_export(exported, database):
+    (rows,) = _sql(database, "SELECT count(*) FROM agreements")[0]
+    assert rows == len(geo.agreements())

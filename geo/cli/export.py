@@ -59,7 +59,7 @@ def export(
     encoding: Encoding = None,
     trusted: Trusted = False,
 ) -> None:
-    """Export layers for GIS software; curated layers as points and `<name>_areas`.
+    """Export layers for GIS software; curated layers as points and `<name>_areas`; with every layer, the agreements.
 
     e.g. `geo export mineral_deposits regions -o build/out.gpkg`, `geo export -f qgz -o build/atlas.qgz`,
     `geo export -f postgis "postgresql://user@host/db"`.
@@ -78,7 +78,8 @@ def export(
     check_target(target, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
     pairs = zip(frame_names, names, strict=True)
     frames = {key: load_any(n, crs=crs, encoding=encoding, trusted=trusted) for key, n in pairs}
-    report = geo.export(frames, target, fmt=fmt, overwrite=overwrite)
+    tables = {} if args else {"agreements": geo.agreements()}  # every layer: the agreements table goes along
+    report = geo.export(frames, target, fmt=fmt, overwrite=overwrite, tables=tables)
     counts = ", ".join(f"{k} {v}" for k, v in report.features.items())
     out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True, markup=False)
     for loss in report.losses:

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio.errors
 
 from geo.crs import require_crs
 from geo.errors import ExportError, InputFileError
+from geo.exporter.attributes import TABLE_SUFFIX, write_tables
 from geo.exporter.formats import FORMATS, Format, resolve
 from geo.exporter.losses import Losses
 from geo.exporter.postgis import check_database, is_database_url, read_postgis, redact, write_postgis
@@ -194,7 +196,13 @@ def _move_into_place(out: Path, target: Path, spec: Format, names: Sequence[str]
 
 
 def _write_in_place(
-    frames: Mapping[str, gpd.GeoDataFrame], target: Path, spec: Format, *, as_folder: bool, losses: Losses
+    frames: Mapping[str, gpd.GeoDataFrame],
+    target: Path,
+    spec: Format,
+    *,
+    as_folder: bool,
+    losses: Losses,
+    tables: Mapping[str, pd.DataFrame],
 ) -> dict[str, int]:
     """Write to a temporary beside `target`, check the counts read back, then move it into place."""
     try:
@@ -208,6 +216,7 @@ def _write_in_place(
         if counts != expected:
             msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
             raise ExportError(msg)
+        write_tables(tables, out, fmt=spec.key, as_folder=as_folder, losses=losses)
         _move_into_place(out, target, spec, list(frames), as_folder=as_folder)
     except OSError as err:
         if isinstance(err, ExportError):
@@ -229,8 +238,9 @@ def export(
     fmt: str | None = None,
     overwrite: bool = False,
     name: str | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> ExportReport:
-    """Export one or more layers.
+    """Export one or more layers, and non-spatial tables beside them.
 
     Curated layers (any layer with ``location_precision``) are written as two layers, in every
     format: ``<name>`` with the point-level features and ``<name>_areas`` with those known only to a
@@ -252,6 +262,10 @@ def export(
         Replace `path` (or the tables) if it exists; it is only replaced once the new output is complete.
     name
         The layer name when `layers` is a single GeoDataFrame.
+    tables
+        Non-spatial tables to carry along, e.g. ``{"agreements": geo.agreements()}``: attribute tables in a
+        GeoPackage, a project's GeoPackage or PostGIS; ``<name>.table.csv`` in a Shapefile zip or a folder;
+        a one-layer file cannot hold them (the report says so).
 
     Returns
     -------
@@ -271,18 +285,19 @@ def export(
         raise ExportError(msg)
     for layer_name, gdf in frames.items():
         require_crs(gdf, name=layer_name)
+    _check_layer_names(list(tables or {}))
     frames = split_layers(frames)
     losses = Losses()
     if is_database_url(path):
         _check_layer_names(list(frames))
-        counts = write_postgis(frames, str(path), overwrite=overwrite, losses=losses)
+        counts = write_postgis(frames, str(path), overwrite=overwrite, losses=losses, tables=tables)
         return _report(ExportReport(redact(str(path)), "postgis", counts, losses.lines()))
     target, spec, as_folder = _check_target(path, fmt, list(frames), len(frames), overwrite=overwrite)
     frames = prepare(frames, spec, losses)
     with write_lock(target):  # a concurrent export to `target` fails; temporaries of a killed one are removed
         if not overwrite:  # it may have been written since the check above looked
             _check_target(target, spec.key, list(frames), len(frames), overwrite=False)
-        counts = _write_in_place(frames, target, spec, as_folder=as_folder, losses=losses)
+        counts = _write_in_place(frames, target, spec, as_folder=as_folder, losses=losses, tables=tables or {})
     return _report(ExportReport(target, spec.key, counts, losses.lines()))
 
 
@@ -342,7 +357,9 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
 
 
 def _is_sidecar(file: Path, names: set[str]) -> bool:
-    """Whether `file` is written beside another file of the folder (a ``.csvt``, a project's GeoPackage)."""
+    """Whether `file` is written beside another file of the folder (a ``.csvt``, a project's GeoPackage, a table)."""
+    if file.name.endswith(TABLE_SUFFIX):
+        return True
     for spec in FORMATS.values():
         for suffix in spec.sidecars:
             if file.name.endswith(suffix) and file.name[: -len(suffix)] + spec.suffix in names:

@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import ExportError
+from geo.exporter.attributes import flatten
 from geo.exporter.losses import Losses
 from geo.exporter.qgis import qml_document
 from geo.exporter.records import provenance_table
@@ -267,7 +268,12 @@ def _read_layers(conn: Connection, names: Sequence[str]) -> dict[str, gpd.GeoDat
 
 
 def write_postgis(
-    frames: Mapping[str, gpd.GeoDataFrame], url: str, *, overwrite: bool, losses: Losses
+    frames: Mapping[str, gpd.GeoDataFrame],
+    url: str,
+    *,
+    overwrite: bool,
+    losses: Losses,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, int]:
     """Write `frames`, their styles and provenance in one transaction; return the counts read back.
 
@@ -284,6 +290,8 @@ def write_postgis(
             raise ExportError(msg)
         for name, gdf in frames.items():
             _write_table(conn, name, gdf, overwrite=overwrite)
+        for name, table in (tables or {}).items():  # non-spatial tables (the agreements), in the same transaction
+            flatten(table).to_sql(name, conn, if_exists="replace" if overwrite else "fail", index=False)
         _write_styles(conn, schema, frames)
         _write_provenance(conn, frames)
         counts = {name: len(gdf) for name, gdf in _read_layers(conn, list(frames)).items()}
