@@ -88,7 +88,7 @@ def test_overlaps_in_hectares():
     half = gpd.GeoDataFrame({"id": ["half"]}, geometry=[box(70.5, 40, 71.5, 41)], crs=4326)
     result = overlaps(one, half)
     geodesic_ha = abs(GEOD.geometry_area_perimeter(box(70.5, 40, 71, 41))[0]) / 10_000
-    assert result["area_ha"].iloc[0] == pytest.approx(geodesic_ha, rel=1e-3)
+    assert result["overlap_ha"].iloc[0] == pytest.approx(geodesic_ha, rel=1e-3)
     assert result["share_a"].iloc[0] == pytest.approx(0.5, rel=1e-3)
     assert result.crs.to_epsg() == 4326
 
