@@ -35,6 +35,7 @@ METRIC_MAX_ERROR = 0.015
 CHUNK = 1_000_000
 _BLOCK = 1_000_000  # elements of one (points x segments) block
 _MAX_CELLS = 1 << 20
+_MANY_SEGMENTS = 256  # above this, the nearest segment comes from a tree of segments
 _LOCAL = threading.local()
 _POINT = 0  # shapely type id
 _POLYGONAL = (3, 6)  # Polygon, MultiPolygon
@@ -126,20 +127,20 @@ def _grid_join(x: np.ndarray, y: np.ndarray, boxes: np.ndarray) -> tuple[np.ndar
     return ia[keep], ib[keep]
 
 
-def candidates_within(a: Side, b: Side, reach: np.ndarray, chunk: slice) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs that may lie within `reach` (metres per row of `b`, already widened) of each other.
+def candidates_within(a: Side, b: Side, reach: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs that may lie within `reach` (planar metres per row of `b`, already widened) of each other.
 
-    `a` is a points side; only its rows in `chunk` are searched.
+    `a` is a points side; only its `rows` are searched.
     """
-    if not len(b.rows) or not len(a.x):
+    if not len(b.rows) or not len(a.x) or not len(rows):
         return np.empty(0, np.int64), np.empty(0, np.int64)
     bounds = shapely.bounds(b.metric()[b.rows])
     grow = reach[b.rows][:, None]
     boxes = bounds + np.hstack([-grow, -grow, grow, grow])
-    x, y = a.x[chunk], a.y[chunk]
+    x, y = a.x[rows], a.y[rows]
     valid = ~np.isnan(x)
     ia, jb = _grid_join(np.where(valid, x, np.inf), np.where(valid, y, np.inf), boxes)
-    return ia + (chunk.start or 0), b.rows[jb]
+    return rows[ia], b.rows[jb]
 
 
 # --- nearest points, from a points side ---------------------------------------------------------
@@ -183,6 +184,15 @@ def _nearest_on(px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> tuple[np.nda
     return d, qx, qy
 
 
+def _on_segments(px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Planar distance from point i to segment i, and the nearest point on it."""
+    ax, ay, dx, dy = seg[:, 0], seg[:, 1], seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]
+    length2 = np.where(dx * dx + dy * dy == 0, 1.0, dx * dx + dy * dy)
+    t = np.clip(((px - ax) * dx + (py - ay) * dy) / length2, 0.0, 1.0)
+    qx, qy = ax + t * dx, ay + t * dy
+    return np.hypot(px - qx, py - qy), qx, qy
+
+
 @dataclass
 class _Shape:
     """What is precomputed once per feature of the non-point side."""
@@ -192,6 +202,7 @@ class _Shape:
     inner: float  # radius of a circle around `centre` inside the polygon (0 if none)
     outer: float  # distance from `centre` to the farthest vertex
     polygonal: bool
+    tree: shapely.STRtree | None = None  # over the segments, for features with many of them
 
 
 def _shape(geom: shapely.Geometry) -> _Shape:
@@ -206,7 +217,8 @@ def _shape(geom: shapely.Geometry) -> _Shape:
         inner = 0.0
     ends = seg.reshape(-1, 2)
     outer = float(np.hypot(ends[:, 0] - cx, ends[:, 1] - cy).max()) if len(ends) else 0.0
-    return _Shape(seg, (float(cx), float(cy)), inner, outer, polygonal)
+    tree = shapely.STRtree(shapely.linestrings(seg.reshape(-1, 2, 2))) if len(seg) > _MANY_SEGMENTS else None
+    return _Shape(seg, (float(cx), float(cy)), inner, outer, polygonal, tree)
 
 
 def _shapes(b: Side, rows: np.ndarray) -> dict[int, _Shape]:
@@ -245,7 +257,11 @@ def _planar_from_points(
             qx[group[inside]], qy[group[inside]] = px[inside], py[inside]
             open_ &= ~inside
         sel = group[open_]
-        d[sel], qx[sel], qy[sel] = _nearest_on(px[open_], py[open_], shape.segments)
+        if shape.tree is not None:  # many segments: the nearest one from a tree, then the point on it
+            _, k = shape.tree.query_nearest(shapely.points(px[open_], py[open_]), all_matches=False)
+            d[sel], qx[sel], qy[sel] = _on_segments(px[open_], py[open_], shape.segments[k])
+        else:
+            d[sel], qx[sel], qy[sel] = _nearest_on(px[open_], py[open_], shape.segments)
     return d, qx, qy
 
 

@@ -22,6 +22,7 @@ boundary artefact and is dropped.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Literal
@@ -32,6 +33,7 @@ import pandas as pd
 import shapely
 
 from geo import precision
+from geo.analysis import scale
 from geo.catalog import default, region_aliases
 from geo.crs import EQUAL_AREA, reproject, require_crs
 
@@ -207,6 +209,9 @@ def overlaps(
         ``stated_ha`` (the `a` feature's stated hectares, on its row only when the whole feature
         lies in one feature of `b`: stated hectares are never split by overlap).
     """
+    if scale.is_lazy(a):
+        return scale.map_with(overlaps, a, b, name=names[1], names=names, suffixes=suffixes, sliver_m=sliver_m)
+    b = scale.in_memory(b, name=names[1])
     require_crs(a, name=names[0])
     require_crs(b, name=names[1])
     ea = reproject(a, EQUAL_AREA, name=names[0]).reset_index(drop=True)
@@ -264,7 +269,8 @@ def summarize(
     Parameters
     ----------
     layer
-        A layer with a CRS; its ``country``/``region`` fields, where present, decide the unit.
+        A layer with a CRS (or a dask-geopandas frame: the result is then a lazy dask frame with
+        the same columns); its ``country``/``region`` fields, where present, decide the unit.
     by
         ``"country"`` (the Central Asian countries) or ``"region"`` (Natural Earth admin-1:
         Kazakhstan's pre-2018 layout; today's names are matched through ``geo.region_aliases()``).
@@ -277,39 +283,21 @@ def summarize(
     -------
     pd.DataFrame
         One row per unit (``iso_a3`` or ``id``, ``name``, ``kind``) with the columns described in
-        ``table.attrs["columns"]``: ``features``, ``stated_ha``, ``stated_features``,
-        ``envelope_ha``, ``mapped_ha``. Extra rows hold features named to several units together
-        (their hectares are not split) and, by region, features known only to their country.
+        ``table.attrs["columns"]`` (``SUMMARY_COLUMNS``): ``features``, ``stated_ha``,
+        ``stated_features``, ``envelope_ha``, ``mapped_ha``. Extra rows hold features named to
+        several units together (``kind`` = ``together``: their hectares are not split) and, by
+        region, features known only to their country (``kind`` = ``country only``).
     """
     if by not in ("country", "region"):
         msg = f"by must be 'country' or 'region', got {by!r}."
         raise ValueError(msg)
     require_crs(layer, name=name)
     units, key = _units(by, units)
-    keys = attribute(layer, units, key=key, field=by, name=name)
-    kinds = pd.Series(np.where(keys.map(len) > 1, "together", by), index=layer.index, dtype=object)
-    if by == "region" and "location_precision" in layer and "country" in layer:
-        only = (layer["location_precision"] == "country") & (keys.map(len) == 0) & layer["country"].notna()
-        keys[only] = layer.loc[only, "country"].map(lambda c: (str(c),))
-        kinds[only] = "country only"
-    table = _aggregate(layer, keys, kinds, name=name)
-    names = dict(zip(units[key].astype(str), units["name"].astype(str), strict=True))
-    if by == "region":
-        names |= dict(zip(*_country_names(), strict=True))
-    unit_rows = pd.DataFrame({"keys": [(k,) for k in units[key].astype(str)], "kind": by})
-    table = unit_rows.merge(table, on=["keys", "kind"], how="outer")
-    table["name"] = [_row_name(k, names, kind) for k, kind in zip(table["keys"], table["kind"], strict=True)]
-    table[key] = table["keys"].map("+".join)
-    for col in ("features", "stated_features"):
-        table[col] = table[col].fillna(0).astype(int)
-    for col in ("stated_ha", "mapped_ha", "envelope_ha"):
-        table[col] = table[col].fillna(0.0).round(0)
-    table = table[[key, "name", "kind", *SUMMARY_COLUMNS]]
-    table = table.sort_values(["features", "stated_ha", "envelope_ha"], ascending=False).reset_index(drop=True)
-    table.attrs["columns"] = dict(SUMMARY_COLUMNS)
-    if (outside := int((keys.map(len) == 0).sum())) > 0:
-        logger.info("%s: %d feature(s) in no %s", name, outside, by)
-    return table
+    partial = functools.partial(_partial, units=units, key=key, by=by, name=name)
+    finish = functools.partial(_finish, units=units, key=key, by=by)
+    if scale.is_lazy(layer):
+        return scale.summarize(layer, partial, finish)
+    return finish(partial(layer))
 
 
 def _country_names() -> tuple[list[str], list[str]]:
@@ -317,31 +305,72 @@ def _country_names() -> tuple[list[str], list[str]]:
     return [str(k) for k in countries["iso_a3"]], [str(n) for n in countries["name"]]
 
 
-def _aggregate(layer: gpd.GeoDataFrame, keys: pd.Series, kinds: pd.Series, *, name: str) -> pd.DataFrame:
-    """Per (unit keys, kind): counts, stated hectares, mapped hectares and the union of envelopes."""
+_PARTIAL = ["keys", "kind", "features", "stated_ha", "stated_features", "mapped_ha", "envelope"]
+
+
+def _partial(layer: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame, key: str, by: str, name: str) -> pd.DataFrame:
+    """Per (unit keys, kind) of one partition: counts, stated and mapped hectares, the union of envelopes."""
+    if layer.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64" if "ha" in c else object) for c in _PARTIAL})
+    keys = attribute(layer, units, key=key, field=by, name=name)
+    kinds = pd.Series(np.where(keys.map(len) > 1, "together", by), index=layer.index, dtype=object)
+    if by == "region" and "location_precision" in layer and "country" in layer:
+        only = (layer["location_precision"] == "country") & (keys.map(len) == 0) & layer["country"].notna()
+        keys[only] = layer.loc[only, "country"].map(lambda c: (str(c),))
+        kinds[only] = "country only"
+    if (outside := int((keys.map(len) == 0).sum())) > 0:
+        logger.info("%s: %d feature(s) in no %s", name, outside, by)
     ea = reproject(layer, EQUAL_AREA, name=name)
     envelope = _envelope(ea)
     polygons = ea.geom_type.isin(_POLYGONS).to_numpy()
     stated = stated_ha(ea)
     frame = pd.DataFrame(
         {
-            "keys": keys.to_numpy(),
+            "keys": keys.map("+".join).to_numpy(),
             "kind": kinds.to_numpy(),
-            "stated_ha": stated.to_numpy(),
-            "stated_features": stated.notna().to_numpy(),
+            "features": 1,
+            "stated_ha": stated.fillna(0.0).to_numpy(),
+            "stated_features": stated.notna().astype(int).to_numpy(),
             "mapped_ha": np.where(polygons & ~envelope, shapely.area(ea.geometry.to_numpy()) / _M2_PER_HA, 0.0),
             "envelope": np.where(polygons & envelope, ea.geometry.to_numpy(), None),
         }
     )
-    frame = frame[frame["keys"].map(len) > 0]
+    return _combine(frame[frame["keys"] != ""], union=False)
+
+
+def _union(geoms: pd.Series) -> object:
+    return shapely.union_all(geoms.dropna().to_numpy()) if geoms.notna().any() else None
+
+
+def _combine(frame: pd.DataFrame, *, union: bool) -> pd.DataFrame:
+    """Sum the counts and hectares per (keys, kind); union the envelopes (and measure them if `union`)."""
     grouped = frame.groupby(["keys", "kind"], sort=False)
-    table = grouped.agg(
-        features=("stated_ha", "size"),
-        stated_ha=("stated_ha", "sum"),
-        stated_features=("stated_features", "sum"),
-        mapped_ha=("mapped_ha", "sum"),
-    )
-    table["envelope_ha"] = grouped["envelope"].agg(
-        lambda s: shapely.area(shapely.union_all(s.dropna().to_numpy())) / _M2_PER_HA if s.notna().any() else 0.0
-    )
+    table = grouped[["features", "stated_ha", "stated_features", "mapped_ha"]].sum()
+    envelopes = grouped["envelope"].agg(_union)
+    if union:
+        table["envelope_ha"] = [0.0 if g is None else shapely.area(g) / _M2_PER_HA for g in envelopes]
+    else:
+        table["envelope"] = envelopes
     return table.reset_index()
+
+
+def _finish(partial: pd.DataFrame, *, units: gpd.GeoDataFrame, key: str, by: str) -> pd.DataFrame:
+    """Return the summary table from the partial tables of every partition."""
+    table = _combine(partial, union=True)
+    names = dict(zip(units[key].astype(str), units["name"].astype(str), strict=True))
+    if by == "region":
+        names |= dict(zip(*_country_names(), strict=True))
+    unit_rows = pd.DataFrame({"keys": list(units[key].astype(str)), "kind": by})
+    table = unit_rows.merge(table.astype({"keys": object, "kind": object}), on=["keys", "kind"], how="outer")
+    table["name"] = [
+        _row_name(tuple(str(k).split("+")), names, kind) for k, kind in zip(table["keys"], table["kind"], strict=True)
+    ]
+    table[key] = table["keys"]
+    for col in ("features", "stated_features"):
+        table[col] = table[col].fillna(0).astype(int)
+    for col in ("stated_ha", "mapped_ha", "envelope_ha"):
+        table[col] = table[col].astype("float64").fillna(0.0).round(0)
+    table = table[[key, "name", "kind", *SUMMARY_COLUMNS]]
+    table = table.sort_values(["features", "stated_ha", "envelope_ha"], ascending=False).reset_index(drop=True)
+    table.attrs["columns"] = dict(SUMMARY_COLUMNS)
+    return table

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.analysis import scale
 from geo.analysis._geodesic import CHUNK, METRIC_MAX_ERROR, Intervals, Side, candidates_within, evaluate, side
 from geo.analysis.units import parse_distance_m
 
@@ -73,7 +74,7 @@ def _pairs_within(a: Side, b: Side, limit: float) -> Intervals:
     if a.points:
         reach = (limit + a.radius.max(initial=0) + b.radius) * (1 + METRIC_MAX_ERROR)
         for start in range(0, a.n, CHUNK):
-            ia, ib = candidates_within(a, b, reach, slice(start, start + CHUNK))
+            ia, ib = candidates_within(a, b, reach, np.arange(start, min(start + CHUNK, a.n)))
             parts.append(evaluate(a, b, ia, ib, limit=limit))
     elif len(a.rows) and len(b.rows):
         tree = shapely.STRtree(b.metric()[b.rows])
@@ -191,6 +192,19 @@ def within_distance(
         If either layer has no CRS.
     """
     limit = parse_distance_m(distance_m)
+    if scale.is_lazy(a):
+        return scale.map_with(
+            within_distance,
+            a,
+            b,
+            limit,
+            name=names[1],
+            include_no=include_no,
+            columns=columns,
+            suffixes=suffixes,
+            names=names,
+        )
+    b = scale.in_memory(b, name=names[1])
     _check_columns(a, b, columns)
     sa, sb = side(a, name=names[0]), side(b, name=names[1])
     iv = evaluate(sa, sb, *_dense(sa, sb)) if include_no else _pairs_within(sa, sb, limit)
@@ -214,26 +228,44 @@ def _kth(iv: Intervals, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _nearest_pairs(a: Side, b: Side, k: int) -> Intervals:
-    """Candidates for the k nearest: every b whose lower bound could beat the k-th guaranteed distance."""
-    tree = shapely.STRtree(b.metric()[b.rows])
-    query = a.metric()
-    _, first = tree.query_nearest(query[a.rows], return_distance=True)
+    """Candidates for the k nearest: every b whose lower bound could beat the k-th guaranteed distance.
+
+    The search radius grows until, for each feature of `a`, every feature of `b` that could be
+    nearer than its k-th guaranteed distance lies inside it.
+    """
     widest = b.radius.max(initial=0)
-    radius = np.zeros(a.n)
-    radius[a.rows] = (first + a.radius[a.rows] + widest) * (1 + METRIC_MAX_ERROR) + 1.0
-    pending, found = a.rows, []
     want = min(k, len(b.rows))
+    radius = _first_radius(a, b)
+    pending, found = a.rows, []
     while len(pending):
-        ia, jb = tree.query(query[pending], predicate="dwithin", distance=radius[pending])
-        iv = evaluate(a, b, pending[ia], b.rows[jb])
+        for start in range(0, len(pending), CHUNK):
+            part = pending[start : start + CHUNK]
+            if a.points:
+                ia, ib = candidates_within(a, b, np.full(b.n, radius), part)
+            else:
+                hit, jb = shapely.STRtree(b.metric()[b.rows]).query(
+                    a.metric()[part], predicate="dwithin", distance=radius
+                )
+                ia, ib = part[hit], b.rows[jb]
+            found.append(evaluate(a, b, ia, ib))
+        iv = Intervals(*(np.concatenate([getattr(p, f) for p in found]) for f in ("ia", "ib", "near", "low", "high")))
         rows, counts, kth = _kth(iv, k)
         need = (kth + a.radius[rows] + widest) * (1 + METRIC_MAX_ERROR)
-        done = (counts >= len(b.rows)) | ((counts >= want) & (need <= radius[rows]))
-        keep = np.isin(iv.ia, rows[done])
-        found.append(Intervals(*(v[keep] for v in (iv.ia, iv.ib, iv.near, iv.low, iv.high))))
-        pending = rows[~done]
-        radius[pending] = np.where(counts[~done] >= want, need[~done], 2 * radius[pending])
-    return Intervals(*(np.concatenate([getattr(p, f) for p in found]) for f in ("ia", "ib", "near", "low", "high")))
+        done = (counts >= len(b.rows)) | ((counts >= want) & (need <= radius))
+        found = [Intervals(*(v[np.isin(iv.ia, rows[done])] for v in (iv.ia, iv.ib, iv.near, iv.low, iv.high)))]
+        pending = np.setdiff1d(pending, rows[done])
+        waiting = need[~done & (counts >= want)]
+        radius = max(2 * radius, float(waiting.min()) if len(waiting) else 0.0)
+    return found[0] if found else Intervals(*(np.empty(0, t) for t in (np.int64, np.int64, float, float, float)))
+
+
+def _first_radius(a: Side, b: Side) -> float:
+    """Return a first search radius: the median planar distance from `a` to the nearest point of any `b` vertex."""
+    vertices = shapely.points(shapely.get_coordinates(b.metric()[b.rows]))
+    tree = shapely.STRtree(vertices)
+    sample = a.rows[:: max(1, len(a.rows) // 1000)]
+    _, distance = tree.query_nearest(a.metric()[sample], return_distance=True, all_matches=False)
+    return float(np.median(distance)) * (1 + METRIC_MAX_ERROR) + b.radius.max(initial=0) + 1.0
 
 
 def nearest(
@@ -276,6 +308,11 @@ def nearest(
         msg = f"k must be a whole number of at least 1, got {k!r}."
         raise ValueError(msg)
     limit = None if max_distance_m is None else parse_distance_m(max_distance_m, name="max_distance_m")
+    if scale.is_lazy(a):
+        return scale.map_with(
+            nearest, a, b, name=names[1], k=k, max_distance_m=limit, columns=columns, suffixes=suffixes, names=names
+        )
+    b = scale.in_memory(b, name=names[1])
     _check_columns(a, b, columns)
     sa, sb = side(a, name=names[0]), side(b, name=names[1])
     if len(sa.rows) and len(sb.rows):

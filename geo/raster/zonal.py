@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 from exactextract import exact_extract
 
+from geo.analysis import scale
 from geo.crs import reproject
 from geo.raster.io import check_raster
 
@@ -27,11 +29,22 @@ def zonal_stats(
 
     exactextract weights each pixel by the share of it inside the zone and reads the raster in
     blocks, so a raster larger than memory works. Nodata is honoured. Returns one row per zone
-    (in the zones' order) with `include_cols` and one column per statistic.
+    (in the zones' order) with `include_cols` and one column per statistic. `zones` may be a
+    dask-geopandas frame (many polygons): the result is then a lazy dask frame, one task per partition.
     """
+    if scale.is_lazy(zones):  # a dask-geopandas frame: one task per partition, lazily
+        meta = pd.DataFrame({c: zones._meta[c] for c in include_cols} | {s: pd.Series(dtype="float64") for s in stats})
+        return scale.zonal_stats(
+            zones, _partition, meta, raster=raster, stats=tuple(stats), name=name, include_cols=tuple(include_cols)
+        )
     with check_raster(raster, whole=False) as src:
         crs = src.crs
     zones = reproject(zones, crs.to_wkt(), name=name)
     result = exact_extract(str(raster), zones.reset_index(drop=True), list(stats), output="pandas")
     result = result.reset_index(drop=True)  # one row per zone, in the zones' order
     return pd.concat([pd.DataFrame(zones[list(include_cols)]).reset_index(drop=True), result], axis=1)
+
+
+def _partition(zones: gpd.GeoDataFrame, *, raster: str | Path, **kwargs: Any) -> pd.DataFrame:
+    """Zonal statistics of one partition of a lazy zones layer."""
+    return zonal_stats(raster, zones, **kwargs)
