@@ -217,7 +217,8 @@ def _shape(geom: shapely.Geometry) -> _Shape:
         inner = 0.0
     ends = seg.reshape(-1, 2)
     outer = float(np.hypot(ends[:, 0] - cx, ends[:, 1] - cy).max()) if len(ends) else 0.0
-    tree = shapely.STRtree(shapely.linestrings(seg.reshape(-1, 2, 2))) if len(seg) > _MANY_SEGMENTS else None
+    lines = np.asarray(shapely.linestrings(seg.reshape(-1, 2, 2)), dtype=object)
+    tree = shapely.STRtree(lines) if len(seg) > _MANY_SEGMENTS else None
     return _Shape(seg, (float(cx), float(cy)), inner, outer, polygonal, tree)
 
 

@@ -261,7 +261,7 @@ def _nearest_pairs(a: Side, b: Side, k: int) -> Intervals:
 
 def _first_radius(a: Side, b: Side) -> float:
     """Return a first search radius: the median planar distance from `a` to the nearest point of any `b` vertex."""
-    vertices = shapely.points(shapely.get_coordinates(b.metric()[b.rows]))
+    vertices = np.asarray(shapely.points(shapely.get_coordinates(b.metric()[b.rows])), dtype=object)
     tree = shapely.STRtree(vertices)
     sample = a.rows[:: max(1, len(a.rows) // 1000)]
     _, distance = tree.query_nearest(a.metric()[sample], return_distance=True, all_matches=False)
