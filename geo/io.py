@@ -12,6 +12,7 @@ import logging
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,7 +24,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from geo.crs import WGS84, check_lonlat, require_crs
 from geo.errors import CRSError, GeoToolkitWarning, InputFileError, LayerSchemaError
 
-__all__ = ["read", "repair_geometries"]
+__all__ = ["read", "read_dataset", "repair_geometries"]
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ def read(
     encoding: str | None = None,
     id_column: str | None = None,
     required: Sequence[str] = (),
+    lazy: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read and validate a user's layer.
 
@@ -189,6 +191,9 @@ def read(
         A column whose values must be unique, named in warnings and errors.
     required
         Columns that must be present.
+    lazy
+        Return a dask-geopandas frame instead (GeoParquet only: a file or a partitioned dataset
+        folder), for the analysis functions to run partition by partition; see `read_dataset`.
 
     Returns
     -------
@@ -208,15 +213,13 @@ def read(
     if not path.exists():
         msg = f"{path}: no such file. Check the path (relative paths start from {Path.cwd()})."
         raise InputFileError(msg)
+    if lazy:
+        return read_dataset(path, crs=crs)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         gdf = _read_csv(path, encoding=encoding or "utf-8", crs=crs)
-    elif suffix in (".parquet", ".geoparquet"):
-        try:
-            gdf = gpd.read_parquet(path)
-        except (ValueError, OSError) as err:
-            msg = f"{path}: not a readable GeoParquet file ({str(err)[:200]})."
-            raise InputFileError(msg) from None
+    elif path.is_dir() or suffix in (".parquet", ".geoparquet"):
+        gdf = _read_parquet(path)
     else:
         gdf = _read_vector(path, layer=layer, encoding=encoding)
     name = path.name if layer is None else f"{path.name}:{layer}"
@@ -249,3 +252,57 @@ def read(
     gdf = repair_geometries(gdf, name=name, id_column=id_column)
     logger.info("Read %d features from %s (%s)", len(gdf), name, gdf.crs.to_string())
     return gdf
+
+
+def _read_parquet(path: Path) -> gpd.GeoDataFrame:
+    """Read a GeoParquet file, or every part of a partitioned GeoParquet folder, into one frame."""
+    if path.is_dir() and not any(path.glob("*.parquet")):
+        msg = f"{path} is a folder without .parquet files: give a file, or a partitioned GeoParquet folder."
+        raise InputFileError(msg)
+    try:
+        return gpd.read_parquet(path)
+    except (ValueError, OSError) as err:
+        kind = "partitioned GeoParquet dataset" if path.is_dir() else "GeoParquet file"
+        msg = f"{path}: not a readable {kind} ({str(err)[:200]})."
+        raise InputFileError(msg) from None
+
+
+def read_dataset(path: str | Path, *, crs: str | None = None) -> Any:
+    """Read GeoParquet lazily (a file, or a partitioned dataset folder) as a dask-geopandas frame.
+
+    One partition per file (row group splitting is dask-geopandas' default). Needs
+    ``pip install 'centralasia-geo[dask]'``. The CRS is checked on the dataset's metadata; the
+    geometries are read only when the result is computed.
+
+    Raises
+    ------
+    InputFileError
+        Not GeoParquet, or unreadable.
+    CRSError
+        The dataset declares no CRS and none is given.
+    """
+    from geo.analysis.scale import require_dask
+
+    require_dask()
+    import dask_geopandas
+
+    path = Path(path)
+    if not (path.is_dir() or path.suffix.lower() in (".parquet", ".geoparquet")):
+        msg = f"{path}: lazy reading takes GeoParquet (a .parquet file or a folder of them); convert with geo export."
+        raise InputFileError(msg)
+    if path.is_dir() and not any(path.glob("*.parquet")):
+        msg = f"{path} is a folder without .parquet files: give a partitioned GeoParquet folder."
+        raise InputFileError(msg)
+    try:
+        lazy = dask_geopandas.read_parquet(str(path))
+    except (ValueError, OSError) as err:
+        msg = f"{path}: not a readable GeoParquet dataset ({str(err)[:200]})."
+        raise InputFileError(msg) from None
+    if lazy.crs is None and crs is not None:
+        lazy = lazy.set_crs(crs)
+    elif crs is not None and not lazy.crs.equals(crs):
+        msg = f"{path.name} declares {lazy.crs.to_string()} but crs={crs!r} was given; geo does not relabel a CRS."
+        raise CRSError(msg)
+    require_crs(lazy, name=path.name)
+    logger.info("Reading %s lazily: %d partition(s)", path, lazy.npartitions)
+    return lazy

@@ -29,12 +29,23 @@ def export(
     overwrite: Overwrite = False,
     crs: Crs = None,
     encoding: Encoding = None,
+    partition_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--partition-rows",
+            min=1,
+            help="Write one layer as a partitioned GeoParquet folder (-o FOLDER) of files of this many rows.",
+        ),
+    ] = None,
 ) -> None:
     """Export layers for GIS software, e.g. `geo export mineral_deposits regions -o build/out.gpkg`."""
     import geo
     from geo import registry
     from geo.exporter import check_target
 
+    if partition_rows is not None:
+        _partitioned(layers or [], output, partition_rows, overwrite=overwrite, crs=crs, encoding=encoding)
+        return
     names = layers or list(registry.names())
     frame_names = [Path(n).stem if Path(n).suffix else n for n in names]
     check_target(output, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
@@ -44,3 +55,26 @@ def export(
     out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True)
     for loss in report.losses:
         out().print(f"  note: {loss}", soft_wrap=True)
+
+
+def _partitioned(
+    layers: list[str], output: Path, rows: int, *, overwrite: bool, crs: str | None, encoding: str | None
+) -> None:
+    """``--partition-rows``: one layer to a partitioned GeoParquet folder."""
+    from geo.errors import ExportError
+    from geo.exporter.partitioned import write_partitioned
+
+    if len(layers) != 1:
+        msg = "--partition-rows writes one layer: name exactly one layer or file."
+        raise ExportError(msg)
+    if output.suffix and output.suffix.lower() not in (".parquet", ".geoparquet"):
+        msg = f"{output}: a partitioned GeoParquet dataset is a folder (e.g. build/points.parquet or build/points)."
+        raise ExportError(msg)
+    if output.exists() and not overwrite:
+        msg = f"{output} already exists; pass --overwrite to replace it."
+        raise ExportError(msg)
+    frame = load_any(layers[0], crs=crs, encoding=encoding)
+    done = write_partitioned(frame, output, rows_per_file=rows, overwrite=overwrite, name=layers[0])
+    out().print(
+        f"Wrote {output} (partitioned GeoParquet): {done['rows']} rows in {done['files']} files", soft_wrap=True
+    )
