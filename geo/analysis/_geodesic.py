@@ -257,6 +257,9 @@ def _planar_from_points(
             d[group[inside]] = 0.0
             qx[group[inside]], qy[group[inside]] = px[inside], py[inside]
             open_ &= ~inside
+        if shape.tree is not None and np.isfinite(reach[group]).all():  # prepared test: within reach at all?
+            shapely.prepare(geoms[j])
+            open_[open_] = shapely.dwithin(geoms[j], shapely.points(px[open_], py[open_]), reach[group][open_])
         sel = group[open_]
         if shape.tree is not None:  # many segments: the nearest one from a tree, then the point on it
             _, k = shape.tree.query_nearest(shapely.points(px[open_], py[open_]), all_matches=False)
@@ -346,17 +349,25 @@ def _geodesic_general(a: Side, b: Side, ia: np.ndarray, ib: np.ndarray) -> np.nd
     return out
 
 
-def evaluate(a: Side, b: Side, ia: np.ndarray, ib: np.ndarray, *, limit: float | None = None) -> Intervals:
+def evaluate(
+    a: Side, b: Side, ia: np.ndarray, ib: np.ndarray, *, limit: float | None = None, reach: float | None = None
+) -> Intervals:
     """Geodesic distance and its interval for row pairs; with `limit`, drop pairs whose lower bound exceeds it.
+
+    `reach` (planar metres) drops pairs surely farther apart than it, without a `limit`.
 
     The interval: a point with radius r widens the distance by ±r; a feature somewhere inside an
     area can be anywhere from the area's nearest to its farthest point.
     """
     ua, ub = a.radius[ia], b.radius[ib]
     if a.points:
-        reach = np.full(len(ia), np.inf) if limit is None else (limit + ua + ub) * (1 + METRIC_MAX_ERROR)
-        planar, qx, qy = _planar_from_points(a, b, ia, ib, reach)
-        keep = planar <= reach
+        widened = (
+            np.full(len(ia), np.inf if reach is None else reach)
+            if limit is None
+            else (limit + ua + ub) * (1 + METRIC_MAX_ERROR)
+        )
+        planar, qx, qy = _planar_from_points(a, b, ia, ib, widened)
+        keep = planar <= widened
         ia, ib, planar, qx, qy, ua, ub = (v[keep] for v in (ia, ib, planar, qx, qy, ua, ub))
         near = np.zeros(len(ia))
         apart = planar > 0

@@ -127,22 +127,21 @@ def _frame(
 
 
 def _notes(a: pd.DataFrame, b: pd.DataFrame, iv: Intervals, names: tuple[str, str]) -> pd.Series | None:
-    """Words for pairs where a side is not a site: 'deposits: location known only to its country, so 0–1,512 km'."""
+    """Words for pairs where a side is not a site: 'deposits: location known only to its country'."""
     if "location_precision" not in a and "location_precision" not in b:
         return None
     parts = []
     for frame, rows, label in ((b, iv.ib, names[1]), (a, iv.ia, names[0])):
         if "location_precision" not in frame:
             continue
-        levels = pd.Series(frame["location_precision"].to_numpy()[rows], dtype="string")
+        levels = pd.Series(frame["location_precision"].to_numpy(dtype=object)[rows], dtype=object)
         words = pd.Series(pd.NA, index=levels.index, dtype="string")
-        coarse = levels.isin(["town", "district", "region", "country"]).to_numpy()
-        words[coarse] = [f"{label}: location known only to its {level}" for level in levels[coarse]]
+        for level in ("town", "district", "region", "country"):
+            words[(levels == level).to_numpy()] = f"{label}: location known only to its {level}"
         parts.append(words)
     joined = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1], sep="; ", na_rep="").str.strip("; ")
     joined = joined.mask(joined == "")
-    span = [f", so {lo / 1000:,.0f}–{hi / 1000:,.0f} km" for lo, hi in zip(iv.low, iv.high, strict=True)]
-    return joined + pd.Series(span, dtype="string")
+    return joined
 
 
 def within_distance(
@@ -247,7 +246,7 @@ def _nearest_pairs(a: Side, b: Side, k: int) -> Intervals:
                     a.metric()[part], predicate="dwithin", distance=radius
                 )
                 ia, ib = part[hit], b.rows[jb]
-            found.append(evaluate(a, b, ia, ib))
+            found.append(evaluate(a, b, ia, ib, reach=radius))
         iv = Intervals(*(np.concatenate([getattr(p, f) for p in found]) for f in ("ia", "ib", "near", "low", "high")))
         rows, counts, kth = _kth(iv, k)
         need = (kth + a.radius[rows] + widest) * (1 + METRIC_MAX_ERROR)
