@@ -20,7 +20,7 @@ _UNITS = {
     "kilometer": 1000.0,
     "kilometers": 1000.0,
 }
-_TEXT = re.compile(r"^\s*([0-9][0-9_ ,]*(?:\.[0-9]+)?|\.[0-9]+)\s*([a-zA-Z]*)\s*$")
+_TEXT = re.compile(r"^\s*(-?(?:[0-9][0-9_ ,]*(?:\.[0-9]+)?|\.[0-9]+))\s*([a-zA-Z]*)\s*$")
 
 
 def parse_distance_m(value: object, *, name: str = "distance_m") -> float:
