@@ -95,7 +95,9 @@ def _client(scheduler: str) -> Iterator[Any]:
     if scheduler == "local":
         workers = max(1, min(os.cpu_count() or 1, 4))
         with (
-            LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster,
+            LocalCluster(
+                n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=logging.WARNING
+            ) as cluster,
             Client(cluster) as client,
         ):
             yield client
