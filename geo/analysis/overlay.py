@@ -33,7 +33,8 @@ import pandas as pd
 import shapely
 
 from geo import precision
-from geo.analysis import scale
+from geo.analysis.scale import in_memory, is_lazy, map_with
+from geo.analysis.scale import summarize as lazy_summarize
 from geo.catalog import default, region_aliases
 from geo.crs import EQUAL_AREA, reproject, require_crs
 
@@ -209,9 +210,9 @@ def overlaps(
         ``stated_ha`` (the `a` feature's stated hectares, on its row only when the whole feature
         lies in one feature of `b`: stated hectares are never split by overlap).
     """
-    if scale.is_lazy(a):
-        return scale.map_with(overlaps, a, b, name=names[1], names=names, suffixes=suffixes, sliver_m=sliver_m)
-    b = scale.in_memory(b, name=names[1])
+    if is_lazy(a):
+        return map_with(overlaps, a, b, name=names[1], names=names, suffixes=suffixes, sliver_m=sliver_m)
+    b = in_memory(b, name=names[1])
     require_crs(a, name=names[0])
     require_crs(b, name=names[1])
     ea = reproject(a, EQUAL_AREA, name=names[0]).reset_index(drop=True)
@@ -295,8 +296,8 @@ def summarize(
     units, key = _units(by, units)
     partial = functools.partial(_partial, units=units, key=key, by=by, name=name)
     finish = functools.partial(_finish, units=units, key=key, by=by)
-    if scale.is_lazy(layer):
-        return scale.summarize(layer, partial, finish)
+    if is_lazy(layer):
+        return lazy_summarize(layer, partial, finish)
     return finish(partial(layer))
 
 

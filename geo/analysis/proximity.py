@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.analysis import scale
 from geo.analysis._geodesic import CHUNK, METRIC_MAX_ERROR, Intervals, Side, candidates_within, evaluate, side
+from geo.analysis.scale import in_memory, is_lazy, map_with
 from geo.analysis.units import parse_distance_m
 
 __all__ = ["METRIC_MAX_ERROR", "STATUS", "nearest", "within_distance"]
@@ -191,8 +191,8 @@ def within_distance(
         If either layer has no CRS.
     """
     limit = parse_distance_m(distance_m)
-    if scale.is_lazy(a):
-        return scale.map_with(
+    if is_lazy(a):
+        return map_with(
             within_distance,
             a,
             b,
@@ -203,7 +203,7 @@ def within_distance(
             suffixes=suffixes,
             names=names,
         )
-    b = scale.in_memory(b, name=names[1])
+    b = in_memory(b, name=names[1])
     _check_columns(a, b, columns)
     sa, sb = side(a, name=names[0]), side(b, name=names[1])
     iv = evaluate(sa, sb, *_dense(sa, sb)) if include_no else _pairs_within(sa, sb, limit)
@@ -307,11 +307,11 @@ def nearest(
         msg = f"k must be a whole number of at least 1, got {k!r}."
         raise ValueError(msg)
     limit = None if max_distance_m is None else parse_distance_m(max_distance_m, name="max_distance_m")
-    if scale.is_lazy(a):
-        return scale.map_with(
+    if is_lazy(a):
+        return map_with(
             nearest, a, b, name=names[1], k=k, max_distance_m=limit, columns=columns, suffixes=suffixes, names=names
         )
-    b = scale.in_memory(b, name=names[1])
+    b = in_memory(b, name=names[1])
     _check_columns(a, b, columns)
     sa, sb = side(a, name=names[0]), side(b, name=names[1])
     if len(sa.rows) and len(sb.rows):

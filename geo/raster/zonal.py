@@ -10,7 +10,8 @@ import geopandas as gpd
 import pandas as pd
 from exactextract import exact_extract
 
-from geo.analysis import scale
+from geo.analysis.scale import is_lazy
+from geo.analysis.scale import zonal_stats as lazy_zonal_stats
 from geo.crs import reproject
 from geo.raster.io import check_raster
 
@@ -32,9 +33,9 @@ def zonal_stats(
     (in the zones' order) with `include_cols` and one column per statistic. `zones` may be a
     dask-geopandas frame (many polygons): the result is then a lazy dask frame, one task per partition.
     """
-    if scale.is_lazy(zones):  # a dask-geopandas frame: one task per partition, lazily
+    if is_lazy(zones):  # a dask-geopandas frame: one task per partition, lazily
         meta = pd.DataFrame({c: zones._meta[c] for c in include_cols} | {s: pd.Series(dtype="float64") for s in stats})
-        return scale.zonal_stats(
+        return lazy_zonal_stats(
             zones, _partition, meta, raster=raster, stats=tuple(stats), name=name, include_cols=tuple(include_cols)
         )
     with check_raster(raster, whole=False) as src:
