@@ -51,6 +51,7 @@ STATUS = ("yes", "possibly", "no")
 #: Values of ``nearest_status``.
 NEAREST_STATUS = ("nearest", "could be nearer")
 _MAX_DENSE_PAIRS = 5_000_000
+_EARTH_M = 2.0e7  # half the equator: a search radius beyond this covers everything
 _COMPACT = ("id", "name", "location_precision")
 Columns = Sequence[str] | Literal["all"] | None
 
@@ -255,6 +256,9 @@ def _nearest_pairs(a: Side, b: Side, k: int) -> Intervals:
         pending = np.setdiff1d(pending, rows[done])
         waiting = need[~done & (counts >= want)]
         radius = max(2 * radius, float(waiting.min()) if len(waiting) else 0.0)
+        if radius > _EARTH_M:  # only unprojectable points are left: they get no answer
+            logger.warning("%d feature(s) of a could not be placed in the projected CRS", len(pending))
+            break
     return found[0] if found else Intervals(*(np.empty(0, t) for t in (np.int64, np.int64, float, float, float)))
 
 
