@@ -61,6 +61,7 @@ bench: $(BENCH_STAMP) system-deps
 	$(BIN)/python benchmarks/map_bench.py
 	$(BIN)/python benchmarks/analysis_bench.py
 	$(BIN)/python benchmarks/safety_bench.py
+	$(BIN)/python benchmarks/dask_bench.py
 
 data: $(STAMP)
 	$(BIN)/geo data rebuild

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -50,7 +51,7 @@ from geo.inputs import (
 )
 from geo.safety import check_source, check_vector, check_zip, vector_env
 
-__all__ = ["read", "repair_geometries"]
+__all__ = ["read", "read_dataset", "repair_geometries"]
 
 logger = logging.getLogger(__name__)
 
@@ -418,19 +419,6 @@ def _unreadable(path: Path, err: Exception) -> InputFileError:
     return InputFileError(msg)
 
 
-def _read_parquet(path: Path) -> gpd.GeoDataFrame:
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    if head != b"PAR1":
-        msg = f"{path}: not a Parquet file (it does not start with PAR1). Rename it after its real format."
-        raise InputFileError(msg)
-    try:
-        return gpd.read_parquet(path)
-    except (ValueError, OSError) as err:
-        msg = f"{path}: not a readable GeoParquet file ({one_line(str(err), 200)})."
-        raise InputFileError(msg) from None
-
-
 def _check_swapped(gdf: gpd.GeoDataFrame, *, name: str) -> None:
     where = located(gdf)
     if gdf.crs is None or not gdf.crs.is_geographic or not where.any():
@@ -482,6 +470,7 @@ def read(
     id_column: str | None = None,
     required: Sequence[str] = (),
     trusted: bool = False,
+    lazy: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read and validate a user's layer.
 
@@ -506,6 +495,9 @@ def read(
     trusted
         The file is yours: let GDAL open it with any driver, including formats that read other files
         (a VRT). Network access stays off and virtual paths stay refused.
+    lazy
+        Return a dask-geopandas frame instead (GeoParquet only: a file or a partitioned dataset
+        folder), for the analysis functions to run partition by partition; see `read_dataset`.
 
     Returns
     -------
@@ -524,12 +516,17 @@ def read(
         An empty or wholly unlocated layer, geometries that cannot be repaired, missing fields or
         duplicate ids.
     """
-    path = check_source(path)
+    if Path(path).is_dir():  # only a partitioned GeoParquet folder is read from a folder
+        path = Path(path)
+    else:
+        path = check_source(path)
+    if lazy:
+        return read_dataset(path, crs=crs)
     suffix = path.suffix.lower()
     declared = None
     if suffix in (".csv", ".txt", ".tsv"):
         gdf = _read_csv(path, encoding=encoding or "utf-8", crs=crs)
-    elif suffix in (".parquet", ".geoparquet"):
+    elif path.is_dir() or suffix in (".parquet", ".geoparquet"):
         gdf = _read_parquet(path)
     else:
         gdf, declared = _read_vector(path, layer=layer, encoding=encoding, trusted=trusted)
@@ -551,3 +548,64 @@ def read(
         gdf = repair_geometries(gdf, name=name, id_column=id_column)
     logger.info("Read %d features from %s (%s)", len(gdf), name, gdf.crs.to_string())
     return gdf
+
+
+def _read_parquet(path: Path) -> gpd.GeoDataFrame:
+    """Read a GeoParquet file, or every part of a partitioned GeoParquet folder, into one frame."""
+    parts = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not parts:
+        msg = f"{path} is a folder without .parquet files: give a file, or a partitioned GeoParquet folder."
+        raise InputFileError(msg)
+    for part in parts:
+        with part.open("rb") as fh:
+            head = fh.read(4)
+        if head != b"PAR1":
+            msg = f"{part}: not a Parquet file (it does not start with PAR1). Rename it after its real format."
+            raise InputFileError(msg)
+    try:
+        return gpd.read_parquet(path)
+    except (ValueError, OSError) as err:
+        kind = "partitioned GeoParquet dataset" if path.is_dir() else "GeoParquet file"
+        msg = f"{path}: not a readable {kind} ({one_line(str(err), 200)})."
+        raise InputFileError(msg) from None
+
+
+def read_dataset(path: str | Path, *, crs: str | None = None) -> Any:
+    """Read GeoParquet lazily (a file, or a partitioned dataset folder) as a dask-geopandas frame.
+
+    One partition per file (row group splitting is dask-geopandas' default). Needs
+    ``pip install 'centralasia-geo[dask]'``. The CRS is checked on the dataset's metadata; the
+    geometries are read only when the result is computed.
+
+    Raises
+    ------
+    InputFileError
+        Not GeoParquet, or unreadable.
+    CRSError
+        The dataset declares no CRS and none is given.
+    """
+    from geo.analysis.scale import require_dask
+
+    require_dask()
+    import dask_geopandas
+
+    path = Path(path)
+    if not (path.is_dir() or path.suffix.lower() in (".parquet", ".geoparquet")):
+        msg = f"{path}: lazy reading takes GeoParquet (a .parquet file or a folder of them); convert with geo export."
+        raise InputFileError(msg)
+    if path.is_dir() and not any(path.glob("*.parquet")):
+        msg = f"{path} is a folder without .parquet files: give a partitioned GeoParquet folder."
+        raise InputFileError(msg)
+    try:
+        lazy = dask_geopandas.read_parquet(str(path))
+    except (ValueError, OSError) as err:
+        msg = f"{path}: not a readable GeoParquet dataset ({str(err)[:200]})."
+        raise InputFileError(msg) from None
+    if lazy.crs is None and crs is not None:
+        lazy = lazy.set_crs(crs)
+    elif crs is not None and not lazy.crs.equals(crs):
+        msg = f"{path.name} declares {lazy.crs.to_string()} but crs={crs!r} was given; geo does not relabel a CRS."
+        raise CRSError(msg)
+    require_crs(lazy, name=path.name)
+    logger.info("Reading %s lazily: %d partition(s)", path, lazy.npartitions)
+    return lazy

@@ -88,7 +88,7 @@ def test_overlaps_in_hectares():
     half = gpd.GeoDataFrame({"id": ["half"]}, geometry=[box(70.5, 40, 71.5, 41)], crs=4326)
     result = overlaps(one, half)
     geodesic_ha = abs(GEOD.geometry_area_perimeter(box(70.5, 40, 71, 41))[0]) / 10_000
-    assert result["area_ha"].iloc[0] == pytest.approx(geodesic_ha, rel=1e-3)
+    assert result["overlap_ha"].iloc[0] == pytest.approx(geodesic_ha, rel=1e-3)
     assert result["share_a"].iloc[0] == pytest.approx(0.5, rel=1e-3)
     assert result.crs.to_epsg() == 4326
 
@@ -133,3 +133,136 @@ def test_cli_near_and_supply(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "uranium" in result.output
     assert (tmp_path / "supply.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# --- issue 9: areas stay honest ------------------------------------------------------------------------
+
+
+def _stated_by_country(layer):
+    from geo.analysis.overlay import stated_ha
+
+    return stated_ha(layer).groupby(layer["country"]).sum()
+
+
+def test_summarize_by_country_gives_stated_hectares_and_envelopes_apart():
+    aff = geo.load("afforestation_areas")
+    table = summarize(aff, by="country").set_index("iso_a3")
+    expected = _stated_by_country(aff)  # the hand-written groupby the issue asked to replace
+    for iso, ha in expected.items():
+        assert table.loc[iso, "stated_ha"] == pytest.approx(ha)
+    assert table.loc["KAZ", "stated_ha"] == 600_000  # not the 273 Mha of the country it lies in
+    assert table.loc["KGZ", "stated_ha"] == 25_000
+    assert table.loc["KAZ", "envelope_ha"] > 200_000_000  # reported, labelled, apart
+    assert table["features"].sum() == len(aff)
+    assert table.loc[["TJK", "TKM"], ["features", "stated_ha", "envelope_ha"]].eq(0).all().all()  # no slivers
+    assert "never part of stated_ha" in table.attrs["columns"]["envelope_ha"]
+
+
+def test_summarize_by_region_names_shared_and_country_only_rows():
+    aff = geo.load("afforestation_areas")
+    table = summarize(aff, by="region").set_index("id")
+    assert table.loc["kg-issyk-kul", "stated_ha"] == 25_000
+    assert table.loc["kz-karaganda", "features"] == 0  # the country-only programme is not put in a region
+    only = table[table["kind"] == "country only"]
+    assert set(only.index) >= {"KAZ", "UZB"}
+    together = table[table["kind"] == "together"]
+    assert len(together) == 1
+    assert together["stated_ha"].iloc[0] == 176_000  # RESILAND, six regions, not split
+    assert table["stated_ha"].sum() == pytest.approx(_stated_by_country(aff).sum())
+
+
+def test_valor_carbon_planting_counted_in_kyrgyzstan_only():
+    aff = geo.load("afforestation_areas")
+    valor = aff[aff["id"] == "kg-valor-carbon-issyk-kul"]
+    result = overlaps(valor, geo.load("countries")[["iso_a3", "name", "geometry"]])
+    assert result["iso_a3_b"].tolist() == ["KGZ"]  # the 566 ha in KAZ and 533 ha in CHN were slivers
+    assert result["stated_ha"].iloc[0] == 25_000
+    assert result["overlap_ha"].isna().all()  # a region-only feature has no covered area, only an envelope
+    assert result["envelope_ha"].iloc[0] > 4_000_000
+
+
+def test_sliver_tolerance_covers_the_reference_boundaries_disagreement():
+    """Countries and regions disagree along shared borders by less than the sliver tolerance."""
+    import shapely
+
+    from geo.analysis.overlay import SLIVER_M
+    from geo.crs import EQUAL_AREA
+
+    countries = geo.load("countries").to_crs(EQUAL_AREA).set_index("iso_a3")
+    regions = geo.load("regions").to_crs(EQUAL_AREA)
+    for iso in ("KGZ", "TJK", "UZB", "TKM"):
+        union = shapely.union_all(regions[regions["country"] == iso].geometry.to_numpy())
+        gap = shapely.symmetric_difference(union, countries.loc[iso].geometry)
+        widest = max(shapely.length(shapely.maximum_inscribed_circle(p)) for p in shapely.get_parts(gap))
+        assert widest < SLIVER_M, iso
+
+
+def test_overlaps_keep_real_areas_apart_from_envelopes():
+    parcels = gpd.GeoDataFrame({"id": ["p"]}, geometry=[box(70, 40, 71, 41)], crs=4326)
+    region = gpd.GeoDataFrame(
+        {"id": ["r"], "location_precision": ["region"], "target_area_ha": [5_000.0]},
+        geometry=[box(70.5, 40, 71.5, 41)],
+        crs=4326,
+    )
+    real = overlaps(parcels, parcels.assign(id="q"))
+    assert real["overlap_ha"].iloc[0] > 0
+    assert real["envelope_ha"].isna().all()
+    envelope = overlaps(region, parcels)
+    assert envelope["overlap_ha"].isna().all()
+    assert envelope["envelope_ha"].iloc[0] > 0
+    assert envelope["stated_ha"].iloc[0] == 5_000
+
+
+# --- supply and siting ---------------------------------------------------------------------------------
+
+
+def test_concentration_lists_every_mineral_with_a_curated_feature():
+    from geo.analysis.supply import UNKNOWN, curated_minerals
+
+    result = concentration().set_index("mineral")
+    curated = curated_minerals(geo.load("mineral_deposits"))
+    assert set(curated.index) <= set(result.index)
+    assert result.loc["aluminium", "status"] == UNKNOWN
+    assert pd.isna(result.loc["aluminium", "top_share_pct"])
+    assert pd.isna(result.loc["aluminium", "exceeds_cap"])
+    assert result.loc["aluminium", "curated_features"] == curated["aluminium"]
+
+
+def test_chart_says_what_it_leaves_out():
+    from geo.analysis.charts import left_out_text
+
+    result = concentration()
+    text = left_out_text(result[result["top_share_pct"].isna()])
+    assert "aluminium" in text
+    assert "NOT FOUND" in text
+    assert "unknown: no sourced production figures" in text
+
+
+def test_where_filters_the_right_layer():
+    from geo.analysis.select import where
+
+    deposits = geo.load("mineral_deposits")
+    uranium = where(deposits, "commodities contains uranium")
+    assert len(uranium) == deposits["commodities"].map(lambda c: "uranium" in c).sum()
+    assert set(where(deposits, "country in KGZ,TJK")["country"]) == {"KGZ", "TJK"}
+    assert (where(deposits, "country != KAZ")["country"] != "KAZ").all()
+    with pytest.raises(ValueError, match="no field 'colour'"):
+        where(deposits, "colour = red")
+    with pytest.raises(ValueError, match="FIELD OP VALUE"):
+        where(deposits, "uranium")
+
+
+def test_cli_near_filters_b_and_orders_by_guaranteed_distance(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"COLUMNS": "250"})
+    args = ["near", "campuses", "mineral_deposits", "--within-km", "300", "--commodity", "uranium"]
+    result = runner.invoke(app, [*args, "-o", "pairs.gpkg"])
+    assert result.exit_code == 0, result.output
+    back = geo.read_exported(tmp_path / "pairs.gpkg")
+    frame = next(iter(back.values())) if isinstance(back, dict) else back
+    deposits = geo.load("mineral_deposits").set_index("id")
+    assert frame["id_b"].map(lambda i: "uranium" in deposits.loc[i, "commodities"]).all()
+    assert "nearest guaranteed first" in result.output
+    bad = runner.invoke(app, ["near", "campuses", "mineral_deposits", "--within-km", "300", "--where", "colour = red"])
+    assert bad.exit_code == 1
+    assert "no field 'colour'" in bad.output

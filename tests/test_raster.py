@@ -151,6 +151,19 @@ def test_parcels_hit_the_area_and_do_not_overlap():
             assert parcels.geometry.iloc[i].intersection(parcels.geometry.iloc[j]).area < 1
 
 
+def test_parcel_rank_follows_the_documented_score():
+    grid = _flat_grid()
+    rng = np.random.default_rng(0)
+    grid.values[:] = rng.uniform(0.5, 1.0, grid.values.shape).astype("float32")
+    grid.values[:, :60] += 0.3  # a better strip the parcels do not all fit in
+    parcels = site_parcels(grid, area_ha=5_000, n=4).parcels
+    assert parcels["rank"].tolist() == [1, 2, 3, 4]
+    assert parcels["score"].is_monotonic_decreasing
+    assert (parcels["score"] == parcels["suitability_mean"].round(4)).all()
+    assert sorted(parcels["grown"]) == [1, 2, 3, 4]
+    assert parcels["rank_rule"].str.startswith("rank 1 = highest score").all()
+
+
 def test_too_many_parcels_says_how_many_and_why():
     result = site_parcels(_flat_grid(size=60), area_ha=25_000, n=5)  # 90,000 ha of land
     assert len(result.parcels) < 5

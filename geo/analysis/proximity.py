@@ -1,153 +1,157 @@
-"""Proximity with honest uncertainty: geodesic metres, and "within X" as yes / possibly / no.
+"""Proximity that stays honest about where things are: geodesic metres, intervals, yes / possibly / no.
 
-A projected CRS (``geo.crs.METRIC``, ≤1.5% distance error over Central Asia) is only the fast
-prefilter; every distance reported is geodesic on the WGS84 ellipsoid between the nearest points
-of the two geometries. A feature's location precision widens the distance into an interval:
+Every distance reported is geodesic on the WGS84 ellipsoid between the nearest points of the two
+geometries (a projected CRS only proposes candidates, with a margin for its error: see
+:mod:`geo.analysis._geodesic`). A feature's location precision (:mod:`geo.precision`) widens the
+distance into an interval ``distance_min_m``-``distance_max_m``:
 
-- a point with ``uncertainty_m`` (town- or district-level) may lie anywhere within that radius;
-- an area with precision ``region`` or ``country`` means "somewhere inside": the distance can be
-  anything from the nearest to the farthest point of the area.
+- a point with ``uncertainty_m`` (town or district level) may lie anywhere within that radius;
+- a feature known only to a region or country lies "somewhere inside" it: anywhere from the area's
+  nearest to its farthest point.
 
-``within_distance`` then answers ``yes`` (even the farthest reading is within), ``possibly`` (the
-nearest reading is within, the farthest is not) or ``no``.
+**Within a distance** (:func:`within_distance`): ``yes`` if even the upper bound is within,
+``possibly`` if only the lower bound is, else ``no``.
+
+**Nearest under uncertainty** (:func:`nearest`): the answer is the feature with the smallest
+*guaranteed* distance (the upper bound of its interval), never the one whose area happens to touch.
+The features that *could* be nearer (lower bound below the answer's upper bound) are listed with it
+as ``could be nearer``. Worked example, for a campus and three candidates::
+
+    candidate            precision   distance   interval        status
+    Mine A               site        40 km      40-40 km        nearest (rank 1): at most 40 km
+    Deposit B            town ±15 km 30 km      15-45 km        could be nearer (15 < 40)
+    Programme C          region      0 km       0-310 km        could be nearer (0 < 40)
+
+Programme C's region contains the campus, so its nearest point is 0 km away; but it can be
+anywhere up to 310 km, so it is not "the nearest": Mine A is, and B and C are named as possibly
+nearer.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from collections.abc import Sequence
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
-from geo import precision
-from geo.crs import GEOD, METRIC, WGS84, reproject, require_crs
+from geo.analysis._geodesic import CHUNK, METRIC_MAX_ERROR, Intervals, Side, candidates_within, evaluate, side
+from geo.analysis.scale import in_memory, is_lazy, map_with
+from geo.analysis.units import parse_distance_m
 
-__all__ = ["METRIC_MAX_ERROR", "nearest", "within_distance"]
+__all__ = ["METRIC_MAX_ERROR", "STATUS", "nearest", "within_distance"]
 
 logger = logging.getLogger(__name__)
 
-#: The largest relative distance error of ``METRIC`` over Central Asia (tests measure it).
-METRIC_MAX_ERROR = 0.015
-_MAX_DENSE_PAIRS = 5_000_000  # nearest() compares every pair
-_LOCAL = threading.local()
-_WORKERS = max(1, min(4, os.cpu_count() or 1))
-_CHUNK = 100_000  # below this, threads cost more than they save
+#: Values of ``within_status``, in this order (a pandas Categorical).
+STATUS = ("yes", "possibly", "no")
+#: Values of ``nearest_status``.
+NEAREST_STATUS = ("nearest", "could be nearer")
+_MAX_DENSE_PAIRS = 5_000_000
+_EARTH_M = 2.0e7  # half the equator: a search radius beyond this covers everything
+_COMPACT = ("id", "name", "location_precision")
+Columns = Sequence[str] | Literal["all"] | None
 
 
-def _transformer(src: str, dst: str) -> Transformer:
-    """Return this thread's Transformer (pyproj transformers must not be shared between threads)."""
-    cache = _LOCAL.__dict__.setdefault("transformers", {})
-    if (src, dst) not in cache:
-        cache[(src, dst)] = Transformer.from_crs(src, dst, always_xy=True)
-    return cache[(src, dst)]
+def _dense(a: Side, b: Side) -> tuple[np.ndarray, np.ndarray]:
+    if len(a.rows) * len(b.rows) > _MAX_DENSE_PAIRS:
+        msg = f"include_no=True lists every pair; {len(a.rows)} x {len(b.rows)} is too many. Leave it off."
+        raise ValueError(msg)
+    return np.repeat(a.rows, len(b.rows)), np.tile(b.rows, len(a.rows))
 
 
-def _in_chunks(fn: Callable[..., Any], n: int, *arrays: np.ndarray) -> list[Any]:
-    """Apply `fn` to aligned chunks of `arrays` on all cores (shapely and PROJ release the GIL)."""
-    if n < 2 * _CHUNK or _WORKERS == 1:
-        return [fn(0, *arrays)]
-    step = -(-n // _WORKERS)
-    jobs = [(start, *(a[start : start + step] for a in arrays)) for start in range(0, n, step)]
-    with ThreadPoolExecutor(_WORKERS) as pool:
-        return list(pool.map(lambda job: fn(*job), jobs))
+def _swap(iv: Intervals) -> Intervals:
+    return Intervals(iv.ib, iv.ia, iv.near, iv.low, iv.high)
 
 
-def _projected(gdf: gpd.GeoDataFrame, *, name: str) -> np.ndarray:
-    """Geometries of `gdf` in METRIC; points are transformed as coordinate arrays, in parallel."""
-    require_crs(gdf, name=name)
-    geoms = gdf.geometry.to_numpy()
-    if len(geoms) < 2 * _CHUNK or not (shapely.get_type_id(geoms) == 0).all():
-        return reproject(gdf, METRIC, name=name).geometry.to_numpy()
-    src = gdf.crs.to_wkt()
-
-    def run(_start: int, part: np.ndarray) -> np.ndarray:
-        x, y = _transformer(src, METRIC).transform(shapely.get_x(part), shapely.get_y(part))
-        return shapely.points(x, y)
-
-    return np.concatenate(_in_chunks(run, len(geoms), geoms))
-
-
-_uncertainty = precision.uncertainty_m
-_somewhere_inside = precision.somewhere_inside
-
-
-def _geodesic_near(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Geodesic metres between the nearest points of METRIC geometries `a[i]` and `b[i]` (0 if they touch)."""
-    out = np.zeros(len(a))
-    if not len(a):
-        return out
-    apart = ~shapely.intersects(b, a)  # no shapely.prepare here: this runs in threads on shared geometries
-    if apart.any():
-        lines = shapely.shortest_line(a[apart], b[apart])
-        ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-        back = _transformer(METRIC, WGS84)
-        lon1, lat1 = back.transform(ends[:, 0, 0], ends[:, 0, 1])
-        lon2, lat2 = back.transform(ends[:, 1, 0], ends[:, 1, 1])
-        out[apart] = GEOD.inv(lon1, lat1, lon2, lat2)[2]
-    return out
+def _pairs_within(a: Side, b: Side, limit: float) -> Intervals:
+    """Every pair whose lower bound is within `limit` metres (exact: candidates never miss one)."""
+    if not a.points and b.points:
+        return _swap(_pairs_within(b, a, limit))
+    parts = []
+    if a.points:
+        reach = (limit + a.radius.max(initial=0) + b.radius) * (1 + METRIC_MAX_ERROR)
+        for start in range(0, a.n, CHUNK):
+            ia, ib = candidates_within(a, b, reach, np.arange(start, min(start + CHUNK, a.n)))
+            parts.append(evaluate(a, b, ia, ib, limit=limit))
+    elif len(a.rows) and len(b.rows):
+        tree = shapely.STRtree(b.metric()[b.rows])
+        reach = (limit + a.radius[a.rows] + b.radius.max(initial=0)) * (1 + METRIC_MAX_ERROR)
+        ia, jb = tree.query(a.metric()[a.rows], predicate="dwithin", distance=reach)
+        parts.append(evaluate(a, b, a.rows[ia], b.rows[jb], limit=limit))
+    if not parts:
+        empty = np.empty(0, np.int64)
+        return Intervals(empty, empty, np.empty(0), np.empty(0), np.empty(0))
+    return Intervals(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("ia", "ib", "near", "low", "high")))
 
 
-def _geodesic_far(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Geodesic metres between the farthest points of `a[i]` and `b[i]` (hull vertices, METRIC input)."""
-    out = np.zeros(len(a))
-    for i, (ga, gb) in enumerate(zip(a, b, strict=True)):
-        pa = shapely.get_coordinates(shapely.convex_hull(ga))
-        pb = shapely.get_coordinates(shapely.convex_hull(gb))
-        d = np.linalg.norm(pa[:, None, :] - pb[None, :, :], axis=2)
-        ia, ib = np.unravel_index(int(d.argmax()), d.shape)
-        back = _transformer(METRIC, WGS84)
-        (lon1,), (lat1,) = back.transform([pa[ia, 0]], [pa[ia, 1]])
-        (lon2,), (lat2,) = back.transform([pb[ib, 0]], [pb[ib, 1]])
-        out[i] = GEOD.inv(lon1, lat1, lon2, lat2)[2]
-    return out
+def _pick(frame: pd.DataFrame, columns: Columns, geometry: str) -> list[str]:
+    present = [c for c in frame.columns if c != geometry]
+    if columns == "all":
+        return present
+    if columns is None:
+        return [c for c in _COMPACT if c in frame.columns] + ([] if "id" in frame.columns else ["index"])
+    return [c for c in columns if c in present or c == "index"]
 
 
-def _pairs_frame(
+def _check_columns(a: pd.DataFrame, b: pd.DataFrame, columns: Columns) -> None:
+    if columns is None or columns == "all":
+        return
+    if isinstance(columns, str):
+        msg = f"columns must be a list of names, 'all' or None (compact), got {columns!r}."
+        raise TypeError(msg)
+    known = set(a.columns) | set(b.columns) | {"index"}
+    if missing := [c for c in columns if c not in known]:
+        msg = f"columns {missing} are in neither layer. Columns present: {sorted(known - {'geometry'})}."
+        raise ValueError(msg)
+
+
+def _frame(
     a: gpd.GeoDataFrame,
     b: gpd.GeoDataFrame,
-    pairs: tuple[np.ndarray, np.ndarray],
-    projected: tuple[np.ndarray, np.ndarray],
+    iv: Intervals,
     *,
+    columns: Columns,
     suffixes: tuple[str, str],
 ) -> gpd.GeoDataFrame:
-    """Distances and intervals for index pairs (ia, ib); METRIC geometries (ap, bp)."""
-    (ia, ib), (ap, bp) = pairs, projected
-    near = np.concatenate(_in_chunks(lambda _s, x, y: _geodesic_near(x, y), len(ia), ap[ia], bp[ib]))
-    ua, ub = _uncertainty(a)[ia], _uncertainty(b)[ib]
-    low = np.maximum(near - ua - ub, 0.0)
-    high = near + ua + ub
-    areas = _somewhere_inside(a)[ia] | _somewhere_inside(b)[ib]
-    if areas.any():
-        high[areas] = _geodesic_far(ap[ia][areas], bp[ib][areas]) + ua[areas] + ub[areas]
-    left = a.iloc[ia].reset_index(drop=True).add_suffix(suffixes[0])
-    right = pd.DataFrame(b.drop(columns=b.geometry.name).iloc[ib].reset_index(drop=True)).add_suffix(suffixes[1])
-    left = left.set_geometry(a.geometry.name + suffixes[0]).rename_geometry("geometry")
-    out = pd.concat([left, right], axis=1)
-    out["distance_m"] = near
-    out["distance_min_m"] = low
-    out["distance_max_m"] = high
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=a.crs)
+    """One row per pair: chosen columns of both sides, a's geometry (in a's CRS) and the distances."""
+    data: dict[str, object] = {}
+    for frame, rows, suffix in ((a, iv.ia, suffixes[0]), (b, iv.ib, suffixes[1])):
+        for col in _pick(frame, columns, frame.geometry.name):
+            values = frame.index if col == "index" else frame[col]
+            data[f"{col}{suffix}"] = np.asarray(values.take(rows)) if col == "index" else values.array.take(rows)
+    data["distance_m"], data["distance_min_m"], data["distance_max_m"] = iv.near, iv.low, iv.high
+    return gpd.GeoDataFrame(pd.DataFrame(data), geometry=a.geometry.array.take(iv.ia), crs=a.crs)
 
 
-def _check(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame, names: tuple[str, str]) -> None:
-    require_crs(a, name=names[0])
-    require_crs(b, name=names[1])
+def _notes(a: pd.DataFrame, b: pd.DataFrame, iv: Intervals, names: tuple[str, str]) -> pd.Series | None:
+    """Words for pairs where a side is not a site: 'deposits: location known only to its country'."""
+    if "location_precision" not in a and "location_precision" not in b:
+        return None
+    parts = []
+    for frame, rows, label in ((b, iv.ib, names[1]), (a, iv.ia, names[0])):
+        if "location_precision" not in frame:
+            continue
+        levels = pd.Series(frame["location_precision"].to_numpy(dtype=object)[rows], dtype=object)
+        words = pd.Series(pd.NA, index=levels.index, dtype="string")
+        for level in ("town", "district", "region", "country"):
+            words[(levels == level).to_numpy()] = f"{label}: location known only to its {level}"
+        parts.append(words)
+    joined = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1], sep="; ", na_rep="").str.strip("; ")
+    joined = joined.mask(joined == "")
+    return joined
 
 
 def within_distance(
     a: gpd.GeoDataFrame,
     b: gpd.GeoDataFrame,
-    distance_m: float,
+    distance_m: float | str,
     *,
     include_no: bool = False,
+    columns: Columns = None,
     suffixes: tuple[str, str] = ("_a", "_b"),
     names: tuple[str, str] = ("a", "b"),
 ) -> gpd.GeoDataFrame:
@@ -156,51 +160,115 @@ def within_distance(
     Parameters
     ----------
     a, b
-        Layers with a CRS (any; distances are geodesic whatever the CRS).
+        Layers with a CRS (any; distances are geodesic whatever the CRS). Features without a
+        location are left out.
     distance_m
-        The threshold in metres; must be positive.
+        The threshold: metres (a number) or text such as ``"300 km"`` or ``"2500 m"``.
     include_no
-        Also return the pairs whose answer is ``no`` (every a x b pair).
+        Also return the pairs whose answer is ``no`` (every a x b pair; small layers only).
+    columns
+        Which columns of `a` and `b` to keep: ``None`` (default) keeps ``id``, ``name`` and
+        ``location_precision`` where present (the row label as ``index`` where there is no ``id``);
+        a list keeps those names from whichever side has them; ``"all"`` keeps everything.
     suffixes
         Added to the column names of `a` and `b`.
     names
-        Layer names for messages.
+        Layer names for messages and notes.
 
     Returns
     -------
     gpd.GeoDataFrame
-        One row per pair with both layers' columns (geometry of `a`, in `a`'s CRS), ``distance_m``
-        (nearest points), ``distance_min_m``/``distance_max_m`` (the interval allowed by the
-        location precision) and ``within_status``: ``yes``, ``possibly`` or ``no``.
+        One row per pair, ordered by `a` then by guaranteed distance, with `a`'s geometry in `a`'s
+        CRS, ``distance_m`` (between the nearest points), ``distance_min_m``/``distance_max_m``
+        (the interval the location precisions allow), ``within_status`` (``yes``/``possibly``/``no``)
+        and, where a layer states precisions, ``note`` in words for region-, country-, town- or
+        district-level matches.
+
+    Raises
+    ------
+    ValueError, TypeError
+        A distance that is not positive metres or kilometres; unknown `columns`.
+    CRSError
+        If either layer has no CRS.
     """
-    if not distance_m > 0:
-        msg = f"distance_m must be a positive number of metres, got {distance_m!r}."
-        raise ValueError(msg)
-    _check(a, b, names)
-    ap, bp = _projected(a, name=names[0]), _projected(b, name=names[1])
-    if include_no:
-        if len(a) * len(b) > _MAX_DENSE_PAIRS:
-            msg = f"include_no=True lists every pair; {len(a)} x {len(b)} is too many. Leave it off."
-            raise ValueError(msg)
-        ia, ib = np.repeat(np.arange(len(a)), len(b)), np.tile(np.arange(len(b)), len(a))
-    else:  # prefilter in the projected CRS with a margin for its error and the uncertainty radii
-        margin = distance_m * (1 + METRIC_MAX_ERROR) + _uncertainty(a).max(initial=0) + _uncertainty(b).max(initial=0)
-        tree = shapely.STRtree(bp)
+    limit = parse_distance_m(distance_m)
+    if is_lazy(a):
+        return map_with(
+            within_distance,
+            a,
+            b,
+            limit,
+            name=names[1],
+            include_no=include_no,
+            columns=columns,
+            suffixes=suffixes,
+            names=names,
+        )
+    b = in_memory(b, name=names[1])
+    _check_columns(a, b, columns)
+    sa, sb = side(a, name=names[0]), side(b, name=names[1])
+    iv = evaluate(sa, sb, *_dense(sa, sb)) if include_no else _pairs_within(sa, sb, limit)
+    order = np.lexsort((iv.near, iv.high, iv.ia))
+    iv = Intervals(*(v[order] for v in (iv.ia, iv.ib, iv.near, iv.low, iv.high)))
+    out = _frame(a, b, iv, columns=columns, suffixes=suffixes)
+    code = np.where(iv.high <= limit, 0, np.where(iv.low <= limit, 1, 2))
+    out["within_status"] = pd.Categorical.from_codes(code, categories=pd.Index(STATUS))
+    if (notes := _notes(a, b, iv, names)) is not None:
+        out["note"] = notes.to_numpy()
+    logger.info("%s x %s within %.0f m: %d pairs", names[0], names[1], limit, len(out))
+    return out
 
-        def query(start: int, part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            left, right = tree.query(part, predicate="dwithin", distance=margin)
-            return left + start, right
 
-        found = _in_chunks(query, len(ap), ap)
-        ia, ib = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
-    pairs = _pairs_frame(a, b, (ia, ib), (ap, bp), suffixes=suffixes)
-    pairs["within_status"] = np.select(
-        [pairs["distance_max_m"] <= distance_m, pairs["distance_min_m"] <= distance_m], ["yes", "possibly"], "no"
-    )
-    if not include_no:
-        pairs = pairs[pairs["within_status"] != "no"].reset_index(drop=True)
-    logger.info("%s x %s within %.0f m: %d pairs", names[0], names[1], distance_m, len(pairs))
-    return pairs
+def _kth(iv: Intervals, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per left row present: the row, its number of candidates and the k-th smallest upper bound."""
+    order = np.lexsort((iv.near, iv.high, iv.ia))
+    rows, first, counts = np.unique(iv.ia[order], return_index=True, return_counts=True)
+    pick = first + np.minimum(k, counts) - 1
+    return rows, counts, iv.high[order][pick]
+
+
+def _nearest_pairs(a: Side, b: Side, k: int) -> Intervals:
+    """Candidates for the k nearest: every b whose lower bound could beat the k-th guaranteed distance.
+
+    The search radius grows until, for each feature of `a`, every feature of `b` that could be
+    nearer than its k-th guaranteed distance lies inside it.
+    """
+    widest = b.radius.max(initial=0)
+    want = min(k, len(b.rows))
+    radius = _first_radius(a, b)
+    pending, found = a.rows, []
+    while len(pending):
+        for start in range(0, len(pending), CHUNK):
+            part = pending[start : start + CHUNK]
+            if a.points:
+                ia, ib = candidates_within(a, b, np.full(b.n, radius), part)
+            else:
+                hit, jb = shapely.STRtree(b.metric()[b.rows]).query(
+                    a.metric()[part], predicate="dwithin", distance=radius
+                )
+                ia, ib = part[hit], b.rows[jb]
+            found.append(evaluate(a, b, ia, ib, reach=radius))
+        iv = Intervals(*(np.concatenate([getattr(p, f) for p in found]) for f in ("ia", "ib", "near", "low", "high")))
+        rows, counts, kth = _kth(iv, k)
+        need = (kth + a.radius[rows] + widest) * (1 + METRIC_MAX_ERROR)
+        done = (counts >= len(b.rows)) | ((counts >= want) & (need <= radius))
+        found = [Intervals(*(v[np.isin(iv.ia, rows[done])] for v in (iv.ia, iv.ib, iv.near, iv.low, iv.high)))]
+        pending = np.setdiff1d(pending, rows[done])
+        waiting = need[~done & (counts >= want)]
+        radius = max(2 * radius, float(waiting.min()) if len(waiting) else 0.0)
+        if radius > _EARTH_M:  # only unprojectable points are left: they get no answer
+            logger.warning("%d feature(s) of a could not be placed in the projected CRS", len(pending))
+            break
+    return found[0] if found else Intervals(*(np.empty(0, t) for t in (np.int64, np.int64, float, float, float)))
+
+
+def _first_radius(a: Side, b: Side) -> float:
+    """Return a first search radius: the median planar distance from `a` to the nearest point of any `b` vertex."""
+    vertices = np.asarray(shapely.points(shapely.get_coordinates(b.metric()[b.rows])), dtype=object)
+    tree = shapely.STRtree(vertices)
+    sample = a.rows[:: max(1, len(a.rows) // 1000)]
+    _, distance = tree.query_nearest(a.metric()[sample], return_distance=True, all_matches=False)
+    return float(np.median(distance)) * (1 + METRIC_MAX_ERROR) + b.radius.max(initial=0) + 1.0
 
 
 def nearest(
@@ -208,37 +276,69 @@ def nearest(
     b: gpd.GeoDataFrame,
     *,
     k: int = 1,
-    max_distance_m: float | None = None,
+    max_distance_m: float | str | None = None,
+    columns: Columns = None,
     suffixes: tuple[str, str] = ("_a", "_b"),
     names: tuple[str, str] = ("a", "b"),
 ) -> gpd.GeoDataFrame:
-    """For each feature of `a`, its `k` nearest features of `b` by geodesic distance.
+    """For each feature of `a`, the `k` features of `b` nearest by *guaranteed* distance, and any that could be nearer.
 
-    Candidates are ranked in the projected CRS, taking a few more than `k` to absorb its
-    error, then re-ranked by geodesic distance. Returns the same columns as
-    :func:`within_distance` plus ``rank`` (1 = nearest); without `max_distance_m` every
-    feature of `a` gets `k` rows (fewer if `b` is smaller).
+    The rule (see the module docstring for a worked example): candidates are ordered by the upper
+    bound of their distance interval (``distance_max_m``), then by ``distance_m``. The first `k`
+    are the answer (``nearest_status`` = ``nearest``, ``rank`` 1..k); every other candidate whose
+    lower bound (``distance_min_m``) is below the k-th answer's upper bound is listed too, as
+    ``could be nearer``. A feature known only to its region or country is therefore never "the
+    nearest, 0 m" just because its area contains the point; its ``note`` says so in words.
+
+    Parameters
+    ----------
+    a, b
+        Layers with a CRS.
+    k
+        How many answers per feature of `a`.
+    max_distance_m
+        Drop candidates whose lower bound exceeds this (metres or text such as ``"50 km"``).
+    columns, suffixes, names
+        As in :func:`within_distance`.
+
+    Returns
+    -------
+    gpd.GeoDataFrame
+        The columns of :func:`within_distance` without ``within_status``, plus ``rank`` (order by
+        guaranteed distance) and ``nearest_status``.
     """
-    if k < 1:
-        msg = f"k must be at least 1, got {k!r}."
+    if not isinstance(k, int | np.integer) or k < 1:
+        msg = f"k must be a whole number of at least 1, got {k!r}."
         raise ValueError(msg)
-    if max_distance_m is not None and not max_distance_m > 0:
-        msg = f"max_distance_m must be a positive number of metres, got {max_distance_m!r}."
-        raise ValueError(msg)
-    _check(a, b, names)
-    ap, bp = _projected(a, name=names[0]), _projected(b, name=names[1])
-    take = min(len(b), k + 3)
-    planar = shapely.distance(ap[:, None], bp[None, :]) if len(a) * len(b) <= _MAX_DENSE_PAIRS else None
-    if planar is None:
-        msg = f"nearest() compares every pair; {len(a)} x {len(b)} is too many. Use within_distance() first."
-        raise ValueError(msg)
-    order = np.argsort(planar, axis=1)[:, :take]
-    ia, ib = np.repeat(np.arange(len(a)), take), order.ravel()
-    pairs = _pairs_frame(a, b, (ia, ib), (ap, bp), suffixes=suffixes)
-    pairs["_a"] = ia
-    pairs = pairs.sort_values(["_a", "distance_m"], kind="stable")
-    pairs["rank"] = pairs.groupby("_a").cumcount() + 1
-    pairs = pairs[pairs["rank"] <= k]
-    if max_distance_m is not None:
-        pairs = pairs[pairs["distance_min_m"] <= max_distance_m]
-    return pairs.drop(columns="_a").reset_index(drop=True)
+    limit = None if max_distance_m is None else parse_distance_m(max_distance_m, name="max_distance_m")
+    if is_lazy(a):
+        return map_with(
+            nearest, a, b, name=names[1], k=k, max_distance_m=limit, columns=columns, suffixes=suffixes, names=names
+        )
+    b = in_memory(b, name=names[1])
+    _check_columns(a, b, columns)
+    sa, sb = side(a, name=names[0]), side(b, name=names[1])
+    if len(sa.rows) and len(sb.rows):
+        iv = _nearest_pairs(sa, sb, int(k))
+    else:
+        empty = np.empty(0, np.int64)
+        iv = Intervals(empty, empty, np.empty(0), np.empty(0), np.empty(0))
+    order = np.lexsort((iv.near, iv.high, iv.ia))
+    iv = Intervals(*(v[order] for v in (iv.ia, iv.ib, iv.near, iv.low, iv.high)))
+    starts = np.r_[0, np.flatnonzero(np.diff(iv.ia)) + 1] if len(iv.ia) else np.empty(0, np.int64)
+    ends = np.r_[starts[1:], len(iv.ia)]
+    group = np.repeat(np.arange(len(starts)), ends - starts)
+    rank = np.arange(len(iv.ia)) - starts[group] + 1
+    kth = iv.high[np.minimum(starts[group] + k - 1, ends[group] - 1)]
+    keep = (rank <= k) | (iv.low < kth)
+    if limit is not None:
+        keep &= iv.low <= limit
+    iv = Intervals(*(v[keep] for v in (iv.ia, iv.ib, iv.near, iv.low, iv.high)))
+    starts = np.r_[0, np.flatnonzero(np.diff(iv.ia)) + 1] if len(iv.ia) else np.empty(0, np.int64)
+    rank = np.arange(len(iv.ia)) - np.repeat(starts, np.diff(np.r_[starts, len(iv.ia)])) + 1
+    out = _frame(a, b, iv, columns=columns, suffixes=suffixes)
+    out["rank"] = rank
+    out["nearest_status"] = pd.Categorical.from_codes((rank > k).astype(int), categories=pd.Index(NEAREST_STATUS))
+    if (notes := _notes(a, b, iv, names)) is not None:
+        out["note"] = notes.to_numpy()
+    return out

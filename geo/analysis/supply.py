@@ -16,7 +16,7 @@ import pandas as pd
 from geo.errors import LayerSchemaError
 from geo.paths import LAYERS_DIR
 
-__all__ = ["CAP_PCT", "CAVEAT", "CENTRAL_ASIA", "concentration", "production"]
+__all__ = ["CAP_PCT", "CAVEAT", "CENTRAL_ASIA", "UNKNOWN", "concentration", "curated_minerals", "production"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ _COLUMNS = [
     "note",
 ]
 _RANK = {"H": 3, "M": 2, "L": 1}
+#: The status of a mineral with a curated feature but no sourced production figures.
+UNKNOWN = "unknown: no sourced production figures"
 
 
 def production(path: str | Path | None = None) -> pd.DataFrame:
@@ -118,8 +120,22 @@ def _summarise(rows: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def concentration(table: pd.DataFrame | None = None, *, latest: bool = True) -> pd.DataFrame:
+def curated_minerals(deposits: pd.DataFrame) -> pd.Series:
+    """Return how many curated features name each commodity (``commodities`` lists), by mineral."""
+    if "commodities" not in deposits:
+        return pd.Series(dtype="int64")
+    names = [str(c).strip().lower() for items in deposits["commodities"].dropna() for c in items]
+    return pd.Series(names, dtype="object").value_counts().sort_index().rename("curated_features")
+
+
+def concentration(
+    table: pd.DataFrame | None = None, *, latest: bool = True, deposits: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per mineral: the top producer and its world share, the Central Asian share, and the 60% test.
+
+    Every mineral with a curated feature (a commodity of `deposits`) gets a row: where the
+    production table has no sourced figures for it, its shares stay unknown (``None``) with
+    ``status`` = ``"unknown: no sourced production figures"``, never "no".
 
     Parameters
     ----------
@@ -127,20 +143,33 @@ def concentration(table: pd.DataFrame | None = None, *, latest: bool = True) -> 
         A production table shaped like :func:`production` (default: the shipped one).
     latest
         Keep only the latest year per mineral (default), or one row per mineral and year.
+    deposits
+        The curated features whose commodities must appear (default: the shipped
+        ``mineral_deposits``; pass an empty frame to list only the production table).
 
     Returns
     -------
     pd.DataFrame
         Columns ``mineral, stage, year, unit, top_country, top_share_pct, central_asia_share_pct,
         exceeds_cap`` (``None`` where the data cannot say), ``world_total, world_basis, status,
-        confidence, sources`` and ``caveat``, sorted by top share.
+        confidence, sources``, ``curated_features`` (how many curated features name the mineral)
+        and ``caveat``, sorted by top share.
     """
+    from geo.catalog import default
+
     table = production() if table is None else table
     if latest:
         table = table[table["year"] == table.groupby("mineral")["year"].transform("max")]
     rows = [_summarise(group) for _, group in table.groupby(["mineral", "year"], sort=True)]
+    curated = curated_minerals(default(deposits, "mineral_deposits") if deposits is None else deposits)
+    listed = {str(r["mineral"]) for r in rows}
+    rows += [
+        {"mineral": m, "status": UNKNOWN, "confidence": None, "sources": ""} for m in curated.index if m not in listed
+    ]
     result = pd.DataFrame(rows)
+    result["year"] = result["year"].astype("Int64")
+    result["curated_features"] = result["mineral"].map(curated).fillna(0).astype(int)
     result["caveat"] = CAVEAT
     result["exceeds_cap"] = result["exceeds_cap"].astype("boolean")
     order = result["top_share_pct"].fillna(-1)
-    return result.iloc[order.argsort()[::-1]].reset_index(drop=True)
+    return result.iloc[order.argsort(kind="stable")[::-1]].reset_index(drop=True)

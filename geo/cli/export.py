@@ -58,6 +58,14 @@ def export(
     crs: Crs = None,
     encoding: Encoding = None,
     trusted: Trusted = False,
+    partition_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--partition-rows",
+            min=1,
+            help="Write one layer as a partitioned GeoParquet folder (-o FOLDER) of files of this many rows.",
+        ),
+    ] = None,
 ) -> None:
     """Export layers for GIS software; curated layers as points and `<name>_areas`; with every layer, the agreements.
 
@@ -69,6 +77,10 @@ def export(
     from geo.exporter import check_target
     from geo.safety import check_source
 
+    if partition_rows is not None:
+        folder = Path(output or _DEFAULT_OUTPUT).expanduser()
+        _partitioned(layers or [], folder, partition_rows, overwrite=overwrite, crs=crs, encoding=encoding)
+        return
     args, target = _split_target(list(layers or []), output)
     names = args or list(registry.names())
     for n in names:  # a path that is no local file (URL, /vsi…, PG:…) is named as such, before anything else
@@ -84,3 +96,26 @@ def export(
     out().print(f"Wrote {report.path} ({report.format}): {counts}", soft_wrap=True, markup=False)
     for loss in report.losses:
         out().print(f"  note: {loss}", soft_wrap=True, markup=False)
+
+
+def _partitioned(
+    layers: list[str], output: Path, rows: int, *, overwrite: bool, crs: str | None, encoding: str | None
+) -> None:
+    """``--partition-rows``: one layer to a partitioned GeoParquet folder."""
+    from geo.errors import ExportError
+    from geo.exporter.partitioned import write_partitioned
+
+    if len(layers) != 1:
+        msg = "--partition-rows writes one layer: name exactly one layer or file."
+        raise ExportError(msg)
+    if output.suffix and output.suffix.lower() not in (".parquet", ".geoparquet"):
+        msg = f"{output}: a partitioned GeoParquet dataset is a folder (e.g. build/points.parquet or build/points)."
+        raise ExportError(msg)
+    if output.exists() and not overwrite:
+        msg = f"{output} already exists; pass --overwrite to replace it."
+        raise ExportError(msg)
+    frame = load_any(layers[0], crs=crs, encoding=encoding)
+    done = write_partitioned(frame, output, rows_per_file=rows, overwrite=overwrite, name=layers[0])
+    out().print(
+        f"Wrote {output} (partitioned GeoParquet): {done['rows']} rows in {done['files']} files", soft_wrap=True
+    )

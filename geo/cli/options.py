@@ -27,10 +27,13 @@ __all__ = [
     "Encoding",
     "Limit",
     "Overwrite",
+    "Scheduler",
     "Trusted",
     "err",
     "load_any",
+    "load_lazy",
     "out",
+    "run_lazy",
     "user_errors",
     "user_output",
 ]
@@ -48,6 +51,48 @@ Trusted = Annotated[
         help="The input files are yours: let GDAL open any format, including files that read other files (VRT).",
     ),
 ]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on dask: 'local' (a LocalCluster on this machine) or a scheduler address (tcp://host:8786). "
+        "Needs pip install 'centralasia-geo[dask]'.",
+    ),
+]
+
+
+def run_lazy(lazy: Any, *, scheduler: str | None, label: str) -> Any:
+    """Compute a lazy (dask) result with a progress bar on stderr that follows its partitions."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from geo.analysis.scale import compute
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err()
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return compute(lazy, scheduler=scheduler, progress=advance)
+
+
+def load_lazy(layer: str, *, crs: str | None = None, partitions: int | None = None) -> Any:
+    """Return a layer or file as a dask-geopandas frame (a partitioned GeoParquet folder is read lazily)."""
+    import os
+
+    import geo
+    from geo.analysis.scale import require_dask
+
+    require_dask()
+    import dask_geopandas
+
+    path = Path(layer)
+    if path.is_dir() or path.suffix.lower() in (".parquet", ".geoparquet"):
+        return geo.read(path, crs=crs, lazy=True)
+    frame = load_any(layer, crs=crs)
+    return dask_geopandas.from_geopandas(frame, npartitions=partitions or max(1, os.cpu_count() or 1))
 
 
 def out() -> Console:

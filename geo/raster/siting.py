@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -27,7 +28,7 @@ from geo.crs import GEOD, WGS84, area_ha, reproject
 from geo.errors import GeoToolkitError
 from geo.raster.suitability import Grid
 
-__all__ = ["SitingResult", "site_parcels"]
+__all__ = ["RANK_RULE", "SitingResult", "site_parcels"]
 
 logger = logging.getLogger(__name__)
 _M2_PER_HA = 10_000.0
@@ -131,7 +132,8 @@ def site_parcels(
     Returns
     -------
     SitingResult
-        ``parcels``: one row per parcel (rank, area_ha, mean/min suitability, elevation and slope
+        ``parcels``: one row per parcel (``rank`` by ``score``, see ``RANK_RULE`` and the
+        ``rank_rule`` column; ``grown``: the order of growing; area_ha, mean/min suitability, elevation and slope
         statistics where the grid has them, the nearest town and its distance); ``reason`` says why
         fewer than `n` were found.
     """
@@ -169,14 +171,30 @@ def site_parcels(
     return SitingResult(_describe(parcels, suitability, area_ha, tolerance, default(towns, "cities")), n, reason)
 
 
+#: How parcels are ranked (the ``score`` column): the mean suitability of the parcel's pixels.
+RANK_RULE = (
+    "rank 1 = highest score; score = mean suitability of the parcel's pixels (0-1), ties broken by the "
+    "lowest pixel's suitability; 'grown' is the order parcels were grown in (best seed window first)"
+)
+
+
+def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Order parcels by the documented score (see ``RANK_RULE``) and number them."""
+    ordered = sorted(rows, key=lambda r: (-float(r["suitability_mean"]), -float(r["suitability_min"])))
+    return [
+        {"rank": rank, "score": round(float(r["suitability_mean"]), 4), **r, "rank_rule": RANK_RULE}
+        for rank, r in enumerate(ordered, start=1)
+    ]
+
+
 def _describe(
     parcels: list[np.ndarray], grid: Grid, target_ha: float, tolerance: float, towns: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
-    rows = []
-    for rank, mask in enumerate(parcels, start=1):
+    rows: list[dict[str, Any]] = []
+    for grown, mask in enumerate(parcels, start=1):
         values = grid.values[mask]
         row = {
-            "rank": rank,
+            "grown": grown,
             "suitability_mean": float(np.nanmean(values)),
             "suitability_min": float(np.nanmin(values)),
             "pixels": int(mask.sum()),
@@ -189,6 +207,7 @@ def _describe(
                 f"{key}_max": float(np.nanmax(stats)),
             }
         rows.append(row | {"geometry": _polygon(mask, grid)})
+    rows = _ranked(rows)
     gdf = (
         gpd.GeoDataFrame(rows, geometry="geometry", crs=grid.crs)
         if rows
@@ -209,9 +228,11 @@ def _describe(
         gdf[["rank", "geometry"]],
         towns[["id", "name", "geometry"]],
         k=1,
+        columns=["rank", "name"],
         names=("parcels", "towns"),
     )
-    gdf["nearest_town"] = near["name_b"].to_numpy()
-    gdf["nearest_town_km"] = (near["distance_m"].to_numpy() / 1000).round(1)
+    near = near[near["nearest_status"] == "nearest"].set_index("rank_a")
+    gdf["nearest_town"] = gdf["rank"].map(near["name_b"]).to_numpy()
+    gdf["nearest_town_km"] = (gdf["rank"].map(near["distance_m"]) / 1000).round(1).to_numpy()
     gdf["note"] = "Candidate parcel from screening assumptions; not a known planting site."
     return gdf
