@@ -554,7 +554,10 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
     """Read a GeoParquet file, or every part of a partitioned GeoParquet folder, into one frame."""
     parts = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
     if not parts:
-        msg = f"{path} is a folder without .parquet files: give a file, or a partitioned GeoParquet folder."
+        msg = (
+            f"{path}: a folder, not a file, and not a partitioned GeoParquet dataset (no .parquet files in it). "
+            "Give the file itself (a Shapefile's .shp, or a .zip of it)."
+        )
         raise InputFileError(msg)
     for part in parts:
         with part.open("rb") as fh:
@@ -594,7 +597,7 @@ def read_dataset(path: str | Path, *, crs: str | None = None) -> Any:
         msg = f"{path}: lazy reading takes GeoParquet (a .parquet file or a folder of them); convert with geo export."
         raise InputFileError(msg)
     if path.is_dir() and not any(path.glob("*.parquet")):
-        msg = f"{path} is a folder without .parquet files: give a partitioned GeoParquet folder."
+        msg = f"{path}: a folder, not a file, and no .parquet files in it: give a partitioned GeoParquet folder."
         raise InputFileError(msg)
     try:
         lazy = dask_geopandas.read_parquet(str(path))
