@@ -167,7 +167,7 @@ def test_no_zero_km_country_only_nearest():
     envelope = answers["location_precision_b"].isin(["country", "region"])  # touches every envelope beside it
     assert not (point_campuses & envelope & (answers["distance_m"] == 0)).any()
     could = result[result["nearest_status"] == "could be nearer"]
-    assert could["location_precision_b"].isin(["country", "region"]).any()  # region-only deposits named as possibilities
+    assert could["location_precision_b"].isin(["country", "region"]).any()  # region-only ones, as possibilities
     for _, group in result.groupby("id_a"):
         best = group.loc[group["rank"] == 1, "distance_max_m"].iloc[0]
         assert (group["distance_max_m"] >= best).all()
