@@ -337,3 +337,8 @@ def test_cli_export_of_every_layer_carries_the_agreements(tmp_path):
     result = CliRunner().invoke(app, ["export", "-o", str(tmp_path / "all.gpkg")])
     assert result.exit_code == 0, result.output
     assert "agreements" in {str(n) for n in pyogrio.list_layers(tmp_path / "all.gpkg")[:, 0]}
+
+
+def test_a_geopackage_with_the_agreements_table_reads_back_its_layers_only(tmp_path):
+    report = export(["campuses"], tmp_path / "c.gpkg", tables={"agreements": geo.agreements()})
+    assert set(read_exported(report.path)) == {"campuses", "campuses_areas"}

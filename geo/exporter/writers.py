@@ -239,8 +239,10 @@ def read_csv(path: Path) -> dict[str, gpd.GeoDataFrame]:
 
 
 def read_gdal(path: Path, *, kml: bool = False, dates_as_text: bool = False) -> dict[str, gpd.GeoDataFrame]:
-    """Read every data layer of a GDAL-readable export (the QGIS style table is not a layer)."""
-    names = [str(n) for n in pyogrio.list_layers(path)[:, 0] if n != _STYLE_TABLE]
+    """Read every data layer of a GDAL-readable export (the QGIS style table and attribute tables are not layers)."""
+    gpkg = path.suffix.lower() == ".gpkg"
+    listed = pyogrio.list_layers(path)
+    names = [str(n) for n, kind in listed if n != _STYLE_TABLE and not (gpkg and kind is None)]
     multi = len(names) > 1 or path.suffix.lower() == ".gpkg"
     out = {}
     options = {"DATE_AS_STRING": "YES"} if dates_as_text else {}  # keep '2024-08' text as written
