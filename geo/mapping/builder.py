@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import importlib.metadata
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -18,18 +19,20 @@ from typing import Any
 import folium
 import folium.plugins
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from geo import precision, registry
+from geo import precision, registry, symbology
 from geo.catalog import load, region_aliases
 from geo.errors import ExportError, RecipeError
+from geo.mapping.cache import cached
 from geo.mapping.offline import inline_assets
-from geo.mapping.payload import MapLayer, layer_payload, to_json
+from geo.mapping.payload import MapLayer, UserLayer, facet_definitions, layer_payload, to_json
 from geo.paths import atomic_path
 from geo.provenance import read_manifest
 
-__all__ = ["TILES", "AtlasMap", "build_map", "registered_layer", "save_map", "to_html"]
+__all__ = ["TILES", "AtlasMap", "UserLayer", "build_map", "registered_layer", "save_map", "to_html"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ _LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/
 #: Online tile providers a map may add (then it needs a network): name -> folium's provider name.
 TILES = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap", "cartodb": "CartoDB positron"}
 CENTRAL_ASIA_BOUNDS = [[35.1, 46.4], [55.5, 87.4]]
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 class AtlasMap(folium.Map):
@@ -84,60 +88,133 @@ class _AtlasLayers(MacroElement):
         super().__init__()
         self._name = "AtlasLayers"
         static = resources.files("geo.mapping") / "static"
-        self.js = (static / "atlas.js").read_text(encoding="utf-8")
+        self.js = "\n".join((static / name).read_text(encoding="utf-8") for name in ("points.js", "atlas.js"))
         self.css = (static / "atlas.css").read_text(encoding="utf-8")
         self.payload = to_json(payload)
         self.manifest = to_json(manifest)
 
 
 def registered_layer(name: str, gdf: gpd.GeoDataFrame | None = None, *, title: str | None = None) -> MapLayer:
-    """Return the map layer of a registered layer (optionally a filtered copy of its data)."""
+    """Return the map layer of a registered layer (optionally a filtered copy of its data).
+
+    Without `gdf` the whole shipped layer is drawn, from the payload cache when it is there.
+    """
     spec = registry.get(name)
-    return MapLayer(name=name, title=title or spec.title, gdf=load(name) if gdf is None else gdf, spec=spec)
+    return MapLayer(name=name, title=title or spec.title, gdf=gdf, spec=spec)
 
 
-def _basemap(names: Sequence[str]) -> list[MapLayer]:
-    aliases: dict[str, list[str]] = {}
-    for row in region_aliases().itertuples():
-        aliases.setdefault(str(row.region_id), []).append(str(row.alias))
+def _basemap(names: Sequence[str | Mapping[str, Any]]) -> list[MapLayer]:
     layers = []
-    for name in names:
+    for entry in names:
+        name, visible = (entry, None) if isinstance(entry, str) else (str(entry.get("layer")), entry.get("visible"))
         spec = registry.get(name)
-        extra: dict[str, Any] = {"aliases": aliases} if name == "regions" else {}
-        layers.append(
-            MapLayer(
-                name=name,
-                title=spec.title,
-                gdf=load(name),
-                spec=spec,
-                group="basemap",
-                visible=spec.visible,
-                extra=extra,
-            )
-        )
+        shown = spec.visible if visible is None else bool(visible)
+        layers.append(MapLayer(name=name, title=spec.title, gdf=None, spec=spec, group="basemap", visible=shown))
     return layers
 
 
-def _as_layers(layers: Sequence[str | MapLayer] | None, user: Mapping[str, gpd.GeoDataFrame] | None) -> list[MapLayer]:
-    out: list[MapLayer] = []
-    for item in registry.curated() if layers is None else layers:
-        out.append(item if isinstance(item, MapLayer) else registered_layer(item))
-    for name, gdf in (user or {}).items():
-        if not isinstance(gdf, gpd.GeoDataFrame):
-            msg = f"User layer {name!r} must be a GeoDataFrame, got {type(gdf).__name__}; read files with geo.read()."
-            raise RecipeError(msg)
-        out.append(MapLayer(name=f"user-{len(out)}", title=name, gdf=gdf))
+def _user_layer(title: str, value: gpd.GeoDataFrame | UserLayer, index: int) -> MapLayer:
+    layer = value if isinstance(value, UserLayer) else UserLayer(value) if isinstance(value, gpd.GeoDataFrame) else None
+    if layer is None or not isinstance(layer.gdf, gpd.GeoDataFrame):
+        msg = (
+            f"User layer {title!r} must be a GeoDataFrame or a UserLayer, got {type(value).__name__}; "
+            "read files with geo.read()."
+        )
+        raise RecipeError(msg)
+    if layer.color is not None and not _HEX.match(layer.color):
+        msg = f"User layer {title!r}: colour {layer.color!r} is not #rgb or #rrggbb (e.g. #882255)."
+        raise RecipeError(msg)
+    if layer.color_by is not None and layer.color_by not in layer.gdf.columns:
+        columns = [c for c in layer.gdf.columns if c != layer.gdf.geometry.name]
+        msg = f"User layer {title!r}: no column {layer.color_by!r} to colour by; columns: {columns}."
+        raise RecipeError(msg)
+    if layer.marker not in symbology.MARKERS:
+        msg = f"User layer {title!r}: marker {layer.marker!r} is not one of {', '.join(symbology.MARKERS)}."
+        raise RecipeError(msg)
+    return MapLayer(
+        name=f"user-{index}",
+        title=title,
+        gdf=layer.gdf,
+        visible=layer.visible,
+        color=layer.color or symbology.USER_COLOURS[index % len(symbology.USER_COLOURS)],
+        color_by=layer.color_by,
+        marker=layer.marker,
+    )
+
+
+def _as_layers(
+    layers: Sequence[str | MapLayer] | None, user: Mapping[str, gpd.GeoDataFrame | UserLayer] | None
+) -> list[MapLayer]:
+    out: list[MapLayer] = [
+        item if isinstance(item, MapLayer) else registered_layer(item)
+        for item in (registry.curated() if layers is None else layers)
+    ]
+    out += [_user_layer(title, value, i) for i, (title, value) in enumerate((user or {}).items())]
     return out
 
 
-def _manifest(layers: Sequence[MapLayer], basemap: Sequence[MapLayer], settings: dict[str, Any]) -> dict[str, Any]:
+def _agreement_records(table: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """Agreement id -> ``{"title", "date"}`` from an agreements table (columns ``id``, ``title``, ``date``)."""
+    if table is None:
+        from geo import catalog
+
+        loader = getattr(catalog, "agreements", None)  # the shipped table, where the data has one
+        if loader is None:
+            return {}
+        table = loader()
+    records = {}
+    for row in table.to_dict("records"):
+        title = row.get("title") or row.get("name") or row.get("id")
+        date = row.get("date") or row.get("signed")
+        records[str(row["id"])] = {"title": str(title), "date": "" if pd.isna(date) else str(date)}
+    return records
+
+
+class _Lookups:
+    """Labels the payload shows instead of codes, computed only when a payload is not cached."""
+
+    def __init__(self, agreements: pd.DataFrame | None) -> None:
+        self._agreements = agreements
+        self._value: dict[str, Any] | None = None
+
+    def get(self) -> dict[str, Any]:
+        if self._value is None:
+            countries = load("countries")
+            aliases: dict[str, list[str]] = {}
+            for row in region_aliases().itertuples():
+                aliases.setdefault(str(row.region_id), []).append(str(row.alias))
+            self._value = {
+                "country": dict(zip(countries["id"], countries["name"], strict=True)),
+                "aliases": aliases,
+                "agreements": _agreement_records(self._agreements),
+            }
+        return self._value
+
+
+def _payload(layer: MapLayer, lookups: _Lookups, *, cache: bool) -> dict[str, Any]:
+    if layer.gdf is not None or layer.spec is None:
+        return layer_payload(layer, lookups=lookups.get())
+    key = {
+        "layer": layer.name,
+        "spec": layer.spec.name,
+        "title": layer.title,
+        "group": layer.group,
+        "visible": layer.visible,
+        "agreements": None if lookups._agreements is None else to_json(lookups.get()["agreements"]),
+    }
+    return cached(key, lambda: layer_payload(layer, lookups=lookups.get()), use_cache=cache)
+
+
+def _manifest(
+    layers: Sequence[MapLayer], basemap: Sequence[MapLayer], counts: Mapping[str, int], settings: dict[str, Any]
+) -> dict[str, Any]:
     records = read_manifest()["files"]
     inputs = [
         {
             "layer": ml.name,
             "title": ml.title,
-            "features": len(ml.gdf),
-            "sha256": records.get(ml.name, {}).get("sha256") if ml.spec is not None else None,
+            "features": counts[ml.name],
+            "sha256": records.get(ml.spec.name, {}).get("sha256") if ml.spec is not None else None,
         }
         for ml in [*basemap, *layers]
     ]
@@ -152,13 +229,16 @@ def _manifest(layers: Sequence[MapLayer], basemap: Sequence[MapLayer], settings:
 def build_map(
     layers: Sequence[str | MapLayer] | None = None,
     *,
-    user: Mapping[str, gpd.GeoDataFrame] | None = None,
-    basemap: Sequence[str] | bool = True,
+    user: Mapping[str, gpd.GeoDataFrame | UserLayer] | None = None,
+    basemap: Sequence[str | Mapping[str, Any]] | bool = True,
     title: str = "UK–Central Asia: minerals, campuses, carbon and forests",
     tiles: str | None = None,
     bounds: Sequence[Sequence[float]] | None = None,
     settings: Mapping[str, Any] | None = None,
     images: Sequence[Mapping[str, Any]] = (),
+    relief: str | Path | None = None,
+    agreements: pd.DataFrame | None = None,
+    cache: bool = True,
 ) -> AtlasMap:
     """Return an offline-ready atlas map.
 
@@ -167,12 +247,14 @@ def build_map(
     layers
         Shipped layer names or `MapLayer` objects; the four curated layers by default.
     user
-        The user's own GeoDataFrames by title, drawn beside the curated layers (any CRS; large
-        point layers are drawn on one canvas from a compact encoding).
+        The user's own layers by title: GeoDataFrames (any CRS), or :class:`UserLayer` to choose a
+        colour, a column to colour by, or a marker shape. Large point layers are drawn on one canvas
+        from a compact encoding that keeps every attribute.
     basemap
-        Reference layers drawn underneath (``True``: countries, regions, the Aralkum, lakes, rivers, cities).
+        Reference layers drawn underneath (``True``: countries, regions, the Aralkum, lakes, rivers,
+        cities); an entry may be ``{"layer": name, "visible": bool}`` to switch a layer on or off.
     title
-        Shown on the map (as text, never as HTML).
+        Shown above the map (as text, never as HTML).
     tiles
         ``None`` (default, no network) or an online tile provider such as ``"osm"``; tiles need a network.
     bounds
@@ -181,6 +263,14 @@ def build_map(
         Extra settings recorded in the embedded manifest (e.g. the recipe).
     images
         Image overlays (e.g. :func:`geo.mapping.overlays.elevation_image`), embedded as data URIs.
+    relief
+        The elevation grid (:func:`geo.raster.fetch_dem`): adds a light hillshade to the basemap where it
+        covers (about 0.2 MB). Without it the map is the same, minus the relief.
+    agreements
+        A table of agreements (``id``, ``title``, ``date``) that features' ``agreements`` refer to; the
+        shipped one by default, where the data has one.
+    cache
+        Draw the shipped layers from the payload cache (:mod:`geo.mapping.cache`); the output is the same.
     """
     if tiles is not None and tiles.lower() not in TILES:
         msg = f"Unknown tiles {tiles!r}: use one of {', '.join(TILES)} (they need a network), or leave tiles out."
@@ -207,21 +297,50 @@ def build_map(
         primary_area_unit="hectares",
     ).add_to(m)
     _MiniMapAssets().add_to(m)
-    basemaps = [layer_payload(b) for b in base]
+    lookups = _Lookups(agreements)
+    basemaps = [_payload(b, lookups, cache=cache) for b in base]
+    drawn = [_payload(o, lookups, cache=cache) for o in overlays]
     countries = next((p["fc"] for p in basemaps if p["id"] == "countries"), None)
+    extra_images = []
+    if relief is not None:
+        from geo.mapping.overlays import relief_image
+
+        extra_images.append(relief_image(relief))
     payload = {
         "title": title,
         "bounds": [list(b) for b in (bounds or CENTRAL_ASIA_BOUNDS)],
         "basemap": basemaps,
-        "overlays": [layer_payload(o) for o in overlays],
+        "overlays": drawn,
         "precision_words": {k: [_legend_symbol(p), p.legend] for k, p in precision.LEVELS.items()},
+        "facets": _facets(overlays, drawn, lookups),
         "minimap": countries,
-        "images": [dict(image) for image in images],
+        "images": [*extra_images, *(dict(image) for image in images)],
+        "tiles": bool(tiles),
     }
-    manifest = _manifest(overlays, base, {"title": title, "tiles": tiles, **(settings or {})})
+    counts = {p["id"]: p["count"] for p in [*basemaps, *drawn]}
+    manifest = _manifest(
+        overlays,
+        base,
+        counts,
+        {"title": title, "tiles": tiles, "relief": str(relief) if relief else None, **(settings or {})},
+    )
     _AtlasLayers(payload, manifest).add_to(m)
     logger.info("Built map with %d overlays and %d basemap layers", len(overlays), len(base))
     return m
+
+
+def _facets(layers: Sequence[MapLayer], drawn: Sequence[dict[str, Any]], lookups: _Lookups) -> list[dict[str, Any]]:
+    """Return the filter panel's fields, from the curated layers' items (already in the payloads)."""
+    frames = {}
+    for layer, payload in zip(layers, drawn, strict=True):
+        if layer.style != "curated":
+            continue
+        items = [it for f in payload["fc"]["features"] for it in f["properties"]["_items"]]
+        items += [u["item"] for u in payload.get("unknown", [])]
+        frames[layer.name] = pd.DataFrame([it["f"] for it in items])
+    if not frames:
+        return []
+    return facet_definitions(frames, lookups.get())
 
 
 def _legend_symbol(level: precision.Precision) -> str:
