@@ -21,7 +21,6 @@ import folium.plugins
 import geopandas as gpd
 import pandas as pd
 from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
 
 from geo import precision, registry, symbology
 from geo.catalog import load, region_aliases
@@ -50,6 +49,10 @@ class AtlasMap(folium.Map):
     default_js = [_LEAFLET_JS]  # noqa: RUF012  (folium's class-level asset lists)
     default_css = [_LEAFLET_CSS]  # noqa: RUF012
 
+    def save(self, outfile: str | Path, close_file: bool = True, **kwargs: Any) -> None:
+        """Write the offline page (folium's ``Map.save``, through :func:`to_html`)."""
+        Path(outfile).write_text(to_html(self), encoding="utf-8")
+
     def _repr_html_(self, **kwargs: Any) -> str:
         page = html.escape(to_html(self), quote=True)
         return (
@@ -69,20 +72,22 @@ class _MiniMapAssets(folium.elements.JSCSSMixin, MacroElement):
     ]
 
 
+class _Text(Element):
+    """Text placed in the page as it is.
+
+    branca's ``Element(text)`` compiles its text as a Jinja template, which for a large payload costs seconds.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
 class _AtlasLayers(MacroElement):
     """The atlas script, its stylesheet and the data it draws, embedded as escaped JSON."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
-        {% macro html(this, kwargs) %}<script type="application/json" id="atlas-data">{{ this.payload }}</script>
-        <script type="application/json" id="atlas-manifest">{{ this.manifest }}</script>{% endmacro %}
-        {% macro script(this, kwargs) %}
-        {{ this.js }}
-        geoAtlas({{ this._parent.get_name() }}, JSON.parse(document.getElementById("atlas-data").textContent));
-        {% endmacro %}
-        """
-    )
 
     def __init__(self, payload: dict[str, Any], manifest: dict[str, Any]) -> None:
         super().__init__()
@@ -92,6 +97,23 @@ class _AtlasLayers(MacroElement):
         self.css = (static / "atlas.css").read_text(encoding="utf-8")
         self.payload = to_json(payload)
         self.manifest = to_json(manifest)
+        #: The data goes in after the page is checked for network requests (:func:`to_html`): it is JSON
+        #: with every ``<`` escaped, so it cannot hold a tag, and scanning megabytes of it costs time.
+        self.placeholder = f"@@atlas-data-{id(self)}@@"
+
+    def render(self, **kwargs: Any) -> None:
+        """Add the stylesheet, the data and the script to the page (no template: the data can be large)."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            msg = "The atlas layers must be part of a map in a Figure."
+            raise TypeError(msg)
+        name = self.get_name()
+        figure.header.add_child(_Text(f"<style>{self.css}</style>"), name=name)
+        data = f'<script type="application/json" id="atlas-data">{self.placeholder}</script>'
+        manifest = f'<script type="application/json" id="atlas-manifest">{self.manifest}</script>'
+        figure.html.add_child(_Text(data + "\n" + manifest), name=name)
+        call = 'geoAtlas({m}, JSON.parse(document.getElementById("atlas-data").textContent));'
+        figure.script.add_child(_Text(f"{self.js}\n{call.format(m=self._parent.get_name())}"), name=name)
 
 
 def registered_layer(name: str, gdf: gpd.GeoDataFrame | None = None, *, title: str | None = None) -> MapLayer:
@@ -371,7 +393,11 @@ def to_html(m: folium.Map) -> str:
         root = Figure()
         root.add_child(m)
     _stable_ids(root)
-    return inline_assets(root.render())
+    page = inline_assets(root.render())
+    for child in m._children.values():
+        if isinstance(child, _AtlasLayers):
+            page = page.replace(child.placeholder, child.payload, 1)
+    return page
 
 
 def save_map(m: folium.Map, path: str | Path, *, overwrite: bool = False) -> Path:

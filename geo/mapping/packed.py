@@ -17,6 +17,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geo import symbology
@@ -28,6 +30,7 @@ STEP_DEG = 4e-5
 _METRES_PER_DEGREE = 111_320.0
 _LEVEL = 1  # deflate level: 6 or 9 save about 4% of the positions for 2.5x to 6x the time
 _MAX_CATEGORIES = len(symbology.USER_COLOURS)
+_SAMPLE = 10_000
 
 
 def _b64(data: bytes) -> str:
@@ -45,6 +48,14 @@ def _codes(codes: np.ndarray, count: int) -> tuple[str, np.ndarray]:
     return dtype, codes.astype(dtype)
 
 
+def _strings(arr: pa.StringArray) -> tuple[np.ndarray, bytes]:
+    """Return the UTF-8 lengths and bytes of a string array (Arrow keeps them that way: no Python loop)."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype="<i4")[arr.offset : arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    body = b"" if data is None else data.to_pybytes()[int(offsets[0]) : int(offsets[-1])]
+    return np.diff(offsets).astype("<u4"), body
+
+
 def _column(values: pd.Series) -> tuple[dict[str, Any], list[bytes]]:
     """Encode one attribute column; return its header and the byte segments it adds to the block."""
     header: dict[str, Any] = {"name": str(values.name)}
@@ -60,17 +71,21 @@ def _column(values: pd.Series) -> tuple[dict[str, Any], list[bytes]]:
         header["type"] = "int" if pd.api.types.is_integer_dtype(values) else "float"
         segments.append(_shuffled(values.to_numpy(dtype="<f8", na_value=np.nan)))
     else:
-        text = values.map(lambda v: None if pd.api.types.is_scalar(v) and pd.isna(v) else str(v))
-        codes, uniques = pd.factorize(text, use_na_sentinel=True)
-        if len(uniques) <= len(values) // 2:  # repeated values: a dictionary and one code per point
-            dtype, packed = _codes(np.where(codes < 0, 0, codes), len(uniques))
-            encoded = [str(u).encode("utf-8") for u in uniques]
-            header |= {"type": "dict", "codes": dtype, "size": len(uniques)}
-            segments += [np.array([len(e) for e in encoded], "<u4").tobytes(), b"".join(encoded), _shuffled(packed)]
+        arr = pa.array(values.astype("string"), type=pa.string())
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        sample = arr.slice(0, _SAMPLE)  # unique text (names) is not worth a dictionary: judge from a sample first
+        repeated = pc.count_distinct(sample).as_py() <= len(sample) // 2
+        codes = pc.dictionary_encode(arr) if repeated else None
+        if codes is not None and len(codes.dictionary) <= len(values) // 2:  # a dictionary and one code per point
+            dtype, packed = _codes(codes.indices.fill_null(0).to_numpy(zero_copy_only=False), len(codes.dictionary))
+            lengths, body = _strings(codes.dictionary)
+            header |= {"type": "dict", "codes": dtype, "size": len(codes.dictionary)}
+            segments += [lengths.tobytes(), body, _shuffled(packed)]
         else:
-            encoded = [b"" if t is None else t.encode("utf-8") for t in text]
+            lengths, body = _strings(arr)
             header["type"] = "text"
-            segments += [_shuffled(np.array([len(e) for e in encoded], "<u4")), b"".join(encoded)]
+            segments += [_shuffled(lengths), body]
     header["sizes"] = [len(s) for s in segments]
     return header, segments
 

@@ -532,8 +532,7 @@ def layer_payload(layer: MapLayer, *, lookups: Mapping[str, Mapping[str, Any]] |
             layer.spec.name, gdf, aliases=lookups.get("aliases"), countries=lookups.get("country")
         )
         return base | {"kind": "vector", "legend": [], "fc": fc}
-    points = gdf.geometry.notna() & gdf.geom_type.eq("Point")
-    if len(gdf) > BIG_LAYER and points.all():
+    if len(gdf) > BIG_LAYER and bool((shapely.get_type_id(gdf.geometry.to_numpy()) == 0).all()):  # all points
         packed, legend = pack_points(gdf, name_column=_name_column(gdf), color_by=layer.color_by)
         colour = layer.color or symbology.USER_COLOURS[0]
         packed.setdefault("colors", [colour])

@@ -456,11 +456,11 @@
         maxHeight: Math.max(160, Math.min(440, size.y - 110)), autoPanPaddingTopLeft: [56, 12],
         autoPanPaddingBottomRight: [right, 12], keepInView: true, className: "atlas-leaflet-popup"};
     }
-    function openItem(entry, latlng, back) {
+    function openItem(entry, latlng, back, heading) {
       var root = el("div", "atlas-popup");
       if (back) {
-        var b = el("button", "atlas-back", "← " + plural(back.length, "feature") + " here");
-        b.type = "button"; b.addEventListener("click", function () { openItems(back, latlng); });
+        var b = el("button", "atlas-back", "← " + (heading || plural(back.length, "feature") + " here"));
+        b.type = "button"; b.addEventListener("click", function () { openItems(back, latlng, heading); });
         root.appendChild(b);
       }
       var node = itemNode(entry.item);
@@ -469,17 +469,17 @@
       A.popup = L.popup(popupOptions()).setLatLng(latlng || entry.latlng).setContent(root).openOn(map);
       return A.popup;
     }
-    function openItems(entries, latlng) {
+    function openItems(entries, latlng, heading) {
       if (!entries.length) { return null; }
       if (entries.length === 1) { return openItem(entries[0], latlng); }
       var root = el("div", "atlas-popup atlas-list");
-      root.appendChild(el("h4", null, plural(entries.length, "feature") + " here"));
+      root.appendChild(el("h4", null, heading || plural(entries.length, "feature") + " here"));
       var ul = el("ul");
       entries.forEach(function (entry) {
         var li = el("li"), b = el("button", null, entry.item.n);
         b.type = "button";
         b.appendChild(el("span", "atlas-list-layer", " " + (entry.rec ? entry.rec.meta.title : "")));
-        b.addEventListener("click", function () { openItem(entry, latlng, entries); });
+        b.addEventListener("click", function () { openItem(entry, latlng, entries, heading); });
         li.appendChild(b); ul.appendChild(li);
       });
       root.appendChild(ul);
@@ -491,12 +491,9 @@
       Promise.all(shown.map(function (h) { return layer.item(h.i); })).then(function (items) {
         var entries = items.map(function (it, k) { return {item: it, rec: rec, latlng: layer.latLng(shown[k].i)}; });
         if (entries.length === 1) { openItem(entries[0], entries[0].latlng); return; }
-        var popup = openItems(entries, latlng);
-        if (near.length > shown.length && popup) {
-          var more = el("div", "atlas-more", (near.length - shown.length).toLocaleString("en") +
-            " more points under the cursor: zoom in to tell them apart");
-          popup.getElement().querySelector(".atlas-list").appendChild(more); popup.update();
-        }
+        var heading = near.length > shown.length ? near.length.toLocaleString("en") + " points here; the nearest " +
+          shown.length + " (zoom in to tell them apart):" : null;
+        openItems(entries, latlng, heading);
       });
     }
     map.on("click", function (e) {
@@ -800,9 +797,12 @@
       function run() {
         clear(list); var q = fold(input.value);
         if (q.length < 2) { list.style.display = "none"; return; }
-        var hits = A.search.filter(function (e) { return e.keys.some(function (k) { return k.indexOf(q) !== -1; }); });
-        hits.forEach(function (h) {
-          h.score = (h.keys.some(function (k) { return k.indexOf(q) === 0; }) ? 0 : 2) + (h.primary ? 0 : 1);
+        var hits = A.search.filter(function (e) {
+          var name = e.keys.some(function (k) { return k.indexOf(q) === 0; }) ? 0 :
+            e.keys.some(function (k) { return k.indexOf(q) !== -1; }) ? 1 :
+            e.more.some(function (k) { return k.indexOf(q) !== -1; }) ? 2 : -1;
+          e.score = name + (e.primary ? 0 : 0.5);
+          return name >= 0;
         });
         hits.sort(function (a, b) { return a.score - b.score || a.order - b.order || a.rank - b.rank || a.label.localeCompare(b.label); });
         var byGroup = {}, groups = [];
@@ -837,7 +837,7 @@
       var seen = {};
       function add(e) {
         var key = e.label + "|" + e.group + "|" + e.at;
-        if (seen[key]) { seen[key].keys = seen[key].keys.concat(e.keys); return; }
+        if (seen[key]) { seen[key].keys = seen[key].keys.concat(e.keys); seen[key].more = seen[key].more.concat(e.more); return; }
         seen[key] = e; A.search.push(e);
       }
       A.order.forEach(function (id, order) {
@@ -847,18 +847,19 @@
           var b = geomBounds(f.geometry), center = p._lbl ? L.latLng(p._lbl) : b.getCenter();
           var at = center.lat.toFixed(2) + "," + center.lng.toFixed(2);
           (p._items || []).forEach(function (it) {
+            var f = it.f || {}, facts = [].concat(f.commodities || [], it.k || []);
             add({label: it.n, group: rec.meta.title, at: at, order: rec.kind === "curated" ? 0 : 1, rank: 0, primary: true,
-              keys: [fold(it.n), fold(it.id)].concat((it.k || []).map(fold)),
+              keys: [fold(it.n), fold(it.id)], more: facts.map(fold),
               open: function () { show(rec); flyTo(b); openItem({item: it, rec: rec}, center); }});
           });
           if (p._k) {
-            add({label: String(p._t || p._k[0]).replace(/ \([\d,]+\)$/, ""), group: p._g || rec.meta.title, at: at,
-              order: 2, rank: -(p._p || 0), primary: false, keys: p._k.map(fold),
+            add({label: String(p._ln || p._t || p._k[0]).replace(/ \([\d,]+\)$/, ""), group: p._g || rec.meta.title, at: at,
+              order: 2, rank: -(p._p || 0), primary: false, keys: p._k.map(fold), more: [],
               open: function () { show(rec); flyTo(b); }});
           }
         });
       });
-      A.search.forEach(function (e) { e.keys = e.keys.filter(Boolean); });
+      A.search.forEach(function (e) { e.keys = e.keys.filter(Boolean); e.more = e.more.filter(Boolean); });
     }
     function show(rec) { if (!visible(rec)) { map.addLayer(rec.group); refresh(); } }
     function flyTo(b) {
@@ -887,7 +888,7 @@
       map.fitBounds(data.bounds, {animate: false, paddingTopLeft: [40, 0], paddingBottomRight: [right, 0]});
     }
     refresh();
-    A.ready = Promise.all(A.order.map(function (id) { return A.layers[id].group.ready || Promise.resolve(); }));
+    A.ready = Promise.all(A.order.map(function (id) { return A.layers[id].group.ready || Promise.resolve(); })).then(function () { return true; });
 
     window.atlas = {map: map, layers: {}, search: A.search, data: data, state: A, ready: A.ready,
       setFilter: setFilter, openItems: openItems, hitsAt: hitsAt, panel: panel,
