@@ -230,6 +230,7 @@
     }
     function label(latlng, text, cls, minz, rank, onClick, offset) {
       var span = el("span", null, text);
+      span.setAttribute("data-at", L.latLng(latlng).lat + "," + L.latLng(latlng).lng);
       span.setAttribute("data-rank", String(rank || 0)); span.setAttribute("data-minz", String(minz || 0));
       var tip = L.tooltip({permanent: true, direction: "center", className: "atlas-label " + cls,
         interactive: false, offset: offset || [0, 0]}).setLatLng(latlng).setContent(span);
@@ -245,7 +246,7 @@
     /* A curated or user layer: (re)drawn from its features, keeping only the items that pass the filters. */
     function drawVector(rec) {
       var meta = rec.meta, group = rec.group, curated = rec.kind === "curated";
-      group.clearLayers(); rec.hits = []; rec.shown = []; rec.drawn = 0;
+      group.clearLayers(); rec.hits = []; rec.shown = []; rec.drawn = 0; rec.areaLabels = [];
       meta.fc.features.forEach(function (f) {
         var p = f.properties, s = p._s, items = p._items || [];
         var keep = curated ? items.filter(function (it) { return passes(it); }) : items;
@@ -275,14 +276,31 @@
           rec.hits.push({lyr: part, kind: s.a ? "outline" : line ? "line" : "area", items: keep,
             latlng: p._lbl ? L.latLng(p._lbl) : part.getBounds().getCenter(), rec: rec});
         });
-        if (p._lbl) {
-          var country = (keep[0].rows || []).filter(function (r) { return r[0] === "Country"; }).map(function (r) { return r[1]; })[0];
-          var where = s.a ? "somewhere in " + (country || "this country") : "in this area";
-          var text = keep.length === 1 ? keep[0].n + (s.a ? ": " + where : "") : plural(keep.length, "feature") + " " + where;
-          var at = L.latLng(p._lbl);
-          group.addLayer(label(at, text, s.a ? "atlas-area-label atlas-area-country" : "atlas-area-label", 5,
-            p._rank || 1e9, function () { openItems(entriesOf(keep, rec, at), at); }, s.a ? [0, 30] : null));
-        }
+        if (p._lbl) { rec.areaLabels.push({at: L.latLng(p._lbl), items: keep, country: !!s.a, rank: p._rank || 1e9}); }
+      });
+    }
+
+    /* One label per area, whatever the layers drawing it: "Valor Carbon…", or "2 features in this area". */
+    var areaLabels = L.layerGroup().addTo(map);
+    function drawAreaLabels() {
+      areaLabels.clearLayers();
+      var byPlace = {}, places = [];
+      A.order.forEach(function (id) {
+        var rec = A.layers[id];
+        if (!visible(rec)) { return; }
+        (rec.areaLabels || []).forEach(function (a) {
+          var key = a.at.lat + "," + a.at.lng + "," + a.country;
+          if (!byPlace[key]) { byPlace[key] = {at: a.at, country: a.country, rank: a.rank, entries: []}; places.push(byPlace[key]); }
+          byPlace[key].entries = byPlace[key].entries.concat(entriesOf(a.items, rec, a.at));
+        });
+      });
+      places.forEach(function (pl) {
+        var first = pl.entries[0].item, n = pl.entries.length;
+        var country = (first.rows || []).filter(function (r) { return r[0] === "Country"; }).map(function (r) { return r[1]; })[0];
+        var where = pl.country ? "somewhere in " + (country || "this country") : "in this area";
+        var text = n === 1 ? first.n + (pl.country ? ": " + where : "") : plural(n, "feature") + " " + where;
+        areaLabels.addLayer(label(pl.at, text, pl.country ? "atlas-area-label atlas-area-country" : "atlas-area-label", 5,
+          pl.rank, function () { openItems(pl.entries, pl.at); }, pl.country ? [0, 30] : null));
       });
     }
 
@@ -451,10 +469,10 @@
       if (!L.DomUtil.hasClass(panel.root, "atlas-collapsed")) {
         if (size.x < 700) { panel.setOpen(false); } else { right = panel.root.offsetWidth + 20; }
       }
-      var room = size.x - right - 60;
-      return {maxWidth: Math.max(200, Math.min(380, room)), minWidth: Math.min(240, room),
-        maxHeight: Math.max(160, Math.min(440, size.y - 110)), autoPanPaddingTopLeft: [56, 12],
-        autoPanPaddingBottomRight: [right, 12], keepInView: true, className: "atlas-leaflet-popup"};
+      var left = size.x < 600 ? 12 : 56, room = size.x - right - left - 50;  /* 50: the popup's own frame */
+      return {maxWidth: Math.max(180, Math.min(380, room)), minWidth: Math.min(240, room),
+        maxHeight: Math.max(160, Math.min(440, size.y - 110)), autoPanPaddingTopLeft: [left, 12],
+        autoPanPaddingBottomRight: [right, 12], className: "atlas-leaflet-popup"};
     }
     function openItem(entry, latlng, back, heading) {
       var root = el("div", "atlas-popup");
@@ -466,7 +484,15 @@
       var node = itemNode(entry.item);
       if (entry.rec && entry.rec.meta && entry.rec.meta.title) { node.insertBefore(el("div", "atlas-layer-name", entry.rec.meta.title), node.firstChild); }
       root.appendChild(node);
-      A.popup = L.popup(popupOptions()).setLatLng(latlng || entry.latlng).setContent(root).openOn(map);
+      return showPopup(root, latlng || entry.latlng);
+    }
+    /* One popup, moved and refilled: going from a list to a feature and back never stacks two popups. */
+    function showPopup(content, latlng) {
+      L.DomEvent.disableClickPropagation(content);  /* a click in the popup is not a click on the map */
+      A.popup = A.popup || L.popup(popupOptions());
+      L.setOptions(A.popup, popupOptions());
+      A.popup.setLatLng(latlng).setContent(content);  /* re-laid out and panned into view */
+      if (!A.popup.isOpen()) { A.popup.openOn(map); }
       return A.popup;
     }
     function openItems(entries, latlng, heading) {
@@ -483,8 +509,7 @@
         li.appendChild(b); ul.appendChild(li);
       });
       root.appendChild(ul);
-      A.popup = L.popup(popupOptions()).setLatLng(latlng).setContent(root).openOn(map);
-      return A.popup;
+      return showPopup(root, latlng);
     }
     function openPacked(hit, latlng) {
       var rec = hit.rec, layer = rec.group, near = hit.near, shown = near.slice(0, 12);
@@ -771,7 +796,7 @@
         (active ? " (" + plural(active, "filter") + " on)" : "");
       secFilter.summary.textContent = "Filter and time" + (active ? " (" + active + " on)" : "");
       when.sync(); facetUi.forEach(function (u) { u.sync(); });
-      drawLegend(); drawUnknown();
+      drawAreaLabels(); drawLegend(); drawUnknown();
       setTimeout(declutter, 0);
     }
     function apply() {
