@@ -511,3 +511,9 @@ def test_the_payload_cache_gives_the_same_map(tmp_path, monkeypatch):
 def _no_load(*args, **kwargs):
     msg = "loaded although cached"
     raise AssertionError(msg)
+
+
+def test_folium_save_writes_the_offline_page(tmp_path):
+    m = build_map(["campuses"], basemap=["countries"])
+    m.save(tmp_path / "m.html")
+    assert (tmp_path / "m.html").read_text(encoding="utf-8") == to_html(m)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import folium
 import folium.plugins
@@ -49,9 +49,15 @@ class AtlasMap(folium.Map):
     default_js = [_LEAFLET_JS]  # noqa: RUF012  (folium's class-level asset lists)
     default_css = [_LEAFLET_CSS]  # noqa: RUF012
 
-    def save(self, outfile: str | Path, close_file: bool = True, **kwargs: Any) -> None:
+    def save(self, outfile: str | bytes | Path | BinaryIO, close_file: bool = True, **kwargs: Any) -> None:
         """Write the offline page (folium's ``Map.save``, through :func:`to_html`)."""
-        Path(outfile).write_text(to_html(self), encoding="utf-8")
+        page = to_html(self).encode("utf-8")
+        if isinstance(outfile, str | bytes | Path):
+            Path(outfile.decode() if isinstance(outfile, bytes) else outfile).write_bytes(page)
+        else:
+            outfile.write(page)
+            if close_file:
+                outfile.close()
 
     def _repr_html_(self, **kwargs: Any) -> str:
         page = html.escape(to_html(self), quote=True)
@@ -101,10 +107,10 @@ class _AtlasLayers(MacroElement):
         #: with every ``<`` escaped, so it cannot hold a tag, and scanning megabytes of it costs time.
         self.placeholder = f"@@atlas-data-{id(self)}@@"
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         """Add the stylesheet, the data and the script to the page (no template: the data can be large)."""
         figure = self.get_root()
-        if not isinstance(figure, Figure):
+        if not isinstance(figure, Figure) or self._parent is None:
             msg = "The atlas layers must be part of a map in a Figure."
             raise TypeError(msg)
         name = self.get_name()
@@ -114,6 +120,7 @@ class _AtlasLayers(MacroElement):
         figure.html.add_child(_Text(data + "\n" + manifest), name=name)
         call = 'geoAtlas({m}, JSON.parse(document.getElementById("atlas-data").textContent));'
         figure.script.add_child(_Text(f"{self.js}\n{call.format(m=self._parent.get_name())}"), name=name)
+        return ""
 
 
 def registered_layer(name: str, gdf: gpd.GeoDataFrame | None = None, *, title: str | None = None) -> MapLayer:

@@ -12,11 +12,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
+from rasterio.features import geometry_mask
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from geo import symbology
 from geo.analysis.supply import production
 from geo.catalog import default
+from geo.crs import reproject as reproject_to
 from geo.errors import RecipeError
 from geo.mapping.payload import MapLayer
 
@@ -31,8 +33,11 @@ _SHARE_BINS = (
 )
 
 
-def _warped(dem: str | Path, width: int) -> tuple[np.ndarray, Any]:
-    """Return the grid warped to Web Mercator at `width` pixels (exact placement under Leaflet); and its bounds."""
+def _warped(dem: str | Path, width: int, *, within: gpd.GeoDataFrame | None = None) -> tuple[np.ndarray, Any, Any]:
+    """Return the grid warped to Web Mercator at `width` pixels (exact placement under Leaflet).
+
+    Also its bounds, and which pixels lie outside `within` (if given).
+    """
     with rasterio.open(dem) as src, warnings.catch_warnings():
         # rasterio 1.4 multiplies Affines with `*` internally, which affine 3 marks as pending deprecation
         warnings.filterwarnings("ignore", message="Use `@` matmul", category=PendingDeprecationWarning)
@@ -49,7 +54,11 @@ def _warped(dem: str | Path, width: int) -> tuple[np.ndarray, Any]:
             dst_nodata=np.nan,
             resampling=Resampling.average,
         )
-        return z, src.bounds
+        outside = None
+        if within is not None:
+            shapes = reproject_to(within, _WEB_MERCATOR, name="relief mask").geometry
+            outside = geometry_mask(shapes, out_shape=z.shape, transform=dst_transform)
+        return z, src.bounds, outside
 
 
 def _data_uri(image: np.ndarray, *, fmt: str = "png", quality: int = 80) -> str:
@@ -74,7 +83,7 @@ def elevation_image(dem: str | Path, *, width: int = 900, opacity: float = 0.6) 
     """
     from matplotlib.colors import LightSource, LinearSegmentedColormap
 
-    z, bounds = _warped(dem, width)
+    z, bounds, _ = _warped(dem, width)
     valid = np.isfinite(z)
     top = _TINT[-1][0]
     tint = LinearSegmentedColormap.from_list("atlas-elevation", [(m / top, c) for m, c in _TINT])
@@ -94,13 +103,17 @@ def elevation_image(dem: str | Path, *, width: int = 900, opacity: float = 0.6) 
 _EXAGGERATION = 2.0  # relief at 1 km pixels looks flat without it
 
 
-def relief_image(dem: str | Path, *, width: int = 1600) -> dict[str, object]:
+def relief_image(dem: str | Path, *, width: int = 1600, within: gpd.GeoDataFrame | None = None) -> dict[str, object]:
     """Return a grey hillshade of the elevation grid for the basemap: flat ground white, slopes darker.
 
     The page multiplies it onto the layers below (white changes nothing), so it adds relief where the grid
-    covers and nothing elsewhere; a JPEG keeps it light.
+    covers and nothing elsewhere; a JPEG keeps it light. It is cut to `within` (default: the five
+    countries), so the clipped neighbours stay plain.
     """
-    z, bounds = _warped(dem, width)
+    if within is None:
+        countries = default(None, "countries")
+        within = countries[countries["central_asia"].astype(bool)]
+    z, bounds, outside = _warped(dem, width, within=within)
     # ground metres per pixel of the warped grid (Web Mercator metres shrink by cos(latitude))
     lat = np.radians((bounds.top + bounds.bottom) / 2)
     cell = np.radians(bounds.right - bounds.left) * 6_378_137 / width * np.cos(lat)
@@ -110,7 +123,7 @@ def relief_image(dem: str | Path, *, width: int = 1600) -> dict[str, object]:
     # the surface normal (-dz/dx, -dz/dy, 1) with y to the north (rows run south)
     lit = (-cols * light[0] + rows * light[1] + light[2]) / np.sqrt(cols**2 + rows**2 + 1)
     grey = np.clip(lit / light[2], 0, 1) * 0.55 + 0.45  # flat ground white; never darker than 45%
-    grey[~np.isfinite(z)] = 1.0
+    grey[~np.isfinite(z) | outside] = 1.0
     return {
         "title": "Relief (GEBCO 2023 hillshade)",
         "url": _data_uri((grey * 255).round().astype("uint8"), fmt="jpeg", quality=70),

@@ -147,11 +147,24 @@
 
   /* ---------- the atlas ---------- */
   window.geoAtlas = function (map, data) {
+    var started = performance.now();
     var A = {map: map, data: data, layers: {}, order: [], search: [], labels: [],
       filter: {sel: {}, time: {mode: "any", on: thisMonth(), from: null, to: null}}};
     map.options.zoomSnap = 0.5;
     var container = map.getContainer();
     L.DomUtil.addClass(container, "atlas-map");
+    /* the title bar above the map, and the first view, before any layer: layers are then placed once */
+    var bar = el("div", "atlas-titlebar"), titleNode = el("div", "atlas-title", data.title || "");
+    titleNode.title = data.title || "";
+    bar.appendChild(titleNode);
+    container.parentNode.insertBefore(bar, container);
+    L.DomUtil.addClass(document.body, "atlas-page");
+    map.invalidateSize({animate: false});
+    var size = map.getSize();
+    if (data.bounds) {  /* leave room for the panel, open from 900 px wide */
+      var right = size.x >= 900 ? Math.min(312, size.x / 3) : 10;
+      map.fitBounds(data.bounds, {animate: false, paddingTopLeft: [40, 0], paddingBottomRight: [right, 0]});
+    }
 
     /* panes: reference layers each in their own (toggling one keeps the order), images, areas, markers */
     function pane(name, z, noHit) {
@@ -281,9 +294,8 @@
     }
 
     /* One label per area, whatever the layers drawing it: "Valor Carbon…", or "2 features in this area". */
-    var areaLabels = L.layerGroup().addTo(map);
+    var areaLabelDefs = [];
     function drawAreaLabels() {
-      areaLabels.clearLayers();
       var byPlace = {}, places = [];
       A.order.forEach(function (id) {
         var rec = A.layers[id];
@@ -294,14 +306,31 @@
           byPlace[key].entries = byPlace[key].entries.concat(entriesOf(a.items, rec, a.at));
         });
       });
-      places.forEach(function (pl) {
+      areaLabelDefs = places.map(function (pl) {
         var first = pl.entries[0].item, n = pl.entries.length;
         var country = (first.rows || []).filter(function (r) { return r[0] === "Country"; }).map(function (r) { return r[1]; })[0];
         var where = pl.country ? "somewhere in " + (country || "this country") : "in this area";
-        var text = n === 1 ? first.n + (pl.country ? ": " + where : "") : plural(n, "feature") + " " + where;
-        areaLabels.addLayer(label(pl.at, text, pl.country ? "atlas-area-label atlas-area-country" : "atlas-area-label", 5,
-          pl.rank, function () { openItems(pl.entries, pl.at); }, pl.country ? [0, 30] : null));
+        return {at: pl.at, text: n === 1 ? first.n + (pl.country ? ": " + where : "") : plural(n, "feature") + " " + where,
+          cls: pl.country ? "atlas-area-label atlas-area-country" : "atlas-area-label", minz: 5, rank: pl.rank + 1e9,
+          onClick: function () { openItems(pl.entries, pl.at); }, offset: pl.country ? [0, 30] : null};
       });
+      drawLabels();
+    }
+    /* The labels on screen: those of switched-on layers, for this zoom, in (or near) the view. Few DOM nodes:
+       Leaflet measures every tooltip it places, so thousands of hidden labels would cost seconds. */
+    var labelLayer = L.layerGroup().addTo(map);
+    function drawLabels() {
+      var old = labelLayer.getLayers().map(function (l) { return l.getElement(); });
+      labelLayer.clearLayers();
+      old.forEach(function (e) { if (e) { L.DomUtil.remove(e); } });  /* now, not after Leaflet's fade */
+      var z = map.getZoom(), view = map.getBounds().pad(0.2), defs = areaLabelDefs.slice();
+      A.order.forEach(function (id) { var rec = A.layers[id]; if (visible(rec)) { defs = defs.concat(rec.labelDefs || []); } });
+      defs.forEach(function (d) {
+        if (z >= d.minz && view.contains(d.at)) {
+          labelLayer.addLayer(label(d.at, d.text, d.cls, d.minz, d.rank, d.onClick, d.offset));
+        }
+      });
+      declutter();
     }
 
     function cityThresholds(z) {
@@ -312,14 +341,16 @@
     /* A reference layer: drawn once; towns are thinned by zoom and population. */
     function drawReference(rec) {
       var meta = rec.meta, group = rec.group;
-      group.clearLayers(); rec.hits = []; rec.drawn = 0;
+      group.clearLayers(); rec.hits = []; rec.drawn = 0; rec.labelDefs = [];
       var isCities = meta.id === "cities", th = cityThresholds(map.getZoom());
       meta.fc.features.forEach(function (f) {
         var p = f.properties, s = p._s || {};
         if (p._lbl) {
           var cls = p._lc || "water", minz = {country: 3, neighbour: 4, water: 5, region: 6, lease: 6}[cls] || 5;
-          var rank = {country: 3e9, lease: 2.5e9, neighbour: 2e9, water: 1.5e9, region: 5e8}[cls] || 0;
-          group.addLayer(label(L.latLng(p._lbl), p._ln || p._t || "", "atlas-label-" + cls, minz, rank));
+          /* which name wins a clash: countries, the lease, the curated areas (2e9 up), neighbours, water,
+             towns by population, regions */
+          var rank = {country: 3e9, lease: 2.5e9, neighbour: 1.8e9, water: 1.5e9, region: 1e6}[cls] || 0;
+          rec.labelDefs.push({at: L.latLng(p._lbl), text: p._ln || p._t || "", cls: "atlas-label-" + cls, minz: minz, rank: rank});
         }
         if (!f.geometry) { return; }
         rec.drawn += 1;
@@ -529,20 +560,19 @@
 
     /* ---------- labels: country, water and region names, area labels; decluttered ---------- */
     function declutter() {
-      var z = map.getZoom();
-      var nodes = Array.prototype.slice.call(container.querySelectorAll(".atlas-label, .atlas-city-label"));
+      var nodes = Array.prototype.slice.call(container.querySelectorAll(".atlas-label, .atlas-city-label"))
+        .filter(function (n) { return n.style.opacity !== "0"; });  /* one on its way out (Leaflet fades them) */
       var rank = function (n) { var s = n.querySelector("[data-rank]"); return s ? Number(s.getAttribute("data-rank")) : 0; };
-      var minz = function (n) { var s = n.querySelector("[data-minz]"); return s ? Number(s.getAttribute("data-minz")) : 0; };
-      nodes.forEach(function (n) { n.style.visibility = ""; n.style.display = z < minz(n) ? "none" : ""; });
-      nodes.sort(function (a, b) { return rank(b) - rank(a); });
-      var kept = [], size = map.getSize(), box = container.getBoundingClientRect();
-      nodes.forEach(function (n) {
-        if (n.style.display === "none") { return; }
-        var r = n.getBoundingClientRect();
-        if (r.right < box.left || r.left > box.right || r.bottom < box.top || r.top > box.bottom || size.x === 0) { return; }
+      nodes.forEach(function (n) { n.style.visibility = ""; });
+      var boxes = nodes.map(function (n) { return {n: n, r: n.getBoundingClientRect(), k: rank(n)}; });  /* one layout */
+      boxes.sort(function (a, b) { return b.k - a.k; });
+      var kept = [], hidden = [];
+      boxes.forEach(function (b) {
+        var r = b.r;
         var clash = kept.some(function (k) { return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top; });
-        if (clash) { n.style.visibility = "hidden"; } else { kept.push(r); }
+        if (clash) { hidden.push(b.n); } else { kept.push(r); }
       });
+      hidden.forEach(function (n) { n.style.visibility = "hidden"; });
     }
     var lastCityZoom = map.getZoom();
     map.on("zoomend", function () {
@@ -550,7 +580,7 @@
       if (rec && String(cityThresholds(z)) !== String(cityThresholds(lastCityZoom))) { drawReference(rec); }
       lastCityZoom = z;
     });
-    map.on("zoomend moveend overlayadd overlayremove", function () { setTimeout(declutter, 0); });
+    map.on("zoomend moveend", function () { drawLabels(); });
 
     /* ---------- the panel: layers, filter, legend, features without a location ---------- */
     var panel = buildPanel();
@@ -797,7 +827,6 @@
       secFilter.summary.textContent = "Filter and time" + (active ? " (" + active + " on)" : "");
       when.sync(); facetUi.forEach(function (u) { u.sync(); });
       drawAreaLabels(); drawLegend(); drawUnknown();
-      setTimeout(declutter, 0);
     }
     function apply() {
       A.order.forEach(function (id) { var rec = A.layers[id]; if (rec.kind === "curated") { drawVector(rec); } });
@@ -820,6 +849,7 @@
       wrap.appendChild(input); wrap.appendChild(list);
       var LIMIT = 60;
       function run() {
+        if (!A.search.length) { indexSearch(); }
         clear(list); var q = fold(input.value);
         if (q.length < 2) { list.style.display = "none"; return; }
         var hits = A.search.filter(function (e) {
@@ -890,27 +920,16 @@
     function flyTo(b) {
       if (b.getNorthEast().equals(b.getSouthWest())) { map.setView(b.getCenter(), Math.max(map.getZoom(), 9), {animate: false}); } else { map.fitBounds(b, {maxZoom: 9, animate: false}); }
     }
-    var bar = el("div", "atlas-titlebar"), titleNode = el("div", "atlas-title", data.title || "");
-    titleNode.title = data.title || "";
-    bar.appendChild(titleNode); bar.appendChild(buildSearch());
-    container.parentNode.insertBefore(bar, container);
-    L.DomUtil.addClass(document.body, "atlas-page");
-    indexSearch();
+    bar.appendChild(buildSearch());
 
     /* ---------- controls, first view ---------- */
     panel.ctl.addTo(map);
-    var size = map.getSize();
     panel.setOpen(size.x >= 900);
     if (size.y < 760) { secLayers.details.open = false; }
     if (data.minimap && L.Control.MiniMap && size.x >= 900 && size.y >= 600) {
       var mini = L.geoJSON(data.minimap, {interactive: false,
         style: function (f) { var s = f.properties._s || {}; return {color: "#666", weight: 0.5, fillColor: s.f || "#f4f1ea", fillOpacity: 1}; }});
       new L.Control.MiniMap(mini, {toggleDisplay: true, position: "bottomleft", zoomLevelOffset: -4, width: 130, height: 100}).addTo(map);
-    }
-    map.invalidateSize({animate: false});
-    if (data.bounds) {
-      var right = panel.root.classList.contains("atlas-collapsed") ? 10 : Math.min(panel.root.offsetWidth + 10, size.x / 3);
-      map.fitBounds(data.bounds, {animate: false, paddingTopLeft: [40, 0], paddingBottomRight: [right, 0]});
     }
     refresh();
     A.ready = Promise.all(A.order.map(function (id) { return A.layers[id].group.ready || Promise.resolve(); })).then(function () { return true; });
@@ -931,6 +950,7 @@
         return out;
       }};
     A.order.forEach(function (id) { window.atlas.layers[id] = A.layers[id].group; });
+    window.atlas.initMs = performance.now() - started;
     return window.atlas;
   };
 })();
