@@ -304,7 +304,7 @@ def test_filter_by_status_and_the_counts_and_legend_follow(atlas):
     facet.locator(".atlas-facet-row", has_text="operating").locator("input").check()
     expected = {n: int((_located(n)["status"] == "operating").sum()) for n in geo.CURATED}
     assert atlas.js("window.atlas.shown()") == expected
-    assert f"Showing {sum(expected.values())} of" in section.locator(".atlas-filter-summary").inner_text()
+    assert f"On the map: {sum(expected.values())} of" in section.locator(".atlas-filter-summary").inner_text()
     assert _shown_in_legend(atlas, "mineral_deposits") == expected["mineral_deposits"]
     section.locator(".atlas-reset").click()
     assert atlas.js("window.atlas.shown()") == {n: len(_located(n)) for n in geo.CURATED}

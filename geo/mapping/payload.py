@@ -21,7 +21,7 @@ import shapely
 from geo import precision, symbology
 from geo.crs import WGS84, area_ha, reproject
 from geo.errors import RecipeError
-from geo.mapping import context
+from geo.mapping.context import reference_collection, without_leased_holes
 from geo.mapping.packed import colour_classes, pack_points
 from geo.registry import CONFIDENCE, Field, LayerSpec
 
@@ -384,7 +384,7 @@ def _curated_payload(
             if key in areas:
                 areas[key]["properties"]["_items"].append(item)
                 continue
-            envelope = context.without_leased_holes(row.geometry)
+            envelope = without_leased_holes(row.geometry)
             rep = envelope.representative_point()
             props: dict[str, Any] = {"_s": style, "_items": [item], "_lbl": [round(rep.y, 4), round(rep.x, 4)]}
             # label priority: the smaller (more specific) the area, the sooner its label is placed
@@ -528,7 +528,7 @@ def layer_payload(layer: MapLayer, *, lookups: Mapping[str, Mapping[str, Any]] |
             },
         }
     if layer.spec is not None:  # a reference layer, in the basemap or as an overlay
-        fc = context.reference_collection(
+        fc = reference_collection(
             layer.spec.name, gdf, aliases=lookups.get("aliases"), countries=lookups.get("country")
         )
         return base | {"kind": "vector", "legend": [], "fc": fc}

@@ -814,15 +814,16 @@
         var rec = A.layers[id]; if (!rec.countNode) { return; }
         if (rec.kind === "curated") {
           var all = ITEMS.filter(function (x) { return x.rec === rec; }).length;
-          total += all; shown += rec.shown.length;
-          rec.countNode.textContent = " (" + (rec.shown.length === all ? all : rec.shown.length + " of " + all) + ")";
+          total += ITEMS.filter(function (x) { return x.rec === rec && !x.unknown; }).length; shown += rec.shown.length;
+          var listed = rec.shown.length + ITEMS.filter(function (x) { return x.rec === rec && x.unknown && passes(x.it); }).length;
+          rec.countNode.textContent = " (" + (listed === all ? all : listed + " of " + all) + ")";
         } else if (rec.kind !== "image") {
           rec.countNode.textContent = " (" + Number(rec.meta.count).toLocaleString("en") + ")";
         }
         rec.box.checked = visible(rec);
       });
       var active = Object.keys(A.filter.sel).length + (A.filter.time.mode === "any" ? 0 : 1);
-      summary.textContent = "Showing " + shown + " of " + plural(total, "curated feature") + " on the map" +
+      summary.textContent = "On the map: " + shown + " of " + plural(total, "located curated feature") +
         (active ? " (" + plural(active, "filter") + " on)" : "");
       secFilter.summary.textContent = "Filter and time" + (active ? " (" + active + " on)" : "");
       when.sync(); facetUi.forEach(function (u) { u.sync(); });
