@@ -163,7 +163,8 @@
     var size = map.getSize();
     if (data.bounds) {  /* leave room for the panel, open from 900 px wide */
       var right = size.x >= 900 ? Math.min(312, size.x / 3) : 10;
-      map.fitBounds(data.bounds, {animate: false, paddingTopLeft: [40, 0], paddingBottomRight: [right, 0]});
+      map.fitBounds(data.bounds, {animate: false, paddingTopLeft: [size.x < 600 ? 0 : 40, 0], paddingBottomRight: [right, 0]});
+      if (size.x < 600) { map.setZoom(map.getZoom() + 0.5, {animate: false}); }  /* a phone: the middle, larger */
     }
 
     /* panes: reference layers each in their own (toggling one keeps the order), images, areas, markers */
