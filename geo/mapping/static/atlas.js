@@ -315,22 +315,23 @@
           cls: pl.country ? "atlas-area-label atlas-area-country" : "atlas-area-label", minz: 5, rank: pl.rank + 1e9,
           onClick: function () { openItems(pl.entries, pl.at); }, offset: pl.country ? [0, 30] : null};
       });
-      drawLabels();
+      drawLabels(true);
     }
     /* The labels on screen: those of switched-on layers, for this zoom, in (or near) the view. Few DOM nodes:
        Leaflet measures every tooltip it places, so thousands of hidden labels would cost seconds. */
     var labelLayer = L.layerGroup().addTo(map);
-    function drawLabels() {
+    var shownLabels = null;
+    function drawLabels(force) {
+      var z = map.getZoom(), view = map.getBounds().pad(0.2), defs = areaLabelDefs.slice();
+      A.order.forEach(function (id) { var rec = A.layers[id]; if (visible(rec)) { defs = defs.concat(rec.labelDefs || []); } });
+      defs = defs.filter(function (d) { return z >= d.minz && view.contains(d.at); });
+      var key = z + "|" + defs.map(function (d) { return d.text + "@" + d.at.lat + "," + d.at.lng; }).join("|");
+      if (!force && key === shownLabels) { return; }  /* a pan that brings no new label: nothing to place */
+      shownLabels = key;
       var old = labelLayer.getLayers().map(function (l) { return l.getElement(); });
       labelLayer.clearLayers();
       old.forEach(function (e) { if (e) { L.DomUtil.remove(e); } });  /* now, not after Leaflet's fade */
-      var z = map.getZoom(), view = map.getBounds().pad(0.2), defs = areaLabelDefs.slice();
-      A.order.forEach(function (id) { var rec = A.layers[id]; if (visible(rec)) { defs = defs.concat(rec.labelDefs || []); } });
-      defs.forEach(function (d) {
-        if (z >= d.minz && view.contains(d.at)) {
-          labelLayer.addLayer(label(d.at, d.text, d.cls, d.minz, d.rank, d.onClick, d.offset));
-        }
-      });
+      defs.forEach(function (d) { labelLayer.addLayer(label(d.at, d.text, d.cls, d.minz, d.rank, d.onClick, d.offset)); });
       declutter();
     }
 
@@ -581,7 +582,8 @@
       if (rec && String(cityThresholds(z)) !== String(cityThresholds(lastCityZoom))) { drawReference(rec); }
       lastCityZoom = z;
     });
-    map.on("zoomend moveend", function () { drawLabels(); });
+    map.on("zoomend", function () { drawLabels(true); });
+    map.on("moveend", function () { drawLabels(false); });
 
     /* ---------- the panel: layers, filter, legend, features without a location ---------- */
     var panel = buildPanel();
