@@ -108,7 +108,17 @@ def build(method: str, n: int, out: Path) -> dict:
         "build_s": seconds,
         "bytes": out.stat().st_size,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    } | (_packed_bytes(out) if method == "geo" else {})
+
+
+def _packed_bytes(path: Path) -> dict:
+    """What a big layer's encoding spends (after the clock): positions and colours, and the attribute block."""
+    text = path.read_text(encoding="utf-8")
+    parts = {k: re.search(rf'"{k}":"([^"]*)"', text) for k in ("xy", "ci", "attrs")}
+    if parts["xy"] is None:
+        return {}
+    sizes = {k: len(m.group(1)) if m else 0 for k, m in parts.items()}
+    return {"positions_bytes": sizes["xy"] + sizes["ci"], "attribute_bytes": sizes["attrs"]}
 
 
 def before_tree(rev: str) -> Path | None:
@@ -227,6 +237,7 @@ def _measure(method: str, n: int, repeats: int, **kwargs) -> dict:
         Path(row["path"]).unlink(missing_ok=True)
     errors = [r["error"] for r in runs if "error" in r]
     keys = ("build_s", "bytes", "peak_rss_mb", "idle_s", "browser_mb", "blocked", "page_errors", "pan_ms", "zoom_ms")
+    keys += ("positions_bytes", "attribute_bytes")
     return {"method": method, "n": n, "runs": len(runs), "error": errors[0] if errors else None} | {
         k: median(runs, k) for k in keys
     }
@@ -319,6 +330,16 @@ def report(results: dict) -> str:
     out += ["\n## Fixed cost of the curated layers and basemap (`geo.map(user=1,000 points)`, build + save)\n"]
     out += ["| method | build s (median of fresh processes) |", "|---|---:|"]
     out += [f"| {r['method']} | {_fmt(r['build_s'], '.2f')} |" for r in results["fixed"]]
+    split = [r for r in results["scale"] if r.get("positions_bytes")]
+    if split:
+        out += ["\n## What a point costs in geo's compact encoding (layers over 5,000 points)\n"]
+        out += ["| points | positions and colours, bytes/point | attributes, bytes/point | whole file, bytes/point |"]
+        out += ["|---:|---:|---:|---:|"]
+        out += [
+            f"| {r['n']:,} | {r['positions_bytes'] / r['n']:.1f} | {r['attribute_bytes'] / r['n']:.1f} | "
+            f"{r['bytes'] / r['n']:.1f} |"
+            for r in split
+        ]
     pan = [r for r in results["scale"] if r.get("pan_ms") is not None]
     if pan:
         out += ["\n## Pan and zoom at 1M points (one step, redraw included, median of 10)\n"]

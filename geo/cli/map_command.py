@@ -130,11 +130,11 @@ def map_command(
         parse_layer(spec)  # a bad option fails before any work
     recipe_tiles = load_recipe(recipe).get("tiles") if recipe is not None else None  # a bad recipe fails here too
     user = _user_layers(layer or [], crs, encoding)
+    dem = elevation_grid() if recipe is not None and needs_dem(recipe) else None
     grid = _relief(relief)
     if recipe is None:
         m = build_map(user=user, tiles=tiles, relief=grid)
     else:
-        dem = elevation_grid() if needs_dem(recipe) else None
         m = render_recipe(recipe, user=user, tiles=tiles, dem=dem, relief=grid)
     path = save_map(m, output, overwrite=overwrite)
     size = f"{path.stat().st_size / 1e6:.1f} MB"
@@ -143,7 +143,7 @@ def map_command(
     else:
         where = "It works offline: it makes no network requests."
     out().print(f"Wrote {path} ({size}). {where}", soft_wrap=True)
-    if grid is None and relief is None:
+    if grid is None and dem is None and relief is None:
         out().print("No relief: `geo data fetch elevation` (once) adds a hillshade of the mountains.", soft_wrap=True)
     if png is not None:
         from geo.mapping.snapshot import snapshot

@@ -371,6 +371,7 @@
           rec.hits.push({lyr: m, kind: "marker", title: p._t, rec: rec});
           return;
         }
+        if (data.tiles && meta.id === "countries") { s = Object.assign({}, s, {fo: Math.min(s.fo || 0, 0.15)}); }  /* tiles show */
         var shape = L.GeoJSON.geometryToLayer(f, {});
         (shape.eachLayer ? shape.getLayers() : [shape]).forEach(function (part) {
           L.setOptions(part, pathOptions(s, rec.svg));
