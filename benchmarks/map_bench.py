@@ -3,18 +3,27 @@
 Same seeded points for every method (numpy default_rng(42), uniform over lon 46.5-87.3, lat 40.6-55.4;
 name = pt_<i>, category = one of eight words, value = normal(100, 25)) at 1k, 10k, 100k and 1M.
 Each build runs in its own process (peak RSS from getrusage); each page is opened in Debian's Chromium
-with every http(s) request blocked, timing navigation start -> load -> two animation frames -> idle,
-and summing the RSS of Chromium's processes' unique memory (USS). Writes benchmarks/results/map.md and map.json.
+with every http(s) request blocked, timing navigation start -> load -> (the atlas's decoding, if any)
+-> two animation frames -> idle, and summing the RSS of Chromium's processes' unique memory (USS).
 
-    python benchmarks/map_bench.py [--sizes 1000,10000] [--repeats 3]
+"geo (before)" is the same build with the code of BEFORE_REV (the atlas before its new controls and the
+attributes of big layers), extracted with `git archive` and put first on PYTHONPATH, in the same run.
+Three more tables: the default atlas before and after (size, first frame); the fixed cost of the curated
+layers and basemap (`geo.map(user=1,000 points)`, build + save in a fresh process: before, cold payload
+cache, warm cache); and pan/zoom at 1M (one pan or zoom step, redraw included, median of 10).
+Writes benchmarks/results/map.md and map.json.
+
+    python benchmarks/map_bench.py [--sizes 1000,10000] [--repeats 3] [--before REV]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,7 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results"
 WORK = ROOT / "build" / "bench"
-METHODS = ("geo", "explore", "fastmarkercluster", "lonboard")
+METHODS = ("geo", "geo (before)", "explore", "fastmarkercluster", "lonboard")
+#: The code the "before" rows run: the commit before the atlas's new controls (issue 14) and the
+#: attributes of big layers (issue 13).
+BEFORE_REV = "34786a5"
 WORDS = ["mine", "plant", "campus", "forest", "pasture", "city", "lake", "road"]
 BUILD_TIMEOUT = 900
 BROWSER_TIMEOUT_MS = 120_000
@@ -70,8 +82,15 @@ def build(method: str, n: int, out: Path) -> dict:
     if method == "explore":
         import mapclassify  # noqa: F401  (explore imports it lazily; keep that out of the timing)
     gdf = points(n)
+    if method.startswith("geo-atlas"):
+        import geo.mapping.builder
+    elif method.startswith("geo"):
+        geo.map([], basemap=["countries"])  # the one-off imports of a first map stay out of the timing
     start = time.perf_counter()
-    if method == "geo":
+    if method.startswith("geo-atlas"):  # the default atlas (curated layers and basemap), with `n` user points
+        m = geo.map(user={"points": gdf}) if n else geo.map()
+        out.write_text(to_html(m), encoding="utf-8")
+    elif method.startswith("geo"):
         out.write_text(to_html(geo.map([], user={"points": gdf}, basemap=["countries"])), encoding="utf-8")
     elif method == "explore":
         m = gdf.explore(tiles=None)
@@ -89,14 +108,47 @@ def build(method: str, n: int, out: Path) -> dict:
         "build_s": seconds,
         "bytes": out.stat().st_size,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    } | (_packed_bytes(out) if method == "geo" else {})
 
 
-def run_build(method: str, n: int, repeat: int) -> dict:
-    out = WORK / f"{method}-{n}-{repeat}.html"
+def _packed_bytes(path: Path) -> dict:
+    """What a big layer's encoding spends (after the clock): positions and colours, and the attribute block."""
+    text = path.read_text(encoding="utf-8")
+    parts = {k: re.search(rf'"{k}":"([^"]*)"', text) for k in ("xy", "ci", "attrs")}
+    if parts["xy"] is None:
+        return {}
+    sizes = {k: len(m.group(1)) if m else 0 for k, m in parts.items()}
+    return {"positions_bytes": sizes["xy"] + sizes["ci"], "attribute_bytes": sizes["attrs"]}
+
+
+def before_tree(rev: str) -> Path | None:
+    """Extract the code of `rev` (git archive) once; None if the checkout does not have it."""
+    tree = WORK / f"before-{rev}"
+    if (tree / "geo").is_dir():
+        return tree
+    tree.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=False)
+    if archive.returncode != 0:
+        shutil.rmtree(tree)
+        return None
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree
+
+
+def run_build(method: str, n: int, repeat: int, *, before: Path | None = None, cache: Path | None = None) -> dict:
+    """Build in a fresh process; `before` puts that code first on the path, `cache` sets the payload cache."""
+    safe = re.sub(r"[^a-z0-9]+", "-", method)
+    out = WORK / f"{safe}-{n}-{repeat}.html"
     cmd = [sys.executable, __file__, "--build", method, str(n), str(out)]
+    env = dict(os.environ)
+    if "(before)" in method:
+        if before is None:
+            return {"error": f"no code for {BEFORE_REV} in this checkout"}
+        env["PYTHONPATH"] = str(before)
+    if cache is not None:
+        env["CENTRALASIA_GEO_CACHE"] = str(cache)
     try:
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False, env=env)
     except subprocess.TimeoutExpired:
         return {"error": f"build timed out after {BUILD_TIMEOUT} s"}
     if result.returncode != 0:
@@ -118,11 +170,22 @@ def chromium_rss_mb() -> float:
     return total / 2**20
 
 
-IDLE = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() =>
-    requestIdleCallback(() => resolve(performance.now()), {timeout: 60000}))))"""
+IDLE = """() => Promise.resolve(window.atlas && window.atlas.ready).then(() => new Promise(resolve =>
+    requestAnimationFrame(() => requestAnimationFrame(() =>
+    requestIdleCallback(() => resolve(performance.now()), {timeout: 60000})))))"""
+#: One pan step and one zoom step of the atlas, each redrawn synchronously (no animation): median ms of 10.
+PAN_ZOOM = """() => { const m = window.atlas.map, pan = [], zoom = [];
+    for (let i = 0; i < 10; i++) {
+      let t = performance.now();
+      m.panBy([i % 2 ? -150 : 150, 0], {animate: false}); pan.push(performance.now() - t);
+      t = performance.now();
+      m.setZoom(m.getZoom() + (i % 2 ? -1 : 1), {animate: false}); zoom.push(performance.now() - t);
+    }
+    const med = a => a.sort((x, y) => x - y)[a.length >> 1];
+    return {pan_ms: med(pan), zoom_ms: med(zoom)}; }"""
 
 
-def open_in_browser(path: str) -> dict:
+def open_in_browser(path: str, *, pan_zoom: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     from geo.mapping.snapshot import CHROMIUM_ARGS, chromium_path
@@ -140,12 +203,13 @@ def open_in_browser(path: str) -> dict:
             idle_ms = page.evaluate(IDLE)
             if errors:
                 print("page errors:", errors[:3], file=sys.stderr)
-            return {
+            out = {
                 "idle_s": idle_ms / 1000,
                 "browser_mb": chromium_rss_mb(),
                 "blocked": len(blocked),
                 "page_errors": len(errors),
             }
+            return out | (page.evaluate(PAN_ZOOM) if pan_zoom else {})
         except Exception as exc:
             return {"error": f"browser: {type(exc).__name__}: {str(exc)[:120]}"}
         finally:
@@ -157,16 +221,45 @@ def median(rows: list[dict], key: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+def _measure(method: str, n: int, repeats: int, **kwargs) -> dict:
+    """Median of `repeats` fresh builds, each opened in the browser (but lonboard's)."""
+    pan_zoom = kwargs.pop("pan_zoom", False)
+    browser = kwargs.pop("browser", True)
+    runs = []
+    for r in range(repeats):
+        row = run_build(method, n, r, **kwargs)
+        if "error" not in row and method != "lonboard" and browser:
+            row |= open_in_browser(row["path"], pan_zoom=pan_zoom)
+        runs.append(row)
+        print(method, n, r, {k: v for k, v in row.items() if k != "path"}, file=sys.stderr, flush=True)
+        if "error" in row:
+            break
+        Path(row["path"]).unlink(missing_ok=True)
+    errors = [r["error"] for r in runs if "error" in r]
+    keys = ("build_s", "bytes", "peak_rss_mb", "idle_s", "browser_mb", "blocked", "page_errors", "pan_ms", "zoom_ms")
+    keys += ("positions_bytes", "attribute_bytes")
+    return {"method": method, "n": n, "runs": len(runs), "error": errors[0] if errors else None} | {
+        k: median(runs, k) for k in keys
+    }
+
+
+def _load() -> str:
+    """The machine's load (1, 5, 15 minutes) and cores, recorded with the results."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--before", default=BEFORE_REV, help="The code of the 'before' rows (a git revision).")
     parser.add_argument("--build", nargs=3, metavar=("METHOD", "N", "OUT"))
     parser.add_argument("--table-only", action="store_true", help="Rewrite map.md from map.json.")
     args = parser.parse_args()
     if args.table_only:
-        (OUT / "map.md").write_text(table(json.loads((OUT / "map.json").read_text())))
+        (OUT / "map.md").write_text(report(json.loads((OUT / "map.json").read_text())))
         return
     if args.build:
         method, n, out = args.build
@@ -174,36 +267,35 @@ def main() -> None:
         return
     WORK.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    results = []
+    before = before_tree(args.before)
+    results: dict = {"machine": {"start": _load()}, "before_rev": args.before, "scale": [], "controls": [], "fixed": []}
     for n in [int(s) for s in args.sizes.split(",")]:
         repeats = args.repeats if n < 1_000_000 else 1
         for method in args.methods.split(","):
-            runs = []
-            for r in range(repeats):
-                row = run_build(method, n, r)
-                if "error" not in row and method != "lonboard":
-                    row |= open_in_browser(row["path"])
-                runs.append(row)
-                print(method, n, r, {k: v for k, v in row.items() if k != "path"}, file=sys.stderr, flush=True)
-                if "error" in row:
-                    break
-                Path(row["path"]).unlink(missing_ok=True)
-            errors = [r["error"] for r in runs if "error" in r]
-            results.append(
-                {
-                    "method": method,
-                    "n": n,
-                    "runs": len(runs),
-                    "error": errors[0] if errors else None,
-                    **{
-                        k: median(runs, k)
-                        for k in ("build_s", "bytes", "peak_rss_mb", "idle_s", "browser_mb", "blocked", "page_errors")
-                    },
-                }
+            results["scale"].append(
+                _measure(method, n, repeats, before=before, pan_zoom=method.startswith("geo") and n >= 1_000_000)
             )
+    # the default atlas, before and after the new controls (no relief in either)
+    for method in ("geo-atlas (before)", "geo-atlas"):
+        results["controls"].append(_measure(method, 0, args.repeats, before=before))
+    # the fixed cost of the curated layers and basemap, beside 1,000 user points: build + save only
+    cold = WORK / "cache-cold"
+    warm = WORK / "cache-warm"
+    shutil.rmtree(warm, ignore_errors=True)
+    run_build("geo-atlas", 1000, 0, cache=warm)  # fills the warm cache
+    rows = [("geo-atlas (before)", None), ("geo-atlas cold cache", cold), ("geo-atlas warm cache", warm)]
+    for method, cache in rows:
+        runs = []
+        for r in range(args.repeats):
+            if cache is cold:
+                shutil.rmtree(cold, ignore_errors=True)
+            runs.append(run_build(method, 1000, r, before=before, cache=cache))
+            Path(runs[-1].get("path", WORK / "none")).unlink(missing_ok=True)
+        results["fixed"].append({"method": method, "n": 1000, "build_s": median(runs, "build_s")})
+    results["machine"]["end"] = _load()
     (OUT / "map.json").write_text(json.dumps(results, indent=2) + "\n")
-    (OUT / "map.md").write_text(table(results))
-    print(table(results))
+    (OUT / "map.md").write_text(report(results))
+    print(report(results))
 
 
 def _fmt(value, spec: str) -> str:
@@ -216,7 +308,7 @@ def table(results: list[dict]) -> str:
         "|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
-        per_point = None if r["bytes"] is None else r["bytes"] / r["n"]
+        per_point = None if r["bytes"] is None or not r["n"] else r["bytes"] / r["n"]
         error = (r["error"] or "").splitlines()[0][:80] if r["error"] else ""
         note = error or ("CDN-only: build and size only" if r["method"] == "lonboard" else "")
         if r.get("page_errors"):
@@ -227,6 +319,33 @@ def table(results: list[dict]) -> str:
             f"{_fmt(r['peak_rss_mb'], '.0f')} | {_fmt(r['idle_s'], '.2f')} | {_fmt(r['browser_mb'], '.0f')} | {note} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def report(results: dict) -> str:
+    """The Markdown results: the scale table, then the controls, the fixed cost and pan/zoom at 1M."""
+    out = [f"Machine: {results['machine']['start']} at the start, {results['machine'].get('end', '?')} at the end.\n"]
+    out += ["## Points, by method and size\n", table(results["scale"])]
+    out += [f"\n## The default atlas before ({results['before_rev']}) and after the new controls\n"]
+    out += [table(results["controls"]).replace("| 0 |", "| atlas |")]
+    out += ["\n## Fixed cost of the curated layers and basemap (`geo.map(user=1,000 points)`, build + save)\n"]
+    out += ["| method | build s (median of fresh processes) |", "|---|---:|"]
+    out += [f"| {r['method']} | {_fmt(r['build_s'], '.2f')} |" for r in results["fixed"]]
+    split = [r for r in results["scale"] if r.get("positions_bytes")]
+    if split:
+        out += ["\n## What a point costs in geo's compact encoding (layers over 5,000 points)\n"]
+        out += ["| points | positions and colours, bytes/point | attributes, bytes/point | whole file, bytes/point |"]
+        out += ["|---:|---:|---:|---:|"]
+        out += [
+            f"| {r['n']:,} | {r['positions_bytes'] / r['n']:.1f} | {r['attribute_bytes'] / r['n']:.1f} | "
+            f"{r['bytes'] / r['n']:.1f} |"
+            for r in split
+        ]
+    pan = [r for r in results["scale"] if r.get("pan_ms") is not None]
+    if pan:
+        out += ["\n## Pan and zoom at 1M points (one step, redraw included, median of 10)\n"]
+        out += ["| method | pan ms | zoom ms |", "|---|---:|---:|"]
+        out += [f"| {r['method']} | {_fmt(r['pan_ms'], '.1f')} | {_fmt(r['zoom_ms'], '.1f')} |" for r in pan]
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

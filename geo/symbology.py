@@ -22,10 +22,13 @@ __all__ = [
     "COMMODITIES",
     "COMMODITY_GROUPS",
     "MARKERS",
+    "NO_DATA",
     "OKABE_ITO",
     "REFERENCE_STYLES",
     "SCHEMES",
+    "SEQUENTIAL",
     "UK_CRITICAL",
+    "USER_COLOURS",
     "Scheme",
     "category_of",
     "commodity_group",
@@ -132,6 +135,15 @@ COMMODITIES: dict[str, str] = {c: group for group, members in COMMODITY_GROUPS.i
 
 #: Marker shapes (both the web map and QGIS's SimpleMarker know these names).
 MARKERS = ("circle", "square", "triangle", "diamond")
+
+#: Colours for a user's own layers (one per layer, or one per category of a column), from Paul Tol's
+#: "muted" scheme: safe for colour-blind readers and none of them an Okabe–Ito colour of the curated
+#: schemes, so a user's layer never looks like a curated category.
+USER_COLOURS = ("#882255", "#332288", "#44AA99", "#999933", "#CC6677", "#117733", "#88CCEE", "#DDCC77", "#AA4499")
+#: Five classes of a number, low to high (viridis samples: ordered in lightness for every reader).
+SEQUENTIAL = ("#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725")
+#: The fill of "no data" (a choropleth unit without a figure).
+NO_DATA = "#D9D9D9"
 
 
 @dataclass(frozen=True)

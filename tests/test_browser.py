@@ -1,20 +1,27 @@
 """The maps in a real browser: Debian's Chromium through Playwright, every non-file request blocked."""
 
+import datetime
 import re
 import subprocess
 import sys
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
 import geo
 from geo.mapping.builder import build_map, save_map
+from geo.mapping.payload import timeline
+from geo.mapping.recipes import render_recipe
 from geo.mapping.snapshot import CHROMIUM_ARGS
 from tests.conftest import ROOT, require_tool, seeded_points
 from tests.test_map import EVIL
 
 pytestmark = pytest.mark.browser
+
+SIZES = [(1400, 900), (1024, 640), (390, 844)]
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +36,9 @@ def browser():
 
 
 class Page:
-    def __init__(self, browser, path):
+    def __init__(self, browser, path, size=(1400, 900)):
         self.blocked, self.errors, self.failed = [], [], []
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         self.context.route(re.compile(r"^(https?|wss?)://"), self._block)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -39,6 +46,7 @@ class Page:
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
         self.page.goto(path.resolve().as_uri())
         self.page.wait_for_function("window.atlas !== undefined", timeout=30_000)
+        self.page.evaluate("() => window.atlas.ready")
 
     def _block(self, route):
         self.blocked.append(route.request.url)
@@ -47,6 +55,33 @@ class Page:
     def js(self, expr):
         return self.page.evaluate(expr)
 
+    def view(self, lat, lng, zoom):
+        self.js(f"void window.atlas.map.setView([{lat}, {lng}], {zoom}, {{animate: false}})")
+
+    def xy(self, lat, lng):
+        """Page coordinates of a place on the map (the title bar sits above the map)."""
+        return self.js(f"""(() => {{ const m = window.atlas.map, p = m.latLngToContainerPoint([{lat}, {lng}]);
+            const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }})()""")
+
+    def click(self, lat, lng):
+        self.js("void window.atlas.map.closePopup()")
+        self.page.wait_for_function("!document.querySelector('.leaflet-popup')")  # gone, not only fading
+        self.page.mouse.click(*self.xy(lat, lng))
+
+    def popup(self):
+        popup = self.page.locator(".leaflet-popup-content")
+        popup.wait_for(timeout=5000)
+        return popup
+
+    def section(self, name):
+        """Open the panel and one of its sections; return the section."""
+        if self.js("document.querySelector('.atlas-panel').classList.contains('atlas-collapsed')"):
+            self.page.locator(".atlas-panel-toggle").click()
+        section = self.page.locator(f"details.atlas-{name}")
+        if not section.evaluate("d => d.open"):
+            section.locator("summary").first.click()
+        return section
+
     def clean(self):
         assert self.blocked == []
         assert self.failed == []
@@ -54,11 +89,24 @@ class Page:
 
 
 @pytest.fixture(scope="module")
-def atlas(browser, tmp_path_factory):
-    path = save_map(build_map(), tmp_path_factory.mktemp("atlas") / "atlas.html")
-    page = Page(browser, path)
+def atlas_path(tmp_path_factory):
+    return save_map(build_map(), tmp_path_factory.mktemp("atlas") / "atlas.html")
+
+
+@pytest.fixture
+def atlas(browser, atlas_path):
+    page = Page(browser, atlas_path)
     yield page
     page.context.close()
+
+
+def _located(name):
+    gdf = geo.load(name)
+    return gdf[gdf.geometry.notna()]
+
+
+def _curated():
+    return pd.concat([geo.load(n).assign(_layer=n) for n in geo.CURATED], ignore_index=True)
 
 
 def test_atlas_loads_leaflet_offline_without_errors(atlas):
@@ -70,85 +118,337 @@ def test_atlas_loads_leaflet_offline_without_errors(atlas):
 def test_every_layer_draws_its_features(atlas):
     counts = atlas.js("window.atlas.counts()")
     for name in geo.CURATED:
-        gdf = geo.load(name)
-        located = gdf[gdf.geometry.notna()]
-        distinct = (
-            located[located["location_precision"].isin(["region", "country"])].geometry.map(lambda g: g.wkb).nunique()
-        )
-        points = (~located["location_precision"].isin(["region", "country"])).sum()
-        assert counts[name] == points + distinct, name
+        located = _located(name)
+        areas = located["location_precision"].isin(["region", "country"])
+        assert counts[name] == (~areas).sum() + located[areas].geometry.map(lambda g: g.wkb).nunique(), name
     assert counts["cities"] == len(geo.load("cities"))
     assert counts["countries"] == len(geo.load("countries"))
+    assert atlas.js("window.atlas.shown()") == {n: len(_located(n)) for n in geo.CURATED}
 
 
-def test_a_click_opens_a_popup_with_sources(atlas):
-    x, y = atlas.js("""(() => { const p = window.atlas.map.latLngToContainerPoint([41.306944, 69.283333]);
-                       return [p.x, p.y]; })()""")
-    atlas.js("void window.atlas.map.setView([41.306944, 69.283333], 9, {animate: false})")
-    x, y = atlas.js("""(() => { const p = window.atlas.map.latLngToContainerPoint([41.306944, 69.283333]);
-                       return [p.x, p.y]; })()""")
-    atlas.page.mouse.click(x, y)
-    popup = atlas.page.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=5000)
-    text = popup.inner_text()
+def test_a_click_on_a_point_opens_its_popup_with_sources(atlas):
+    atlas.view(41.306944, 69.283333, 9)
+    atlas.click(41.306944, 69.283333)
+    text = atlas.popup().inner_text()
     assert "Westminster International University in Tashkent" in text
     assert "Sources" in text
-    assert "Wikipedia" in text
-    assert popup.locator("a[href^='https://']").count() >= 1
-    atlas.js(
-        "window.atlas.map.closePopup(); void window.atlas.map.fitBounds(window.atlas.data.bounds, {animate: false})"
-    )
+    assert atlas.popup().locator("a[href^='https://']").count() >= 1
     atlas.clean()
 
 
+def test_a_click_on_stacked_features_lists_them_and_each_opens_its_own_popup(atlas):
+    curated = _curated()
+    points = curated[curated.geom_type.eq("Point")]
+    stacks = points.groupby(points.geometry.map(lambda g: g.wkb))
+    stack = max((group for _, group in stacks), key=len)
+    assert len(stack) >= 3  # Cardiff, Coventry and the AI centre share Astana's point
+    where = stack.geometry.iloc[0]
+    atlas.view(where.y, where.x, 9)
+    atlas.click(where.y, where.x)
+    buttons = atlas.page.locator(".atlas-list li button").all_inner_texts()
+    assert len(buttons) == len(stack)
+    assert all(any(b.startswith(name) for b in buttons) for name in stack["name"])
+    assert f"{len(stack)} features here" in atlas.popup().inner_text()
+    for name in stack["name"]:
+        atlas.page.locator(".atlas-list li button", has_text=name).first.click()
+        assert atlas.page.locator(".atlas-popup h4").first.inner_text() == name
+        atlas.page.locator(".atlas-back").click()
+    atlas.clean()
+
+
+def _free_spot(geom, avoid, *, margin):
+    """A point inside `geom` at least `margin` degrees from every geometry in `avoid`."""
+    west, south, east, north = geom.bounds
+    for y in np.linspace(south, north, 25)[1:-1]:
+        for x in np.linspace(west, east, 25)[1:-1]:
+            p = Point(x, y)
+            if geom.buffer(-margin).contains(p) and all(p.distance(g) > margin for g in avoid):
+                return p
+    msg = "no free spot"
+    raise AssertionError(msg)
+
+
+def test_a_click_on_an_area_only_feature_opens_it(atlas):
+    curated = _curated()
+    valor = curated[curated["id"].str.contains("valor")].iloc[0]
+    others = curated[curated.geometry.notna() & (curated["location_precision"] != valor["location_precision"])]
+    spot = _free_spot(
+        valor.geometry, [g.boundary if g.geom_type != "Point" else g for g in others.geometry], margin=0.15
+    )
+    atlas.view(spot.y, spot.x, 7)
+    atlas.page.mouse.move(*atlas.xy(spot.y, spot.x))
+    atlas.page.wait_for_timeout(200)
+    assert atlas.page.locator(".atlas-hover").is_visible()
+    atlas.click(spot.y, spot.x)
+    popup = atlas.popup()
+    if popup.locator(".atlas-list").count():
+        popup.locator("button", has_text="Valor Carbon").click()
+    assert "Valor Carbon" in atlas.page.locator(".atlas-popup h4").first.inner_text()
+    assert "region only: somewhere inside" in atlas.popup().inner_text()
+    atlas.clean()
+
+
+def test_an_area_label_opens_what_it_labels(atlas):
+    from geo.mapping.context import without_leased_holes
+
+    valor = _curated().set_index("id").loc["kg-valor-carbon-issyk-kul", "geometry"]
+    at = without_leased_holes(valor).representative_point()
+    atlas.view(at.y, at.x, 7)
+    label = atlas.page.locator(f".atlas-label-click[data-at='{round(at.y, 4)},{round(at.x, 4)}']")
+    label.click()
+    text = atlas.popup().inner_text()
+    assert "Valor Carbon" in text
+    if label.inner_text().endswith("in this area"):
+        assert label.inner_text().split(" ")[0] + " features here" in text
+    atlas.clean()
+
+
+def test_popups_stay_inside_the_part_of_the_map_left_free(atlas):
+    deposits = _located("mineral_deposits")
+    deposits = deposits[deposits.geom_type.eq("Point")]
+    east = deposits.loc[deposits.geometry.x.idxmax()]
+    atlas.view(east.geometry.y, east.geometry.x - 4, 6)  # the feature sits under the panel
+    atlas.js(f"""(() => {{ const it = window.atlas.data.overlays[0].fc.features[0].properties._items[0];
+        window.atlas.openItems([{{item: it, rec: null}}], L.latLng({east.geometry.y}, {east.geometry.x})); }})()""")
+    atlas.page.wait_for_timeout(600)
+    popup = atlas.page.locator(".leaflet-popup").bounding_box()
+    frame = atlas.page.locator(".atlas-map").bounding_box()
+    panel = atlas.page.locator(".atlas-panel").bounding_box()
+    assert popup["x"] >= frame["x"]
+    assert popup["y"] >= frame["y"]
+    assert popup["x"] + popup["width"] <= panel["x"]  # left of the panel, not under it
+    assert popup["y"] + popup["height"] <= frame["y"] + frame["height"]
+    atlas.clean()
+
+
+def _control_rects(page):
+    return page.js("""(() => Array.from(document.querySelectorAll('.atlas-titlebar, .leaflet-control'))
+        .filter(e => e.offsetParent !== null && !e.parentElement.closest('.leaflet-control'))
+        .map(e => { const r = e.getBoundingClientRect();
+                    return {name: e.className, x: r.left, y: r.top, w: r.width, h: r.height}; })
+        .filter(r => r.w > 0 && r.h > 0))()""")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_controls_do_not_overlap_and_leave_the_map_most_of_the_screen(browser, atlas_path, size):
+    page = Page(browser, atlas_path, size)
+    try:
+        rects = _control_rects(page)
+        for i, a in enumerate(rects):
+            for b in rects[i + 1 :]:
+                overlap_x = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
+                overlap_y = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
+                assert overlap_x <= 0.5 or overlap_y <= 0.5, (a, b)
+        covered = np.zeros((size[1], size[0]), dtype=bool)
+        for r in rects:
+            covered[max(int(r["y"]), 0) : int(r["y"] + r["h"]), max(int(r["x"]), 0) : int(r["x"] + r["w"])] = True
+        assert 1 - covered.mean() >= 0.60, f"the map keeps {1 - covered.mean():.0%}"
+        placeholder_fits = page.js("""(() => { const i = document.querySelector('.atlas-search input');
+            const cs = getComputedStyle(i), c = document.createElement('canvas').getContext('2d'); c.font = cs.font;
+            const room = i.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+            return i.placeholder.length > 0 && c.measureText(i.placeholder).width <= room; })()""")
+        assert placeholder_fits
+        page.clean()
+    finally:
+        page.context.close()
+
+
+def test_phone_layout_opens_the_panel_on_demand(browser, atlas_path):
+    page = Page(browser, atlas_path, (390, 844))
+    try:
+        assert page.js("document.querySelector('.atlas-panel').classList.contains('atlas-collapsed')")
+        legend = page.section("legend")
+        assert legend.is_visible()
+        assert page.page.locator(".atlas-panel").bounding_box()["x"] >= 0
+        page.view(51.1694, 71.4491, 9)
+        page.js("""(() => { const it = window.atlas.data.overlays[1].fc.features[0].properties._items[0];
+            window.atlas.openItems([{item: it, rec: null}], L.latLng(51.1694, 71.4491)); })()""")
+        assert page.popup().is_visible()  # a popup closes the panel on a small screen
+        assert page.js("document.querySelector('.atlas-panel').classList.contains('atlas-collapsed')")
+        page.js("void window.atlas.map.closePopup()")
+        page.click(51.1694, 71.4491)
+        assert "features here" in page.popup().inner_text()
+        box = page.page.locator(".leaflet-popup").bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+        page.clean()
+    finally:
+        page.context.close()
+
+
 def test_layer_toggles_off_and_on_and_the_legend_follows(atlas):
-    legend = atlas.page.locator(".atlas-legend")
-    assert legend.is_visible()
+    layers = atlas.section("layers")
+    legend = atlas.section("legend")
     assert legend.locator("[data-layer='campuses']").count() == 1
-    box = atlas.page.locator(".leaflet-control-layers-overlays label", has_text="University campuses")
-    box.locator("input").uncheck()
+    box = layers.locator(".atlas-layer-row", has_text="University campuses").locator("input")
+    box.uncheck()
     assert not atlas.js("window.atlas.map.hasLayer(window.atlas.layers.campuses)")
     assert legend.locator("[data-layer='campuses']").count() == 0
-    box.locator("input").check()
+    box.check()
     assert atlas.js("window.atlas.map.hasLayer(window.atlas.layers.campuses)")
     assert legend.locator("[data-layer='campuses']").count() == 1
+    atlas.clean()
+
+
+def _shown_in_legend(atlas, layer):
+    rows = atlas.page.locator(f".atlas-legend [data-layer='{layer}'] .atlas-legend-row")
+    counts = [re.search(r"\((\d+)\)$", t) for t in rows.all_inner_texts()]
+    return sum(int(c.group(1)) for c, t in zip(counts, rows.all_inner_texts(), strict=True) if c and "outline" not in t)
+
+
+def test_filter_by_status_and_the_counts_and_legend_follow(atlas):
+    section = atlas.section("filter")
+    facet = section.locator("details.atlas-facet[data-facet='status']")
+    facet.locator("summary").click()
+    facet.locator("button", has_text="none").click()
+    facet.locator(".atlas-facet-row", has_text="operating").locator("input").check()
+    expected = {n: int((_located(n)["status"] == "operating").sum()) for n in geo.CURATED}
+    assert atlas.js("window.atlas.shown()") == expected
+    assert f"On the map: {sum(expected.values())} of" in section.locator(".atlas-filter-summary").inner_text()
+    assert _shown_in_legend(atlas, "mineral_deposits") == expected["mineral_deposits"]
+    section.locator(".atlas-reset").click()
+    assert atlas.js("window.atlas.shown()") == {n: len(_located(n)) for n in geo.CURATED}
+    atlas.clean()
+
+
+def _records_in(row, start, end):
+    for date, status, _ in timeline(row, {}):
+        lo = date + "-01-01"[len(date) - 4 :] if len(date) < 10 else date
+        hi = date + "-12-31"[len(date) - 4 :] if len(date) < 10 else date
+        if lo <= end and hi >= start:
+            yield status or row["status"]
+
+
+def test_filter_by_date_what_was_announced_in_february_2026(atlas):
+    section = atlas.section("filter")
+    section.locator(".atlas-when select").select_option("between")
+    section.locator(".atlas-when input[type=month]").nth(1).fill("2026-02")
+    section.locator(".atlas-when input[type=month]").nth(2).fill("2026-02")
+    section.locator(".atlas-when input[type=month]").nth(2).dispatch_event("change")
+    facet = section.locator("details.atlas-facet[data-facet='status']")
+    facet.locator("summary").click()
+    facet.locator("button", has_text="none").click()
+    facet.locator(".atlas-facet-row", has_text="announced").locator("input").check()
+    expected = {
+        n: sum("announced" in set(_records_in(r, "2026-02-01", "2026-02-31")) for _, r in _located(n).iterrows())
+        for n in geo.CURATED
+    }
+    assert sum(expected.values()) > 0
+    assert atlas.js("window.atlas.shown()") == expected
+    atlas.clean()
+
+
+def test_filter_what_operates_this_month(atlas):
+    today = datetime.date.today().strftime("%Y-%m")
+    atlas.js(f'window.atlas.setFilter({{status: ["operating"]}}, {{mode: "on", on: "{today}"}})')
+
+    def operating(row):
+        status = None
+        for date, s, _ in timeline(row, {}):
+            if s and date[:7] <= today:
+                status = s
+        return status == "operating"
+
+    expected = {n: int(sum(operating(r) for _, r in _located(n).iterrows())) for n in geo.CURATED}
+    assert atlas.js("window.atlas.shown()") == expected
+    assert "Each feature's status at the end of" in atlas.section("filter").inner_text()
     atlas.clean()
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("Oskemen", "Ust-Kamenogorsk"),
-        ("Алматы", "Almaty"),
-        ("kumtor", "Kumtor gold mine"),
-        ("Abay Region", "East Kazakhstan"),
+        ("Oskemen", ["Ust-Kamenogorsk"]),
+        ("Алматы", ["Almaty"]),
+        ("kumtor", ["Kumtor gold mine"]),
+        ("Abay Region", ["East Kazakhstan"]),
+        ("Иссык-Куль", ["Issyk-Kul", "Valor Carbon"]),
     ],
 )
 def test_search_finds_latin_cyrillic_and_aliases(atlas, query, expected):
+    atlas.page.locator(".atlas-search input").fill(query)
+    results = atlas.page.locator(".atlas-search-hit").all_inner_texts()
+    for name in expected:
+        assert any(name in t for t in results), results
+
+
+def test_search_lists_everything_once_under_the_right_group(atlas):
     box = atlas.page.locator(".atlas-search input")
-    box.fill(query)
-    results = atlas.page.locator(".atlas-search-results li")
-    assert any(expected in t for t in results.all_inner_texts()), results.all_inner_texts()
+    box.fill("uranium")
+    hits = atlas.page.locator(".atlas-search-hit").all_inner_texts()
+    uranium = _curated()["commodities"].map(lambda c: isinstance(c, list | np.ndarray) and "uranium" in list(c)).sum()
+    assert len(hits) >= uranium
+    assert f"{len(hits)} matches" in atlas.page.locator(".atlas-search-count").inner_text()
+    box.fill("Tashkent")
+    results = atlas.page.locator(".atlas-search-results")
+    groups = results.locator(".atlas-search-group").all_inner_texts()
+    assert {"TOWN IN UZBEKISTAN", "REGION OF UZBEKISTAN", "CITY OF UZBEKISTAN"} <= {g.upper() for g in groups}
+    assert not any("PRE-2018" in g.upper() for g in groups)
+    hits = results.locator(".atlas-search-hit").all_inner_texts()
+    assert hits.count("Tashkent") == 3  # the town, the city region and the province: each once
+    box.fill("a")
+    box.fill("an")  # many matches: a hint, not a silent cap
+    if atlas.page.locator(".atlas-search-hit").count() >= 60:
+        assert "more matches: type more letters" in results.inner_text()
     box.fill("")
 
 
-def test_precision_is_drawn_as_the_legend_says(atlas):
-    labels = atlas.page.locator(".atlas-area-label").all_text_contents()  # placed, even if decluttered away
-    valor = atlas.js("""(() => { for (const o of window.atlas.data.overlays) {
-        for (const f of (o.fc || {}).features || []) { const items = f.properties._items || [];
-        if (items.some(i => i.id === "kg-valor-carbon-issyk-kul")) { return f.properties; } } } return null; })()""")
-    assert valor["_lbl"]  # a region-only area is labelled where it lies
-    assert valor["_t"] in labels
+def test_precision_and_critical_minerals_are_drawn_as_the_legend_says(atlas):
     halos = atlas.js("""(() => { let n = 0; Object.values(window.atlas.layers).forEach(g => g && g.eachLayer &&
         g.eachLayer(l => { if (l instanceof L.Circle && l.options.dashArray) n++; })); return n; })()""")
-    with_radius = 0  # every point with a stated radius shows it, a cited site included
-    for name in geo.CURATED:
-        gdf = geo.load(name)
-        with_radius += int(
-            (gdf["location_precision"].isin(["site", "town", "district"]) & (gdf["uncertainty_m"] > 0)).sum()
+    with_radius = sum(
+        int(
+            (
+                _located(n)["location_precision"].isin(["site", "town", "district"])
+                & (_located(n)["uncertainty_m"] > 0)
+            ).sum()
         )
+        for n in geo.CURATED
+    )
     assert halos == with_radius
-    assert "Location precision" in atlas.page.locator(".atlas-legend").inner_text()
+    shapes = atlas.js("""(() => { const out = {};
+        Object.entries(window.atlas.layers).forEach(([k, g]) => g && g.eachLayer && g.eachLayer(l => {
+            if (l.options.shape) { (out[k] = out[k] || {})[l.options.shape] = 1; } }));
+        return out; })()""")
+    for name in geo.CURATED:
+        if _located(name).geom_type.eq("Point").any():
+            assert set(shapes[name]) == {geo.registry.get(name).marker}, name
+    thick = atlas.js("""(() => { let n = 0; window.atlas.layers.mineral_deposits.eachLayer(l => {
+        if (l.options.shape && l.options.color === '#000' && l.options.weight === 2.5) n++; }); return n; })()""")
+    deposits = _located("mineral_deposits")
+    points = deposits[deposits.geom_type.eq("Point")]
+    assert thick == points["commodities"].map(lambda c: bool(geo.symbology.UK_CRITICAL & set(c))).sum()
+    legend = atlas.section("legend").inner_text()
+    assert "Location precision" in legend
+    for level in deposits["location_precision"].unique():
+        assert geo.precision.get(level).legend in legend
+
+
+def test_a_choropleth_unit_opens_its_popup(browser, tmp_path):
+    path = save_map(render_recipe(ROOT / "maps" / "supply.toml"), tmp_path / "supply.html")
+    page = Page(browser, path)
+    try:
+        countries = geo.load("countries").set_index("name")
+        curated = _curated()
+        curated = curated[curated.geometry.notna()]
+        # a click inside a country-level feature's country does not pick it (its outline does); the rest do
+        avoid = [
+            g.boundary if p == "country" else g
+            for g, p in zip(curated.geometry, curated["location_precision"], strict=True)
+        ]
+        spot = _free_spot(countries.loc["Turkmenistan", "geometry"], avoid, margin=0.3)
+        page.view(spot.y, spot.x, 6)
+        page.click(spot.y, spot.x)
+        text = page.popup().inner_text()
+        assert "Turkmenistan" in text
+        assert "no figure in the production table" in text
+        spot = _free_spot(countries.loc["Kazakhstan", "geometry"], avoid, margin=0.5)
+        page.view(spot.y, spot.x, 6)
+        page.click(spot.y, spot.x)
+        assert "38.6" in page.popup().inner_text()
+        page.clean()
+    finally:
+        page.context.close()
 
 
 def test_escaped_text_stays_text_in_the_browser(browser, tmp_path):
@@ -159,22 +459,20 @@ def test_escaped_text_stays_text_in_the_browser(browser, tmp_path):
         assert page.js("window.pwned") is None
         assert page.js("document.querySelectorAll('img[src=x]').length") == 0
         assert EVIL in page.page.locator(".atlas-title").inner_text()
-        assert page.page.locator(".leaflet-control-layers-overlays").inner_text().count("window.pwned=1") == 1
-        page.js("void window.atlas.map.setView([41.31, 69.28], 9, {animate: false})")
-        x, y = page.js(
-            "(() => { const p = window.atlas.map.latLngToContainerPoint([41.31, 69.28]); return [p.x, p.y]; })()"
-        )
-        page.page.mouse.click(x, y)
-        assert EVIL in page.page.locator(".leaflet-popup-content").inner_text()
+        assert page.section("layers").inner_text().count("window.pwned=1") == 1
+        page.view(41.31, 69.28, 12)
+        page.click(41.31, 69.28)
+        assert EVIL in page.popup().inner_text()
+        page.page.locator(".atlas-search input").fill("pwned")
         assert page.js("window.pwned") is None
         page.clean()
     finally:
         page.context.close()
 
 
-def test_a_large_point_layer_renders_on_one_canvas(browser, tmp_path):
-    n = 100_000
-    pts = seeded_points(n)
+def test_a_million_points_each_identifiable_with_every_attribute(browser, tmp_path):
+    n = 1_000_000
+    pts = seeded_points(n).assign(name=[f"pt_{i}" for i in range(n)])
     path = save_map(build_map([], user={"points": pts}, basemap=["countries"]), tmp_path / "big.html")
     page = Page(browser, path)
     try:
@@ -183,7 +481,21 @@ def test_a_large_point_layer_renders_on_one_canvas(browser, tmp_path):
         painted = page.js("""(() => { const c = document.querySelector('canvas.atlas-points');
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let k = 0;
             for (let i = 3; i < d.length; i += 4) if (d[i]) k++; return k; })()""")
-        assert painted > 50_000
+        assert painted > 100_000
+        target = pts.iloc[123_456]
+        page.view(target.geometry.y, target.geometry.x, 17)
+        page.click(target.geometry.y, target.geometry.x)
+        page.page.locator(".leaflet-popup-content", has_text="pt_").wait_for(timeout=5000)
+        text = page.popup().inner_text()
+        assert "pt_123456" in text
+        assert f"value\t{float(target['value'])!r}" in text  # every attribute, exact
+        assert f"category\t{target['category']}" in text
+        shown = re.search(r"Position\t([\d.]+), ([\d.]+)", text)
+        east = (float(shown.group(2)) - target.geometry.x) * 111_320 * np.cos(np.radians(target.geometry.y))
+        assert np.hypot(east, (float(shown.group(1)) - target.geometry.y) * 111_320) <= 5.0
+        page.view(48, 67, 4)  # zoomed out: a list of the nearest, never a silent pick
+        page.click(48, 67)
+        page.page.locator(".leaflet-popup-content", has_text="points here; the nearest").wait_for(timeout=5000)
         page.clean()
     finally:
         page.context.close()
@@ -192,7 +504,7 @@ def test_a_large_point_layer_renders_on_one_canvas(browser, tmp_path):
 def test_geo_map_writes_html_and_png(tmp_path):
     """End to end through the CLI, in its own process (Playwright's sync API allows one loop per thread)."""
     require_tool("chromium")
-    (tmp_path / "mine.csv").write_text("id,name,lon,lat\nm1,My site,69.3,41.3\n")
+    (tmp_path / "mine.csv").write_text("id,name,kind,lon,lat\nm1,My site,well,69.3,41.3\nm2,Pit,pit,70,42\n")
     args = [
         sys.executable,
         "-m",
@@ -202,7 +514,7 @@ def test_geo_map_writes_html_and_png(tmp_path):
         "-o",
         "out/edu.html",
         "--layer",
-        "mine.csv",
+        "mine.csv:title=My wells:color-by=kind",
         "--png",
         "out/edu.png",
     ]
@@ -211,7 +523,9 @@ def test_geo_map_writes_html_and_png(tmp_path):
     png = tmp_path / "out" / "edu.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 50_000
-    assert "My site" in (tmp_path / "out" / "edu.html").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "edu.html").read_text(encoding="utf-8")
+    assert "My site" in html
+    assert "My wells" in html
 
 
 def test_features_without_a_location_are_listed_not_pinned(browser, tmp_path):
@@ -221,12 +535,23 @@ def test_features_without_a_location_are_listed_not_pinned(browser, tmp_path):
     path = save_map(build_map([], user={"Mine": user}, basemap=["countries"]), tmp_path / "u.html")
     page = Page(browser, path)
     try:
-        panel = page.page.locator(".atlas-unknown")
+        panel = page.section("unknown")
         assert "Somewhere unknown" in panel.inner_text()
         key = page.js("Object.keys(window.atlas.layers).find(k => k.startsWith('user'))")
         assert page.js(f"window.atlas.counts()['{key}']") == 1
-        panel.locator("a", has_text="Somewhere unknown").click()
+        panel.locator("button", has_text="Somewhere unknown").click()
         assert "Somewhere unknown" in panel.locator(".atlas-unknown-detail").inner_text()
         page.clean()
     finally:
         page.context.close()
+
+
+def test_every_recipe_opens_cleanly(browser, tmp_path, dem):
+    for recipe in sorted((ROOT / "maps").glob("*.toml")):
+        path = save_map(render_recipe(recipe, dem=dem), tmp_path / f"{recipe.stem}.html")
+        page = Page(browser, path, (1024, 640))
+        try:
+            assert page.js("window.atlas.map.getSize().x") > 0
+            page.clean()
+        finally:
+            page.context.close()

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from geo.cli.options import Crs, Encoding, Overwrite, Trusted, err, out, user_errors, user_output
+from geo.errors import RecipeError
 
-__all__ = ["elevation_grid", "map_command"]
+if TYPE_CHECKING:
+    from geo.mapping.payload import UserLayer
+
+__all__ = ["elevation_grid", "map_command", "parse_layer"]
+
+#: Options of ``--layer FILE:key=value:...`` and the UserLayer field each one sets.
+LAYER_KEYS = {"title": "title", "color": "color", "colour": "color", "color-by": "color_by", "colour-by": "color_by"}
+LAYER_KEYS |= {"marker": "marker", "hidden": "hidden"}
+_OPTION = re.compile(r":(?=(?:" + "|".join(re.escape(k) for k in LAYER_KEYS) + r")(?:=|:|$))")
 
 
 def elevation_grid() -> Path:
@@ -24,13 +34,88 @@ def elevation_grid() -> Path:
         return fetch_dem()
 
 
+def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
+    """Split ``my.csv:title=My sites:color-by=status`` into the file and its options.
+
+    Raises
+    ------
+    RecipeError
+        An option that is not one of :data:`LAYER_KEYS`, or one given twice.
+    """
+    path, *pieces = _OPTION.split(text)
+    options: dict[str, str] = {}
+    for piece in pieces:
+        key, _, value = piece.partition("=")
+        name = LAYER_KEYS[key]
+        if name in options:
+            msg = f"--layer {text!r}: {key} is given twice."
+            raise RecipeError(msg)
+        options[name] = value
+    if match := re.search(r":([a-z-]+)=", path):
+        msg = (
+            f"--layer {text!r}: unknown option {match.group(1)!r}; use "
+            f"{', '.join(k for k in LAYER_KEYS if not k.startswith('colour'))} "
+            "(e.g. my.csv:title=My sites:color=#882255)."
+        )
+        raise RecipeError(msg)
+    return Path(path), options
+
+
+def _user_layers(
+    specs: list[str], crs: str | None, encoding: str | None, *, trusted: bool = False
+) -> dict[str, UserLayer]:
+    import geo
+    from geo.mapping.payload import UserLayer
+
+    layers: dict[str, UserLayer] = {}
+    for spec in specs:
+        path, options = parse_layer(spec)
+        title = options.pop("title", None) or path.stem
+        hidden = options.pop("hidden", None) is not None
+        style: dict[str, Any] = {k: v for k, v in options.items() if v}
+        frame = geo.read(path, crs=crs, encoding=encoding, trusted=trusted)
+        layers[title] = UserLayer(frame, visible=not hidden, **style)
+    return layers
+
+
+def _relief(relief: bool | None) -> Path | None:
+    """Return the elevation grid for the basemap's hillshade: if asked, or (by default) if it is already cached."""
+    from geo.errors import MissingDataError
+    from geo.raster.dem import dem_path
+
+    if relief is False:
+        return None
+    if relief:
+        return elevation_grid()
+    try:
+        return dem_path()
+    except MissingDataError:
+        return None
+
+
 @user_errors
 def map_command(
     recipe: Annotated[Path | None, typer.Argument(help="A recipe in maps/ (default: the full atlas).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("build/atlas.html"),
-    layer: Annotated[list[Path] | None, typer.Option("--layer", help="Add your own file (repeatable).")] = None,
+    layer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--layer",
+            help=(
+                "Add your own file (repeatable), with options after colons: "
+                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :hidden."
+            ),
+        ),
+    ] = None,
     tiles: Annotated[
-        str | None, typer.Option(help="Online tiles: osm or cartodb (the file then needs a network).")
+        str | None, typer.Option(help="Online tiles: osm or cartodb. The file then needs a network to show them.")
+    ] = None,
+    relief: Annotated[
+        bool | None,
+        typer.Option(
+            "--relief/--no-relief",
+            help="Hillshade from the elevation grid (default: added when `geo data fetch elevation` has cached it).",
+        ),
     ] = None,
     png: Annotated[Path | None, typer.Option(help="Also write a PNG snapshot (headless Chromium).")] = None,
     overwrite: Overwrite = False,
@@ -39,24 +124,31 @@ def map_command(
     trusted: Trusted = False,
 ) -> None:
     """Render an offline map, e.g. `geo map maps/minerals.toml -o build/minerals.html --layer my_sites.csv`."""
-    import geo
     from geo.mapping.builder import build_map, save_map
     from geo.mapping.recipes import load_recipe, needs_dem, render_recipe
 
     output = user_output(output, overwrite=overwrite, suffixes=(".html", ".htm"))
     if png is not None:
         png = user_output(png, overwrite=overwrite, suffixes=(".png",))
-    if recipe is not None:
-        load_recipe(recipe)  # a bad recipe fails before any work
-    user = {p.name: geo.read(p, crs=crs, encoding=encoding, trusted=trusted) for p in layer or []}
+    for spec in layer or []:
+        parse_layer(spec)  # a bad option fails before any work
+    recipe_tiles = load_recipe(recipe).get("tiles") if recipe is not None else None  # a bad recipe fails here too
+    user = _user_layers(layer or [], crs, encoding, trusted=trusted)
+    dem = elevation_grid() if recipe is not None and needs_dem(recipe) else None
+    grid = _relief(relief)
     if recipe is None:
-        m = build_map(user=user, tiles=tiles)
+        m = build_map(user=user, tiles=tiles, relief=grid)
     else:
-        dem = elevation_grid() if needs_dem(recipe) else None
-        m = render_recipe(recipe, user=user, tiles=tiles, dem=dem)
+        m = render_recipe(recipe, user=user, tiles=tiles, dem=dem, relief=grid)
     path = save_map(m, output, overwrite=overwrite)
-    where = "needs a network for its tiles" if tiles else "works offline"
-    out().print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB, {where})", soft_wrap=True)
+    size = f"{path.stat().st_size / 1e6:.1f} MB"
+    if tiles or recipe_tiles:
+        where = f"It needs a network: its map tiles ({tiles or recipe_tiles}) load from the internet."
+    else:
+        where = "It works offline: it makes no network requests."
+    out().print(f"Wrote {path} ({size}). {where}", soft_wrap=True)
+    if grid is None and dem is None and relief is None:
+        out().print("No relief: `geo data fetch elevation` (once) adds a hillshade of the mountains.", soft_wrap=True)
     if png is not None:
         from geo.mapping.snapshot import snapshot
 

@@ -1,1 +1,5 @@
-"""Offline interactive maps: builder, styles, recipes, offline assets and PNG snapshots."""
+"""Offline atlas maps: :func:`geo.map` (``build_map``), :func:`geo.save_map`, recipes and user layers."""
+
+from geo.mapping.payload import UserLayer
+
+__all__ = ["UserLayer"]

@@ -10,26 +10,28 @@ from __future__ import annotations
 import html
 import importlib.metadata
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import folium
 import folium.plugins
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element, Figure, MacroElement
-from jinja2 import Template
 
-from geo import precision, registry
+from geo import precision, registry, symbology
 from geo.catalog import load, region_aliases
 from geo.errors import ExportError, RecipeError
+from geo.mapping.cache import cached
 from geo.mapping.offline import inline_assets
-from geo.mapping.payload import MapLayer, layer_payload, to_json
+from geo.mapping.payload import MapLayer, UserLayer, facet_definitions, layer_payload, to_json
 from geo.paths import atomic_path
 from geo.provenance import read_manifest
 
-__all__ = ["TILES", "AtlasMap", "build_map", "registered_layer", "save_map", "to_html"]
+__all__ = ["TILES", "AtlasMap", "UserLayer", "build_map", "registered_layer", "save_map", "to_html"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ _LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/
 #: Online tile providers a map may add (then it needs a network): name -> folium's provider name.
 TILES = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap", "cartodb": "CartoDB positron"}
 CENTRAL_ASIA_BOUNDS = [[35.1, 46.4], [55.5, 87.4]]
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 class AtlasMap(folium.Map):
@@ -45,6 +48,16 @@ class AtlasMap(folium.Map):
 
     default_js = [_LEAFLET_JS]  # noqa: RUF012  (folium's class-level asset lists)
     default_css = [_LEAFLET_CSS]  # noqa: RUF012
+
+    def save(self, outfile: str | bytes | Path | BinaryIO, close_file: bool = True, **kwargs: Any) -> None:
+        """Write the offline page (folium's ``Map.save``, through :func:`to_html`)."""
+        page = to_html(self).encode("utf-8")
+        if isinstance(outfile, str | bytes | Path):
+            Path(outfile.decode() if isinstance(outfile, bytes) else outfile).write_bytes(page)
+        else:
+            outfile.write(page)
+            if close_file:
+                outfile.close()
 
     def _repr_html_(self, **kwargs: Any) -> str:
         page = html.escape(to_html(self), quote=True)
@@ -65,79 +78,172 @@ class _MiniMapAssets(folium.elements.JSCSSMixin, MacroElement):
     ]
 
 
+class _Text(Element):
+    """Text placed in the page as it is.
+
+    branca's ``Element(text)`` compiles its text as a Jinja template, which for a large payload costs seconds.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
 class _AtlasLayers(MacroElement):
     """The atlas script, its stylesheet and the data it draws, embedded as escaped JSON."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
-        {% macro html(this, kwargs) %}<script type="application/json" id="atlas-data">{{ this.payload }}</script>
-        <script type="application/json" id="atlas-manifest">{{ this.manifest }}</script>{% endmacro %}
-        {% macro script(this, kwargs) %}
-        {{ this.js }}
-        geoAtlas({{ this._parent.get_name() }}, JSON.parse(document.getElementById("atlas-data").textContent));
-        {% endmacro %}
-        """
-    )
 
     def __init__(self, payload: dict[str, Any], manifest: dict[str, Any]) -> None:
         super().__init__()
         self._name = "AtlasLayers"
         static = resources.files("geo.mapping") / "static"
-        self.js = (static / "atlas.js").read_text(encoding="utf-8")
+        self.js = "\n".join((static / name).read_text(encoding="utf-8") for name in ("points.js", "atlas.js"))
         self.css = (static / "atlas.css").read_text(encoding="utf-8")
         self.payload = to_json(payload)
         self.manifest = to_json(manifest)
+        #: The data goes in after the page is checked for network requests (:func:`to_html`): it is JSON
+        #: with every ``<`` escaped, so it cannot hold a tag, and scanning megabytes of it costs time.
+        self.placeholder = f"@@atlas-data-{id(self)}@@"
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the stylesheet, the data and the script to the page (no template: the data can be large)."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure) or self._parent is None:
+            msg = "The atlas layers must be part of a map in a Figure."
+            raise TypeError(msg)
+        name = self.get_name()
+        figure.header.add_child(_Text(f"<style>{self.css}</style>"), name=name)
+        data = f'<script type="application/json" id="atlas-data">{self.placeholder}</script>'
+        manifest = f'<script type="application/json" id="atlas-manifest">{self.manifest}</script>'
+        figure.html.add_child(_Text(data + "\n" + manifest), name=name)
+        call = 'geoAtlas({m}, JSON.parse(document.getElementById("atlas-data").textContent));'
+        figure.script.add_child(_Text(f"{self.js}\n{call.format(m=self._parent.get_name())}"), name=name)
+        return ""
 
 
 def registered_layer(name: str, gdf: gpd.GeoDataFrame | None = None, *, title: str | None = None) -> MapLayer:
-    """Return the map layer of a registered layer (optionally a filtered copy of its data)."""
+    """Return the map layer of a registered layer (optionally a filtered copy of its data).
+
+    Without `gdf` the whole shipped layer is drawn, from the payload cache when it is there.
+    """
     spec = registry.get(name)
-    return MapLayer(name=name, title=title or spec.title, gdf=load(name) if gdf is None else gdf, spec=spec)
+    return MapLayer(name=name, title=title or spec.title, gdf=gdf, spec=spec)
 
 
-def _basemap(names: Sequence[str]) -> list[MapLayer]:
-    aliases: dict[str, list[str]] = {}
-    for row in region_aliases().itertuples():
-        aliases.setdefault(str(row.region_id), []).append(str(row.alias))
+def _basemap(names: Sequence[str | Mapping[str, Any]]) -> list[MapLayer]:
     layers = []
-    for name in names:
+    for entry in names:
+        name, visible = (entry, None) if isinstance(entry, str) else (str(entry.get("layer")), entry.get("visible"))
         spec = registry.get(name)
-        extra: dict[str, Any] = {"aliases": aliases} if name == "regions" else {}
-        layers.append(
-            MapLayer(
-                name=name,
-                title=spec.title,
-                gdf=load(name),
-                spec=spec,
-                group="basemap",
-                visible=spec.visible,
-                extra=extra,
-            )
-        )
+        shown = spec.visible if visible is None else bool(visible)
+        layers.append(MapLayer(name=name, title=spec.title, gdf=None, spec=spec, group="basemap", visible=shown))
     return layers
 
 
-def _as_layers(layers: Sequence[str | MapLayer] | None, user: Mapping[str, gpd.GeoDataFrame] | None) -> list[MapLayer]:
-    out: list[MapLayer] = []
-    for item in registry.curated() if layers is None else layers:
-        out.append(item if isinstance(item, MapLayer) else registered_layer(item))
-    for name, gdf in (user or {}).items():
-        if not isinstance(gdf, gpd.GeoDataFrame):
-            msg = f"User layer {name!r} must be a GeoDataFrame, got {type(gdf).__name__}; read files with geo.read()."
-            raise RecipeError(msg)
-        out.append(MapLayer(name=f"user-{len(out)}", title=name, gdf=gdf))
+def _user_layer(title: str, value: gpd.GeoDataFrame | UserLayer, index: int) -> MapLayer:
+    layer = value if isinstance(value, UserLayer) else UserLayer(value) if isinstance(value, gpd.GeoDataFrame) else None
+    if layer is None or not isinstance(layer.gdf, gpd.GeoDataFrame):
+        msg = (
+            f"User layer {title!r} must be a GeoDataFrame or a UserLayer, got {type(value).__name__}; "
+            "read files with geo.read()."
+        )
+        raise RecipeError(msg)
+    if layer.color is not None and not _HEX.match(layer.color):
+        msg = f"User layer {title!r}: colour {layer.color!r} is not #rgb or #rrggbb (e.g. #882255)."
+        raise RecipeError(msg)
+    if layer.color_by is not None and layer.color_by not in layer.gdf.columns:
+        columns = [c for c in layer.gdf.columns if c != layer.gdf.geometry.name]
+        msg = f"User layer {title!r}: no column {layer.color_by!r} to colour by; columns: {columns}."
+        raise RecipeError(msg)
+    if layer.marker not in symbology.MARKERS:
+        msg = f"User layer {title!r}: marker {layer.marker!r} is not one of {', '.join(symbology.MARKERS)}."
+        raise RecipeError(msg)
+    return MapLayer(
+        name=f"user-{index}",
+        title=title,
+        gdf=layer.gdf,
+        visible=layer.visible,
+        color=layer.color or symbology.USER_COLOURS[index % len(symbology.USER_COLOURS)],
+        color_by=layer.color_by,
+        marker=layer.marker,
+    )
+
+
+def _as_layers(
+    layers: Sequence[str | MapLayer] | None, user: Mapping[str, gpd.GeoDataFrame | UserLayer] | None
+) -> list[MapLayer]:
+    out: list[MapLayer] = [
+        item if isinstance(item, MapLayer) else registered_layer(item)
+        for item in (registry.curated() if layers is None else layers)
+    ]
+    out += [_user_layer(title, value, i) for i, (title, value) in enumerate((user or {}).items())]
     return out
 
 
-def _manifest(layers: Sequence[MapLayer], basemap: Sequence[MapLayer], settings: dict[str, Any]) -> dict[str, Any]:
+def _agreement_records(table: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """Agreement id -> ``{"title", "date"}`` from an agreements table (columns ``id``, ``title``, ``date``)."""
+    if table is None:
+        from geo import catalog
+
+        loader = getattr(catalog, "agreements", None)  # the shipped table, where the data has one
+        if loader is None:
+            return {}
+        table = loader()
+    records = {}
+    for row in table.to_dict("records"):
+        title = row.get("title") or row.get("name") or row.get("id")
+        date = row.get("date") or row.get("signed")
+        records[str(row["id"])] = {"title": str(title), "date": "" if pd.isna(date) else str(date)}
+    return records
+
+
+class _Lookups:
+    """Labels the payload shows instead of codes, computed only when a payload is not cached."""
+
+    def __init__(self, agreements: pd.DataFrame | None) -> None:
+        self._agreements = agreements
+        self._value: dict[str, Any] | None = None
+
+    def get(self) -> dict[str, Any]:
+        if self._value is None:
+            countries = load("countries")
+            aliases: dict[str, list[str]] = {}
+            for row in region_aliases().itertuples():
+                aliases.setdefault(str(row.region_id), []).append(str(row.alias))
+            self._value = {
+                "country": dict(zip(countries["id"], countries["name"], strict=True)),
+                "aliases": aliases,
+                "agreements": _agreement_records(self._agreements),
+            }
+        return self._value
+
+
+def _payload(layer: MapLayer, lookups: _Lookups, *, cache: bool) -> dict[str, Any]:
+    if layer.gdf is not None or layer.spec is None:
+        return layer_payload(layer, lookups=lookups.get())
+    key = {
+        "layer": layer.name,
+        "spec": layer.spec.name,
+        "title": layer.title,
+        "group": layer.group,
+        "visible": layer.visible,
+        "agreements": None if lookups._agreements is None else to_json(lookups.get()["agreements"]),
+    }
+    return cached(key, lambda: layer_payload(layer, lookups=lookups.get()), use_cache=cache)
+
+
+def _manifest(
+    layers: Sequence[MapLayer], basemap: Sequence[MapLayer], counts: Mapping[str, int], settings: dict[str, Any]
+) -> dict[str, Any]:
     records = read_manifest()["files"]
     inputs = [
         {
             "layer": ml.name,
             "title": ml.title,
-            "features": len(ml.gdf),
-            "sha256": records.get(ml.name, {}).get("sha256") if ml.spec is not None else None,
+            "features": counts[ml.name],
+            "sha256": records.get(ml.spec.name, {}).get("sha256") if ml.spec is not None else None,
         }
         for ml in [*basemap, *layers]
     ]
@@ -152,13 +258,16 @@ def _manifest(layers: Sequence[MapLayer], basemap: Sequence[MapLayer], settings:
 def build_map(
     layers: Sequence[str | MapLayer] | None = None,
     *,
-    user: Mapping[str, gpd.GeoDataFrame] | None = None,
-    basemap: Sequence[str] | bool = True,
+    user: Mapping[str, gpd.GeoDataFrame | UserLayer] | None = None,
+    basemap: Sequence[str | Mapping[str, Any]] | bool = True,
     title: str = "UK–Central Asia: minerals, campuses, carbon and forests",
     tiles: str | None = None,
     bounds: Sequence[Sequence[float]] | None = None,
     settings: Mapping[str, Any] | None = None,
     images: Sequence[Mapping[str, Any]] = (),
+    relief: str | Path | None = None,
+    agreements: pd.DataFrame | None = None,
+    cache: bool = True,
 ) -> AtlasMap:
     """Return an offline-ready atlas map.
 
@@ -167,12 +276,14 @@ def build_map(
     layers
         Shipped layer names or `MapLayer` objects; the four curated layers by default.
     user
-        The user's own GeoDataFrames by title, drawn beside the curated layers (any CRS; large
-        point layers are drawn on one canvas from a compact encoding).
+        The user's own layers by title: GeoDataFrames (any CRS), or :class:`UserLayer` to choose a
+        colour, a column to colour by, or a marker shape. Large point layers are drawn on one canvas
+        from a compact encoding that keeps every attribute.
     basemap
-        Reference layers drawn underneath (``True``: countries, regions, the Aralkum, lakes, rivers, cities).
+        Reference layers drawn underneath (``True``: countries, regions, the Aralkum, lakes, rivers,
+        cities); an entry may be ``{"layer": name, "visible": bool}`` to switch a layer on or off.
     title
-        Shown on the map (as text, never as HTML).
+        Shown above the map (as text, never as HTML).
     tiles
         ``None`` (default, no network) or an online tile provider such as ``"osm"``; tiles need a network.
     bounds
@@ -181,6 +292,14 @@ def build_map(
         Extra settings recorded in the embedded manifest (e.g. the recipe).
     images
         Image overlays (e.g. :func:`geo.mapping.overlays.elevation_image`), embedded as data URIs.
+    relief
+        The elevation grid (:func:`geo.raster.fetch_dem`): adds a light hillshade to the basemap where it
+        covers (about 0.2 MB). Without it the map is the same, minus the relief.
+    agreements
+        A table of agreements (``id``, ``title``, ``date``) that features' ``agreements`` refer to; the
+        shipped one by default, where the data has one.
+    cache
+        Draw the shipped layers from the payload cache (:mod:`geo.mapping.cache`); the output is the same.
     """
     if tiles is not None and tiles.lower() not in TILES:
         msg = f"Unknown tiles {tiles!r}: use one of {', '.join(TILES)} (they need a network), or leave tiles out."
@@ -207,21 +326,50 @@ def build_map(
         primary_area_unit="hectares",
     ).add_to(m)
     _MiniMapAssets().add_to(m)
-    basemaps = [layer_payload(b) for b in base]
+    lookups = _Lookups(agreements)
+    basemaps = [_payload(b, lookups, cache=cache) for b in base]
+    drawn = [_payload(o, lookups, cache=cache) for o in overlays]
     countries = next((p["fc"] for p in basemaps if p["id"] == "countries"), None)
+    extra_images = []
+    if relief is not None:
+        from geo.mapping.overlays import relief_image
+
+        extra_images.append(relief_image(relief))
     payload = {
         "title": title,
         "bounds": [list(b) for b in (bounds or CENTRAL_ASIA_BOUNDS)],
         "basemap": basemaps,
-        "overlays": [layer_payload(o) for o in overlays],
+        "overlays": drawn,
         "precision_words": {k: [_legend_symbol(p), p.legend] for k, p in precision.LEVELS.items()},
+        "facets": _facets(overlays, drawn, lookups),
         "minimap": countries,
-        "images": [dict(image) for image in images],
+        "images": [*extra_images, *(dict(image) for image in images)],
+        "tiles": bool(tiles),
     }
-    manifest = _manifest(overlays, base, {"title": title, "tiles": tiles, **(settings or {})})
+    counts = {p["id"]: p["count"] for p in [*basemaps, *drawn]}
+    manifest = _manifest(
+        overlays,
+        base,
+        counts,
+        {"title": title, "tiles": tiles, "relief": str(relief) if relief else None, **(settings or {})},
+    )
     _AtlasLayers(payload, manifest).add_to(m)
     logger.info("Built map with %d overlays and %d basemap layers", len(overlays), len(base))
     return m
+
+
+def _facets(layers: Sequence[MapLayer], drawn: Sequence[dict[str, Any]], lookups: _Lookups) -> list[dict[str, Any]]:
+    """Return the filter panel's fields, from the curated layers' items (already in the payloads)."""
+    frames = {}
+    for layer, payload in zip(layers, drawn, strict=True):
+        if layer.style != "curated":
+            continue
+        items = [it for f in payload["fc"]["features"] for it in f["properties"]["_items"]]
+        items += [u["item"] for u in payload.get("unknown", [])]
+        frames[layer.name] = pd.DataFrame([it["f"] for it in items])
+    if not frames:
+        return []
+    return facet_definitions(frames, lookups.get())
 
 
 def _legend_symbol(level: precision.Precision) -> str:
@@ -252,7 +400,11 @@ def to_html(m: folium.Map) -> str:
         root = Figure()
         root.add_child(m)
     _stable_ids(root)
-    return inline_assets(root.render())
+    page = inline_assets(root.render())
+    for child in m._children.values():
+        if isinstance(child, _AtlasLayers):
+            page = page.replace(child.placeholder, child.payload, 1)
+    return page
 
 
 def save_map(m: folium.Map, path: str | Path, *, overwrite: bool = False) -> Path:

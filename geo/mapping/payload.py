@@ -1,4 +1,4 @@
-"""Turn GeoDataFrames into the JSON the map's script draws: features, popups, legend, search index.
+"""Turn GeoDataFrames into the JSON the map's script draws: features, popups, legend, filters, search index.
 
 Nothing here builds HTML: popups travel as plain text fields and the script puts them into the
 page with ``textContent``, so text from data can never become markup or script.
@@ -6,10 +6,10 @@ page with ``textContent``, so text from data can never become markup or script.
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,18 +21,71 @@ import shapely
 from geo import precision, symbology
 from geo.crs import WGS84, area_ha, reproject
 from geo.errors import RecipeError
+from geo.mapping.context import reference_collection, without_leased_holes
+from geo.mapping.packed import colour_classes, pack_points
 from geo.registry import CONFIDENCE, Field, LayerSpec
 
-__all__ = ["BIG_LAYER", "USER_COLOUR", "MapLayer", "feature_style", "layer_payload", "legend_entries", "to_json"]
+__all__ = [
+    "BIG_LAYER",
+    "FACETS",
+    "MapLayer",
+    "UserLayer",
+    "facet_definitions",
+    "feature_style",
+    "layer_payload",
+    "legend_entries",
+    "to_json",
+]
 
 #: A point layer larger than this is drawn from a compact binary encoding on one canvas.
 BIG_LAYER = 5_000
 _DISPLAY_TOLERANCE = 0.002  # degrees (about 200 m): polygons are simplified for display only
 _DECIMALS = 5
 _MAX_TEXT = 300
-_MAX_FIELDS = 20
-#: The colour of a user's layer unless they choose one.
-USER_COLOUR = "#3182bd"
+#: The fields the map can filter curated features by, in the order its filter panel lists them. A field
+#: missing from a layer simply offers no choice there, so a new field (e.g. ``agreements``) needs only data.
+FACETS: dict[str, str] = {
+    "status": "Status",
+    "country": "Country",
+    "commodities": "Commodity",
+    "confidence": "Confidence",
+    "location_precision": "Location precision",
+    "agreements": "Agreement",
+}
+#: Dated fields a feature may carry and the status each date starts (``None``: a dated fact, no status).
+DATED_FIELDS: dict[str, str | None] = {
+    "announced": "announced",
+    "opened": "operating",
+    "start_year": "operating",
+    "signed": "agreement",
+}
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class UserLayer:
+    """A user's own layer and how to draw it (``geo.map(user={"My sites": UserLayer(gdf, color_by="status")})``).
+
+    Parameters
+    ----------
+    gdf
+        The features, in any CRS.
+    color
+        One colour (``#rrggbb``) for every feature; a colour of :data:`geo.symbology.USER_COLOURS` by default.
+    color_by
+        A column whose values colour the features: up to nine categories (more: the eight most frequent
+        and "other values"), or five classes of a number.
+    marker
+        Marker shape of point features: one of :data:`geo.symbology.MARKERS`.
+    visible
+        Whether the layer is on when the map opens.
+    """
+
+    gdf: gpd.GeoDataFrame
+    color: str | None = None
+    color_by: str | None = None
+    marker: str = "circle"
+    visible: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,7 +99,8 @@ class MapLayer:
     title
         What the layer control and legend show.
     gdf
-        The features, in any CRS (reprojected to WGS84 for the map, and logged).
+        The features, in any CRS (reprojected to WGS84 for the map, and logged); ``None`` for a
+        shipped layer taken whole (loaded only if its drawing is not cached yet).
     spec
         The layer's spec in :mod:`geo.registry` (curated or reference); ``None`` for a user's layer
         or a choropleth (``extra["fills"]``).
@@ -54,16 +108,20 @@ class MapLayer:
         ``overlay`` (toggleable, in the legend) or ``basemap``.
     visible
         Whether the layer is on when the map opens.
+    color, color_by, marker
+        A user's layer: one colour, or the column whose values colour it; its marker shape.
     """
 
     name: str
     title: str
-    gdf: gpd.GeoDataFrame
+    gdf: gpd.GeoDataFrame | None
     spec: LayerSpec | None = None
     group: str = "overlay"
     visible: bool = True
-    label_min_population: int = 250_000
     extra: dict[str, Any] = field(default_factory=dict)
+    color: str | None = None
+    color_by: str | None = None
+    marker: str = "circle"
 
     @property
     def style(self) -> str:
@@ -72,6 +130,14 @@ class MapLayer:
             return self.spec.kind
         return "choropleth" if "fills" in self.extra else "user"
 
+    def frame(self) -> gpd.GeoDataFrame:
+        """Return the layer's features (a shipped layer is loaded on first use)."""
+        if self.gdf is not None:
+            return self.gdf
+        from geo.catalog import load
+
+        return load(self.name if self.spec is None else self.spec.name)
+
 
 def to_json(data: Any) -> str:
     """Serialise for embedding in HTML: sorted keys, and ``<``, ``>``, ``&`` escaped as unicode escapes."""
@@ -79,8 +145,12 @@ def to_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if _missing(value):
         return None
     if isinstance(value, list | tuple | np.ndarray):
         items = [_text(v) for v in value]
@@ -95,8 +165,9 @@ def _text(value: Any) -> str | None:
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
 
 
-def _geometry(geom: shapely.Geometry | None, *, simplify: bool) -> dict[str, Any] | None:
-    return _geometries(np.array([geom], dtype=object), simplify=simplify)[0]
+def _year(value: Any) -> str | None:
+    """Return a year as written (2024, never 2,024)."""
+    return None if _text(value) is None else str(int(value))
 
 
 def _geometries(geoms: np.ndarray, *, simplify: bool) -> list[dict[str, Any] | None]:
@@ -112,15 +183,10 @@ def _geometries(geoms: np.ndarray, *, simplify: bool) -> list[dict[str, Any] | N
     return [None if gone else json.loads(text) for gone, text in zip(missing, texts, strict=True)]
 
 
-def _year(value: Any) -> str | None:
-    """Return a year as written (2024, never 2,024)."""
-    return None if _text(value) is None else str(int(value))
-
-
 def _location_words(row: pd.Series) -> str:
     words = precision.describe(row.get("location_precision") or "unknown", row.get("uncertainty_m"))
     basis = _text(row.get("location_basis"))
-    return f"{words}. {basis}" if basis else words
+    return f"{words}. Basis: {basis}" if basis else words
 
 
 def _field_row(row: pd.Series, f: Field) -> list[str] | None:
@@ -144,19 +210,77 @@ def _field_row(row: pd.Series, f: Field) -> list[str] | None:
         return None if _year(value) is None else [f.label or f.name, str(_year(value))]
     if f.name == "commodities":
         value = [f"{c} (UK critical)" if c in symbology.UK_CRITICAL else c for c in value or []]
+    if f.type == "int" and f.name.endswith("year"):
+        return None if _text(value) is None else [f.label or f.name, _year(value) or ""]
     text = _text(value)
     return None if text is None else [f.label or f.name, text.replace("_", " ") if f.name == "kind" else text]
 
 
-def _curated_item(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
+def _date(value: Any) -> str | None:
+    """Return a date as ``YYYY[-MM[-DD]]`` text, or ``None`` if `value` is not one."""
+    if _missing(value):
+        return None
+    if isinstance(value, int | np.integer | float) and float(value).is_integer():
+        value = str(int(value))
+    text = str(value)[:10]
+    return text if _DATE.match(text) else None
+
+
+def _records(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, list | tuple | np.ndarray):
+        return [r for r in value if isinstance(r, dict)]
+    return []
+
+
+def timeline(row: pd.Series, agreements: Mapping[str, Mapping[str, str]]) -> list[list[str | None]]:
+    """Return a feature's dated records ``[date, status or None, what]``, oldest first.
+
+    From its dated history (``events``), its dated fields (:data:`DATED_FIELDS`), the dates of the
+    agreements it is part of (no status: a signature says nothing of the site's state) and its
+    status ``as_of`` (last on a tie: the curated status is the newest reading).
+    """
+    out: list[tuple[str, int, str | None, str]] = []
+    for event in _records(row.get("events")):
+        if day := _date(event.get("date")):
+            status = event.get("status")
+            note = _text(event.get("note")) or str(status or "event")
+            out.append((day, 0, str(status) if status else None, note))
+    for name, status in DATED_FIELDS.items():
+        if day := _date(row.get(name)):
+            out.append((day, 0, status, name.replace("_", " ")))
+    for agreement in row.get("agreements") or []:
+        record = agreements.get(str(agreement), {})
+        if day := _date(record.get("date")):
+            out.append((day, 0, None, f"agreement: {record.get('title') or agreement}"))
+    if day := _date(row.get("as_of")):
+        out.append((day, 1, str(row["status"]), "status as of"))
+    return [[d, s, w] for d, _, s, w in sorted(out, key=lambda r: (r[0], r[1]))]
+
+
+def _facets(row: pd.Series) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in FACETS:
+        value = row.get(key)
+        if isinstance(value, list | tuple | np.ndarray):
+            out[key] = [str(v) for v in value]
+        elif not _missing(value):
+            out[key] = str(value)
+    return out
+
+
+def _curated_item(row: pd.Series, spec: LayerSpec, lookups: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     rows = [r for f in ("kind", "status") if (r := _field_row(row, spec.field(f))) is not None]
+    agreements = lookups.get("agreements", {})
+    if part_of := [str(agreements.get(str(a), {}).get("title") or a) for a in row.get("agreements") or []]:
+        rows.append(["Part of", "; ".join(part_of)])
     rows += [r for f in spec.fields if f.label and (r := _field_row(row, f)) is not None]
+    country = lookups.get("country", {}).get(row["country"], row["country"])
     rows += [
-        ["Country", row["country"]],
+        ["Country", str(country)],
         ["Region", _text(row.get("region")) or "not stated"],
         ["Location", _location_words(row)],
         ["Confidence", f"{row['confidence']} ({CONFIDENCE[row['confidence']]})"],
-        ["As of", row["as_of"]],
+        ["As of", str(row["as_of"])],
     ]
     if notes := _text(row.get("notes")):
         rows.append(["Notes", notes])
@@ -167,13 +291,17 @@ def _curated_item(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
             "p": str(s.get("publisher") or ""),
             "d": str(s.get("date") or ""),
         }
-        for s in row.get("sources") or []
+        for s in _records(row.get("sources"))
     ]
     readings = [
-        {"c": str(r["claim"]), "k": str(r["confidence"]), "s": str(r["source"])} for r in row.get("readings") or []
+        {"c": str(r["claim"]), "k": str(r["confidence"]), "s": str(r["source"])} for r in _records(row.get("readings"))
     ]
-    keys = [k for k in (_text(row.get("name_local")),) if k]
-    return {
+    events = [
+        [_date(e.get("date")) or "", str(e.get("status") or ""), _text(e.get("note")) or ""]
+        for e in _records(row.get("events"))
+    ]
+    keys = [k for k in (_text(row.get("name_local")), _text(row.get("region"))) if k]
+    item: dict[str, Any] = {
         "n": str(row["name"]),
         "id": str(row["id"]),
         "rows": rows,
@@ -181,7 +309,12 @@ def _curated_item(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
         "rd": readings,
         "disp": bool(row.get("disputed")),
         "k": keys,
+        "f": _facets(row),
+        "t": timeline(row, agreements),
     }
+    if events:
+        item["ev"] = events
+    return item
 
 
 def _name_column(gdf: gpd.GeoDataFrame) -> str | None:
@@ -204,7 +337,7 @@ def feature_style(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
     level = precision.get(row.get("location_precision") or "unknown")
     style: dict[str, Any] = {"c": colour, "f": colour, "w": 1.5, "k": category, "m": spec.marker}
     if level.symbol == "point":
-        style |= {"r": 6 if level.key == "site" else 5, "fo": 0.9 if level.key == "site" else 0.6}
+        style |= {"r": 6 if level.key == "site" else 5, "fo": 0.95 if level.key == "site" else 0.6}
         if uncertainty := float(row.get("uncertainty_m") or 0):
             style["u"] = uncertainty
     elif level.symbol == "hatch":
@@ -217,23 +350,31 @@ def feature_style(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
 
 
 def legend_entries(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
-    """One legend entry per category present in `gdf` (label, colour, marker shape), in scheme order."""
+    """One legend entry per category present in `gdf` (label, colour, marker shape, category key), in scheme order."""
     if spec.scheme is None or spec.category is None:
         return []
     scheme = symbology.scheme(spec.scheme)
     present = {symbology.category_of(v, spec.scheme) for v in gdf[spec.category]}
     entries: list[dict[str, Any]] = [
-        {"label": scheme.label(k), "color": c, "shape": spec.marker} for k, c in scheme.colours.items() if k in present
+        {"label": scheme.label(k), "color": c, "shape": spec.marker, "key": k}
+        for k, c in scheme.colours.items()
+        if k in present
     ]
     if spec.critical_outline and gdf["commodities"].map(lambda c: bool(symbology.UK_CRITICAL & set(c or []))).any():
         entries.append(
-            {"label": "thick black outline: includes a UK critical mineral", "color": "#000000", "outline": True}
+            {
+                "label": "thick black outline: includes a UK critical mineral",
+                "color": "#ffffff",
+                "shape": spec.marker,
+                "outline": True,
+                "key": "_critical",
+            }
         )
     return entries
 
 
 def _curated_payload(
-    layer: MapLayer, spec: LayerSpec, gdf: gpd.GeoDataFrame
+    layer: MapLayer, spec: LayerSpec, gdf: gpd.GeoDataFrame, lookups: Mapping[str, Mapping[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     features: list[dict[str, Any]] = []
     unknown: list[dict[str, Any]] = []
@@ -241,117 +382,138 @@ def _curated_payload(
     hectares = area_ha(gdf, name=layer.name)  # once for the layer, not per feature
     feature: dict[str, Any]
     for i, (_, row) in enumerate(gdf.iterrows()):
-        item = _curated_item(row, spec)
+        item = _curated_item(row, spec, lookups)
         if row.geometry is None or row.geometry.is_empty:
             unknown.append({"layer": layer.title, "n": item["n"], "item": item})
             continue
         style = feature_style(row, spec)
+        item["c"] = style["k"] if not style.get("x") else [style["k"], "_critical"]
         if style.get("h") or style.get("a"):  # areas known only to a region or country: draw each once
             key = shapely.to_wkb(row.geometry)
             if key in areas:
                 areas[key]["properties"]["_items"].append(item)
                 continue
-            rep = row.geometry.representative_point()
-            props: dict[str, Any] = {"_s": style, "_items": [item]}
-            if style.get("h"):  # a region: label it; a whole country gets a tooltip only
-                props["_lbl"] = [round(rep.y, 4), round(rep.x, 4)]
-                # label priority: the smaller (more specific) the area, the sooner its label is placed
-                props["_rank"] = round(1e9 + 1e7 / (1 + hectares[i] / 100))
-            feature = {"type": "Feature", "geometry": _geometry(row.geometry, simplify=True), "properties": props}
+            envelope = without_leased_holes(row.geometry)
+            rep = envelope.representative_point()
+            props: dict[str, Any] = {"_s": style, "_items": [item], "_lbl": [round(rep.y, 4), round(rep.x, 4)]}
+            # label priority: the smaller (more specific) the area, the sooner its label is placed
+            props["_rank"] = round(1e9 + 1e7 / (1 + hectares[i] / 100))
+            feature = {"type": "Feature", "geometry": _geometries(np.array([envelope]), simplify=True)[0]}
+            feature["properties"] = props
             areas[key] = feature
         else:
             feature = {
                 "type": "Feature",
-                "geometry": _geometry(row.geometry, simplify=False),
+                "geometry": _geometries(np.array([row.geometry]), simplify=False)[0],
                 "properties": {"_s": style, "_items": [item]},
             }
         features.append(feature)
-    for area in areas.values():
-        items = area["properties"]["_items"]
-        area["properties"]["_t"] = items[0]["n"] if len(items) == 1 else f"{len(items)} features in this area"
     return features, unknown
 
 
-_SCRIPT_OK = re.compile(r"^[\sA-Za-z\u00C0-\u024F\u0400-\u04FF'`ʻʼ‘’.\-()]+$")
-_MAX_KEYS = 40
+def facet_definitions(
+    frames: Mapping[str, pd.DataFrame], lookups: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Return the filter panel's fields: ``{key, label, values: [[value, label], ...]}`` for each facet the data has.
 
+    Values follow the field's vocabulary (the registry's order, precision by rank), else sorted.
+    """
+    from geo import registry
 
-def _search_keys(row: pd.Series, aliases: dict[str, list[str]]) -> list[str]:
-    """Names to search a reference feature by: its names in Latin and Cyrillic, and region aliases."""
-    keys: list[str] = []
-    for col in ("name", "name_cyrillic", "name_ru", "name_local", "name_ne"):
-        if isinstance(value := row.get(col), str) and value:
-            keys.append(value)
-    for col in ("alt_names", "name_alt"):
-        values = row.get(col)
-        if isinstance(values, list | np.ndarray):
-            keys += [v for v in values if isinstance(v, str) and _SCRIPT_OK.match(v)]
-    keys += aliases.get(str(row.get("id")), [])
-    return list(dict.fromkeys(keys))[:_MAX_KEYS]
-
-
-def _reference_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    style = symbology.reference_style(layer.name)
-    neighbours = symbology.reference_style("neighbours") if layer.name == "countries" else None
-    features = []
-    shapes = _geometries(gdf.geometry.to_numpy(), simplify=True)
-    for (_, row), shape in zip(gdf.iterrows(), shapes, strict=True):
-        own = neighbours if neighbours and not row.get("central_asia") else style
-        props: dict[str, Any] = {"_s": own}
-        name = _text(row.get("name"))
-        if name:
-            props["_t"] = name
-        keys = _search_keys(row, layer.extra.get("aliases", {}))
-        if keys:
-            props["_k"] = keys
-        if layer.name == "cities":
-            pop = row.get("population")
-            props["_lab"] = bool(pd.notna(pop) and pop >= layer.label_min_population)
-            props["_rank"] = int(pop) if pd.notna(pop) else 0
-            props["_t"] = f"{name} ({_text(pop)})" if pd.notna(pop) and pop else name
-        features.append({"type": "Feature", "geometry": shape, "properties": props})
-    return features
-
-
-def _packed_points(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Encode a large point layer as quantised uint16 positions plus one category and one number column."""
-    x, y = shapely.get_x(gdf.geometry.to_numpy()), shapely.get_y(gdf.geometry.to_numpy())
-    west, south, east, north = float(x.min()), float(y.min()), float(x.max()), float(y.max())
-    span_x, span_y = max(east - west, 1e-9), max(north - south, 1e-9)
-    qx = np.round((x - west) / span_x * 65535).astype("<u2")
-    qy = np.round((y - south) / span_y * 65535).astype("<u2")
-    out: dict[str, Any] = {
-        "n": len(gdf),
-        "bbox": [west, south, east, north],
-        "xy": base64.b64encode(np.column_stack([qx, qy]).tobytes()).decode(),
-        "step_m": round(max(span_x, span_y) / 65535 * 111_320, 1),
-    }
-    text_cols = [
-        c
-        for c in gdf.columns
-        if c != gdf.geometry.name and (gdf[c].dtype == object or str(gdf[c].dtype) in ("str", "string", "category"))
-    ]
-    cat_col = next((c for c in text_cols if 1 < gdf[c].nunique() <= 12), None)  # noqa: PLR2004
-    if cat_col:
-        codes, cats = pd.factorize(gdf[cat_col], sort=True)
-        out |= {
-            "cat": cat_col,
-            "cats": [str(c) for c in cats],
-            "ci": base64.b64encode(codes.astype("u1").tobytes()).decode(),
-        }
-    num_col = next((c for c in gdf.columns if c != gdf.geometry.name and pd.api.types.is_float_dtype(gdf[c])), None)
-    if num_col:
-        values = gdf[num_col].to_numpy(dtype="f8")
-        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
-        q = np.round((values - lo) / max(hi - lo, 1e-12) * 65534).astype("<u2")
-        q[np.isnan(values)] = 65535
-        out |= {"num": num_col, "range": [lo, hi], "nv": base64.b64encode(q.tobytes()).decode()}
+    out = []
+    for key, label in FACETS.items():
+        seen: set[str] = set()
+        for frame in frames.values():
+            if key in frame.columns:
+                for value in frame[key]:
+                    if isinstance(value, list | tuple | np.ndarray):
+                        seen |= {str(v) for v in value}
+                    elif not _missing(value):
+                        seen.add(str(value))
+        if not seen:
+            continue
+        order = _vocabulary(key, registry)
+        values = sorted(seen, key=lambda v: (order.index(v) if v in order else len(order), v))
+        out.append({"key": key, "label": label, "values": [[v, _facet_label(key, v, lookups)] for v in values]})
     return out
 
 
-def layer_payload(layer: MapLayer) -> dict[str, Any]:
-    """Return the JSON-ready description of `layer` for the map script."""
-    gdf = reproject(layer.gdf, WGS84, name=layer.name)
+def _vocabulary(key: str, registry: Any) -> list[str]:
+    if key == "location_precision":
+        return list(precision.LEVELS)
+    for name in registry.curated():
+        for f in registry.get(name).all_fields:
+            if f.name == key and f.values:
+                return list(f.values)
+    return []
+
+
+def _facet_label(key: str, value: str, lookups: Mapping[str, Mapping[str, Any]]) -> str:
+    if key == "confidence":
+        return f"{value} ({CONFIDENCE.get(value, value)})"
+    if key == "commodities" and value in symbology.UK_CRITICAL:
+        return f"{value} (UK critical)"
+    if key == "agreements":
+        return str(lookups.get("agreements", {}).get(value, {}).get("title") or value)
+    if key == "location_precision":
+        return f"{value} ({precision.get(value).geometry if value != 'unknown' else 'not on the map'})".replace(
+            "(point)", "(point and radius)"
+        ).replace("(area)", "(somewhere inside)")
+    return str(lookups.get(key, {}).get(value, value)).replace("_", " ")
+
+
+def _user_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return a user's layer or a choropleth: every column in its popups, one colour or colours by a column."""
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    name_col = _name_column(gdf)
+    texts = {c: [_year(v) if c.endswith("year") else _text(v) for v in gdf[c].tolist()] for c in columns}
+    names = [_text(v) for v in gdf[name_col].tolist()] if name_col else [None] * len(gdf)
+    colour = layer.color or symbology.USER_COLOURS[0]
+    fills = layer.extra.get("fills")  # a choropleth: one fill per feature
+    legend = layer.extra.get("legend") or [{"label": layer.title, "color": colour, "shape": layer.marker}]
+    codes: np.ndarray | None = None
+    if layer.color_by is not None:
+        codes, legend = colour_classes(gdf[layer.color_by])
+        for entry in legend:
+            entry["shape"] = layer.marker
+    features, unknown = [], []
+    for i, shape in enumerate(_geometries(gdf.geometry.to_numpy(), simplify=fills is not None)):
+        c = legend[int(codes[i])]["color"] if codes is not None else colour
+        style: dict[str, Any] = {"c": c, "f": c, "r": 5, "w": 1.2, "fo": 0.85, "m": layer.marker}
+        if fills is not None:
+            style = {"c": "#333333", "f": fills[i], "w": 0.8, "fo": 0.75, "ch": True}
+        rows = [[col, texts[col][i]] for col in columns if texts[col][i] is not None]
+        item: dict[str, Any] = {"n": names[i] or f"feature {gdf.index[i]}", "rows": rows, "src": [], "rd": []}
+        if codes is not None:
+            item["c"] = str(int(codes[i]))
+        if shape is None:
+            unknown.append({"layer": layer.title, "n": item["n"], "item": item})
+        else:
+            features.append({"type": "Feature", "geometry": shape, "properties": {"_s": style, "_items": [item]}})
+    if codes is not None:
+        legend = [e | {"key": str(k)} for k, e in enumerate(legend)]
+    return {
+        "kind": "vector",
+        "fc": {"type": "FeatureCollection", "features": features},
+        "unknown": unknown,
+        "legend": legend,
+        "note": layer.extra.get("note"),
+    }
+
+
+def layer_payload(layer: MapLayer, *, lookups: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """Return the JSON-ready description of `layer` for the map script.
+
+    Parameters
+    ----------
+    layer
+        The layer.
+    lookups
+        Labels and records the popups and filters show instead of raw values: ``country`` (code ->
+        name) and ``agreements`` (id -> ``{"title", "date"}``).
+    """
+    lookups = lookups or {}
+    gdf = reproject(layer.frame(), WGS84, name=layer.name)
     base = {
         "id": layer.name,
         "title": layer.title,
@@ -361,10 +523,11 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
         "count": len(gdf),
     }
     if layer.spec is not None and layer.spec.kind == "curated":
-        features, unknown = _curated_payload(layer, layer.spec, gdf)
+        features, unknown = _curated_payload(layer, layer.spec, gdf, lookups)
         levels = sorted(set(gdf["location_precision"]), key=lambda k: precision.get(k).rank)
         return base | {
             "kind": "vector",
+            "marker": layer.spec.marker,
             "fc": {"type": "FeatureCollection", "features": features},
             "unknown": unknown,
             "legend": legend_entries(gdf, layer.spec),
@@ -374,37 +537,17 @@ def layer_payload(layer: MapLayer) -> dict[str, Any]:
             },
         }
     if layer.spec is not None:  # a reference layer, in the basemap or as an overlay
+        fc = reference_collection(
+            layer.spec.name, gdf, aliases=lookups.get("aliases"), countries=lookups.get("country")
+        )
+        return base | {"kind": "vector", "legend": [], "fc": fc}
+    if len(gdf) > BIG_LAYER and bool((shapely.get_type_id(gdf.geometry.to_numpy()) == 0).all()):  # all points
+        packed, legend = pack_points(gdf, name_column=_name_column(gdf), color_by=layer.color_by)
+        colour = layer.color or symbology.USER_COLOURS[0]
+        packed.setdefault("colors", [colour])
         return base | {
-            "kind": "vector",
-            "legend": [],
-            "fc": {"type": "FeatureCollection", "features": _reference_payload(layer, gdf)},
+            "kind": "packed",
+            "packed": packed,
+            "legend": legend or [{"label": layer.title, "color": colour, "shape": "square"}],
         }
-    points = gdf.geometry.notna() & gdf.geom_type.eq("Point")
-    if len(gdf) > BIG_LAYER and points.all():
-        return base | {"kind": "packed", "packed": _packed_points(gdf), "legend": []}
-    columns = [c for c in gdf.columns if c != gdf.geometry.name][:_MAX_FIELDS]
-    name_col = _name_column(gdf)
-    texts = {  # one pass per column; years as written
-        c: [_year(v) if c.endswith("year") else _text(v) for v in gdf[c].tolist()] for c in columns
-    }
-    names = [_text(v) for v in gdf[name_col].tolist()] if name_col else [None] * len(gdf)
-    colour = layer.extra.get("color", USER_COLOUR)
-    style = {"c": colour, "f": colour, "r": 4, "w": 1, "fo": 0.7}
-    fills = layer.extra.get("fills")  # a choropleth: one fill per feature
-    features, unknown = [], []
-    for i, shape in enumerate(_geometries(gdf.geometry.to_numpy(), simplify=fills is not None)):
-        if fills is not None:
-            style = {"c": "#333333", "f": fills[i], "w": 0.8, "fo": 0.75}
-        rows = [[c, texts[c][i]] for c in columns if texts[c][i] is not None]
-        item = {"n": names[i] or f"feature {gdf.index[i]}", "rows": rows, "src": [], "rd": []}
-        if shape is None:
-            unknown.append({"layer": layer.title, "n": item["n"], "item": item})
-        else:
-            features.append({"type": "Feature", "geometry": shape, "properties": {"_s": style, "_items": [item]}})
-    legend = layer.extra.get("legend") or [{"label": layer.title, "color": colour}]
-    return base | {
-        "kind": "vector",
-        "fc": {"type": "FeatureCollection", "features": features},
-        "unknown": unknown,
-        "legend": legend,
-    }
+    return base | _user_payload(layer, gdf)

@@ -3,7 +3,7 @@
 A recipe::
 
     title = "Critical minerals"
-    basemap = ["countries", "regions", "lakes"]          # optional; default: the full basemap
+    basemap = ["countries", "regions", { layer = "aral_sea_historic", visible = true }]   # optional
     bounds = [[35, 46], [56, 88]]                        # optional [[south, west], [north, east]]
     layers = [
       { layer = "mineral_deposits", title = "Uranium", filter = { commodities = ["uranium"] } },
@@ -30,7 +30,7 @@ from geo.catalog import load
 from geo.errors import GeoToolkitError, RecipeError
 from geo.mapping.builder import AtlasMap, build_map, registered_layer
 from geo.mapping.overlays import choropleth_layer, elevation_image
-from geo.mapping.payload import MapLayer
+from geo.mapping.payload import MapLayer, UserLayer
 
 __all__ = ["load_recipe", "needs_dem", "render_recipe"]
 
@@ -71,6 +71,23 @@ def _layer(spec: Mapping[str, Any], *, where: str) -> MapLayer:
     return replace(layer, visible=bool(spec.get("visible", True)))
 
 
+def _check_basemap(path: Path, basemap: Any) -> None:
+    if basemap is True or basemap is False:
+        return
+    if not isinstance(basemap, list):
+        msg = f"{path}: 'basemap' is a list of layer names (or {{ layer = ..., visible = ... }} tables)."
+        raise RecipeError(msg)
+    for i, entry in enumerate(basemap):
+        name = entry if isinstance(entry, str) else entry.get("layer") if isinstance(entry, dict) else None
+        extra = set(entry) - {"layer", "visible"} if isinstance(entry, dict) else set()
+        if name not in registry.reference() or extra:
+            msg = (
+                f"{path}, basemap[{i}]: {entry!r} is not a reference layer; "
+                f"choose from {', '.join(registry.reference())} (optionally {{ layer = ..., visible = true }})."
+            )
+            raise RecipeError(msg)
+
+
 def load_recipe(path: str | Path) -> dict[str, Any]:
     """Read and check a recipe file; errors name the file and the key at fault."""
     path = Path(path)
@@ -88,15 +105,17 @@ def load_recipe(path: str | Path) -> dict[str, Any]:
     if not recipe.get("layers"):
         msg = f"{path}: 'layers' is empty; list at least one {{ layer = \"...\" }}."
         raise RecipeError(msg)
+    _check_basemap(path, recipe.get("basemap", True))
     return recipe
 
 
 def render_recipe(
     path: str | Path,
     *,
-    user: Mapping[str, gpd.GeoDataFrame] | None = None,
+    user: Mapping[str, gpd.GeoDataFrame | UserLayer] | None = None,
     tiles: str | None = None,
     dem: str | Path | None = None,
+    relief: str | Path | None = None,
 ) -> AtlasMap:
     """Build the map a recipe describes, with the user's own layers added.
 
@@ -111,6 +130,8 @@ def render_recipe(
     dem
         The elevation grid, for a recipe with ``rasters = ["elevation"]`` (see
         :func:`geo.raster.dem.fetch_dem`); such a recipe without it is an error.
+    relief
+        The elevation grid, to add a light hillshade to the basemap (see :func:`geo.map`).
     """
     path = Path(path)
     recipe = load_recipe(path)
@@ -143,6 +164,7 @@ def render_recipe(
         bounds=recipe.get("bounds"),
         settings={"recipe": path.name},
         images=images,
+        relief=None if images else relief,  # the elevation image already shows the relief
     )
 
 
