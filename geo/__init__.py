@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from geo.io import read
     from geo.mapping.builder import build_map as map
     from geo.mapping.builder import save_map
+    from geo.mapping.payload import UserLayer
 
 try:
     __version__ = importlib.metadata.version("centralasia-geo")
@@ -64,6 +65,7 @@ _LAZY = {
     "ExportReport": ("geo.exporter", "ExportReport"),
     "FORMATS": ("geo.exporter.formats", "FORMATS"),
     "map": ("geo.mapping.builder", "build_map"),
+    "UserLayer": ("geo.mapping.payload", "UserLayer"),
     "save_map": ("geo.mapping.builder", "save_map"),
 }
 
@@ -85,6 +87,7 @@ __all__ = [
     "UnknownFormatError",
     "UnknownLayerError",
     "UnknownNameError",
+    "UserLayer",
     "__version__",
     "agreements",
     "export",

@@ -185,12 +185,9 @@ def _as_layers(
 def _agreement_records(table: pd.DataFrame | None) -> dict[str, dict[str, str]]:
     """Agreement id -> ``{"title", "date"}`` from an agreements table (columns ``id``, ``title``, ``date``)."""
     if table is None:
-        from geo import catalog
+        from geo.agreement_table import agreements
 
-        loader = getattr(catalog, "agreements", None)  # the shipped table, where the data has one
-        if loader is None:
-            return {}
-        table = loader()
+        table = agreements()  # the shipped table
     records = {}
     for row in table.to_dict("records"):
         title = row.get("title") or row.get("name") or row.get("id")
@@ -221,8 +218,8 @@ class _Lookups:
 
 
 def _payload(layer: MapLayer, lookups: _Lookups, *, cache: bool) -> dict[str, Any]:
-    if layer.gdf is not None or layer.spec is None:
-        return layer_payload(layer, lookups=lookups.get())
+    if layer.gdf is not None or layer.spec is None or layer.spec.layers_dir is not None:
+        return layer_payload(layer, lookups=lookups.get())  # only shipped files are in the cache's fingerprint
     key = {
         "layer": layer.name,
         "spec": layer.spec.name,
