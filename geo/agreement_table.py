@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["AGREEMENTS_FILE", "KINDS", "STATUSES", "agreements", "feature_links", "features_of"]
+__all__ = ["AGREEMENTS_FILE", "KINDS", "STATUSES", "agreements", "feature_links", "features_of", "titles"]
 
 #: The agreements table, relative to the layers folder.
 AGREEMENTS_FILE = "tables/agreements.toml"
@@ -102,6 +102,18 @@ def feature_links(*, layers_dir: Path | None = None) -> dict[str, list[str]]:
         for fid in record.get("features") or []:
             links.setdefault(str(fid), []).append(str(record.get("id")))
     return links
+
+
+def titles(*, layers_dir: Path | None = None) -> dict[str, dict[str, str]]:
+    """Return agreement id -> ``{"title", "date"}`` as the table file states them, without validating it.
+
+    For labels (the map's popups and filters): reading the file is cheap, while :func:`agreements` loads every
+    curated layer to check the feature ids it names. ``geo data audit`` and the tests validate the file.
+    """
+    return {
+        str(r.get("id")): {"title": str(r.get("title") or r.get("id")), "date": str(r.get("date") or "")}
+        for r in _read(layers_dir or LAYERS_DIR)
+    }
 
 
 def agreements(*, layers_dir: Path | None = None) -> pd.DataFrame:

@@ -40,6 +40,7 @@ __all__ = [
     "ZIP_MAX_BYTES",
     "ZIP_MAX_MEMBERS",
     "ZIP_MAX_RATIO",
+    "check_local",
     "check_source",
     "check_vector",
     "check_zip",
@@ -124,13 +125,13 @@ _lock = threading.RLock()
 _depth = 0
 
 
-def check_source(path: str | Path, *, what: str = "file") -> Path:
-    """Return `path` as a local, existing regular file; refuse virtual paths, URLs and connection strings.
+def check_local(path: str | Path) -> None:
+    """Refuse a GDAL virtual path (``/vsi…``), a URL or a connection string (``PG:…``) before anything opens it.
 
     Raises
     ------
     InputFileError
-        A ``/vsi…`` path, a URL, a connection string, a missing path or a folder.
+        `path` names something other than a local file.
     """
     text = str(path)
     if text.startswith("/vsi"):
@@ -145,6 +146,17 @@ def check_source(path: str | Path, *, what: str = "file") -> Path:
             "Export the data to a file first."
         )
         raise InputFileError(msg)
+
+
+def check_source(path: str | Path, *, what: str = "file") -> Path:
+    """Return `path` as a local, existing regular file; refuse virtual paths, URLs and connection strings.
+
+    Raises
+    ------
+    InputFileError
+        A ``/vsi…`` path, a URL, a connection string, a missing path or a folder.
+    """
+    check_local(path)
     path = Path(path)
     if not path.exists():
         msg = f"{path}: no such {what}. Check the path (relative paths start from {Path.cwd()})."

@@ -209,13 +209,16 @@ def _map_cases() -> list:
 def test_map_layer(case, paths, tmp_path):
     path = paths[case.name]
     out = tmp_path / "map.html"
-    result = _cli(case, "map", str(ROOT / "maps" / "education.toml"), "--layer", path, "-o", str(out))
+    title = "Garden layer under test"
+    result = _cli(
+        case, "map", str(ROOT / "maps" / "education.toml"), "--layer", f"{path}:title={title}", "-o", str(out)
+    )
     _check_cli(case, path, result)
     if case.expect == ERROR:
         assert not out.exists()
         return
     page = out.read_text(encoding="utf-8")
-    assert Path(path).name in page  # the user's layer is on the map
+    assert title in page  # the user's layer is on the map
     assert SECRET not in page or case.trusted
 
 

@@ -75,7 +75,7 @@ def test_partitioned_geoparquet_round_trip(tmp_path):
     with pytest.raises(geo.ExportError, match="already exists"):
         write_partitioned(pts, tmp_path / "pts.parquet")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(geo.InputFileError, match=r"without \.parquet files"):
+    with pytest.raises(geo.InputFileError, match=r"no \.parquet files"):
         geo.read(tmp_path / "empty")
 
 

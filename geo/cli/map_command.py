@@ -41,7 +41,11 @@ def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
     ------
     RecipeError
         An option that is not one of :data:`LAYER_KEYS`, or one given twice.
+    InputFileError
+        The file is a URL, a GDAL virtual path or a connection string.
     """
+    from geo.safety import check_local
+
     path, *pieces = _OPTION.split(text)
     options: dict[str, str] = {}
     for piece in pieces:
@@ -51,6 +55,7 @@ def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
             msg = f"--layer {text!r}: {key} is given twice."
             raise RecipeError(msg)
         options[name] = value
+    check_local(path)  # a connection string (PG:host=…) or URL is named as such, not as an unknown option
     if match := re.search(r":([a-z-]+)=", path):
         msg = (
             f"--layer {text!r}: unknown option {match.group(1)!r}; use "
