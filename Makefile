@@ -42,7 +42,7 @@ system-deps:
 	fi
 
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest --nbmake tests notebooks
+	$(BIN)/python -m pytest --nbmake --durations=15 tests notebooks
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not slow and not rebuild" tests

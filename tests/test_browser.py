@@ -12,12 +12,15 @@ import pytest
 from shapely.geometry import Point
 
 import geo
+from geo.agreement_table import titles
 from geo.mapping.builder import build_map, save_map
 from geo.mapping.payload import timeline
 from geo.mapping.recipes import render_recipe
 from geo.mapping.snapshot import CHROMIUM_ARGS
 from tests.conftest import ROOT, require_tool, seeded_points
 from tests.test_map import EVIL
+
+AGREEMENTS = titles()  # the dates the atlas's time control reads, as it reads them
 
 pytestmark = pytest.mark.browser
 
@@ -312,7 +315,7 @@ def test_filter_by_status_and_the_counts_and_legend_follow(atlas):
 
 
 def _records_in(row, start, end):
-    for date, status, _ in timeline(row, {}):
+    for date, status, _ in timeline(row, AGREEMENTS):
         lo = date + "-01-01"[len(date) - 4 :] if len(date) < 10 else date
         hi = date + "-12-31"[len(date) - 4 :] if len(date) < 10 else date
         if lo <= end and hi >= start:
@@ -344,7 +347,7 @@ def test_filter_what_operates_this_month(atlas):
 
     def operating(row):
         status = None
-        for date, s, _ in timeline(row, {}):
+        for date, s, _ in timeline(row, AGREEMENTS):
             if s and date[:7] <= today:
                 status = s
         return status == "operating"
