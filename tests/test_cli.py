@@ -25,6 +25,10 @@ def test_layers_lists_every_layer():
     assert result.exit_code == 0
     for name in (*geo.CURATED, *geo.REFERENCE):
         assert name in result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") == 6}
+    assert set(rows) == {*geo.CURATED, *geo.REFERENCE}  # one line per layer, at any terminal width
+    cells = [cell.strip() for cell in rows["campuses"].split("│")]
+    assert cells[2:4] == ["curated", str(len(geo.load("campuses")))]
 
 
 def test_show_is_a_readable_table():
