@@ -13,6 +13,8 @@ SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium strace:strace \
   /usr/lib/postgresql/15/lib/postgis-3.so:postgresql-15-postgis-3
 
 BENCH_STAMP := $(VENV)/.bench-stamp
+# Test workers (pytest-xdist): one per core; each test file stays on one worker (its fixtures are per module).
+JOBS   ?= auto
 
 .PHONY: map test test-fast data bench lint system-deps clean help
 
@@ -42,10 +44,10 @@ system-deps:
 	fi
 
 test: $(STAMP) system-deps
-	$(BIN)/python -m pytest --nbmake --durations=15 tests notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbmake --durations=15 tests notebooks
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not browser and not slow and not rebuild" tests
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile -m "not browser and not slow and not rebuild" tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check geo tests benchmarks
