@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
 
 from geo.catalog import default, region_aliases
@@ -39,7 +40,8 @@ def search_area(
     Raises
     ------
     LayerSchemaError
-        If nothing matches; the message lists names to try.
+        If nothing matches (the message suggests the closest names) or a name matches several regions
+        (Almaty the region and Almaty the city: the message lists their ids).
     """
     if region:
         regions = default(regions, "regions")
@@ -52,10 +54,13 @@ def search_area(
             | (regions["id"] == by_alias.get(wanted, ""))
         ]
         if match.empty:
-            names = ", ".join(sorted(regions["name"])[:_SHOWN])
-            msg = f"No region named {region!r}; try one of: {names} …"
+            msg = f"No region named {region!r}; try {_suggest(regions, wanted)}."
             raise LayerSchemaError(msg)
-        return match.iloc[[0]]
+        if len(match) > 1:  # Almaty the region and Almaty the city: never pick one silently
+            choices = ", ".join(f"{row.id} ({_kind(row)})" for row in match.itertuples())
+            msg = f"Region name {region!r} matches {len(match)} regions: {choices}. Give the id instead."
+            raise LayerSchemaError(msg)
+        return match
     if country:
         countries = default(countries, "countries")
         match = countries[countries["id"] == country.strip().upper()]
@@ -64,3 +69,24 @@ def search_area(
             raise LayerSchemaError(msg)
         return match
     return None
+
+
+def _kind(row: object) -> str:
+    """Return a region's kind in words ("region", "city"), from its ``type_en`` field."""
+    kind = getattr(row, "type_en", None)
+    return kind.lower() if isinstance(kind, str) and kind else "region"
+
+
+def _suggest(regions: gpd.GeoDataFrame, wanted: str) -> str:
+    """Return the closest region names (with ids where a name is shared), else the first few alphabetically."""
+    labels: dict[str, list[str]] = {}
+    shared = set(regions["name"][regions["name"].duplicated(keep=False)])
+    for row in regions.itertuples():
+        name = str(row.name)
+        label = f"{name} ({row.id}, {_kind(row)})" if name in shared else name
+        labels.setdefault(name.lower(), []).append(label)
+    close = difflib.get_close_matches(wanted, list(labels), n=5, cutoff=0.6)
+    if close:
+        return "one of: " + ", ".join(label for c in close for label in labels[c])
+    names = sorted(label for group in labels.values() for label in group)
+    return "one of: " + ", ".join(names[:_SHOWN]) + f" … ({len(names)} in all; `geo show regions` lists them)"
