@@ -11,7 +11,9 @@ def test_a_shared_name_is_an_error_that_lists_the_ids():
         search_area(region="Almaty")
 
 
-@pytest.mark.parametrize(("name", "expected"), [("kz-almaty-city", "kz-almaty-city"), ("Abay Region", "kz-east-kazakhstan")])
+@pytest.mark.parametrize(
+    ("name", "expected"), [("kz-almaty-city", "kz-almaty-city"), ("Abay Region", "kz-east-kazakhstan")]
+)
 def test_an_id_or_an_alias_finds_one_region(name, expected):
     found = search_area(region=name)
     assert found is not None
