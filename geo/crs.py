@@ -12,6 +12,7 @@ import logging
 import geopandas as gpd
 import numpy as np
 from pyproj import CRS, Geod
+from pyproj.exceptions import CRSError as ProjCRSError
 
 from geo.errors import CRSError
 
@@ -24,6 +25,7 @@ __all__ = [
     "WGS84",
     "area_ha",
     "check_lonlat",
+    "parse_crs",
     "reproject",
     "require_crs",
 ]
@@ -43,10 +45,35 @@ GEOD = Geod(ellps="WGS84")
 _SHOWN = 5  # rows named in a message
 
 
+def parse_crs(value: object) -> CRS:
+    """Return `value` (``"EPSG:4326"``, a PROJ string, WKT, a pyproj CRS) as a pyproj CRS.
+
+    Raises
+    ------
+    CRSError
+        `value` names no CRS pyproj knows; the message is one line and says what to give.
+    """
+    if isinstance(value, str):
+        return _crs(value)
+    try:
+        return CRS.from_user_input(value)
+    except (ProjCRSError, TypeError, ValueError) as err:
+        raise _unknown(value, err) from None
+
+
+def _unknown(value: object, err: Exception) -> CRSError:
+    reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
+    msg = f"Unknown CRS {value!r} ({reason}). Give an EPSG code such as EPSG:4326 or EPSG:32642, or WKT."
+    return CRSError(msg)
+
+
 @functools.lru_cache(maxsize=64)
 def _crs(text: str) -> CRS:
     """Parse a CRS string once (pyproj parsing is not free on hot paths)."""
-    return CRS.from_user_input(text)
+    try:
+        return CRS.from_user_input(text)
+    except (ProjCRSError, TypeError, ValueError) as err:
+        raise _unknown(text, err) from None
 
 
 def require_crs(gdf: gpd.GeoDataFrame, *, name: str) -> None:
@@ -87,10 +114,10 @@ def reproject(gdf: gpd.GeoDataFrame, crs: str | CRS, *, name: str) -> gpd.GeoDat
     Raises
     ------
     CRSError
-        If `gdf` has no CRS.
+        If `gdf` has no CRS, or `crs` is not one.
     """
     require_crs(gdf, name=name)
-    target = _crs(crs) if isinstance(crs, str) else CRS.from_user_input(crs)
+    target = parse_crs(crs)
     if gdf.crs is target or gdf.crs == target:
         return gdf
     logger.debug("Reprojecting %s from %s to %s", name, gdf.crs.to_string(), target.to_string())

@@ -27,6 +27,7 @@ __all__ = [
     "CYRILLIC_ENCODINGS",
     "check_all_located",
     "check_coordinates",
+    "check_encoding",
     "check_legacy_crs",
     "detect_cyrillic",
     "free_name",
@@ -56,6 +57,17 @@ _LATIN1_HIGH = range(0x80, 0x100)  # code points a single-byte encoding read as 
 #: Cyrillic single-byte encodings tried when a Shapefile declares none, in order of how common they are.
 CYRILLIC_ENCODINGS = ("cp1251", "cp866", "koi8_r")
 _CYRILLIC_SHARE = 4  # a Cyrillic reading must win by this factor over mixed-script words
+
+
+def check_encoding(encoding: str) -> str:
+    """Return the codec name of `encoding`; raise `InputFileError` (one line, with examples) if Python has none."""
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        msg = f"Unknown text encoding {encoding!r}. Use a codec name such as utf-8, cp1251, koi8-r or cp866."
+        raise InputFileError(msg) from None
 
 
 def warn(message: str) -> None:

@@ -30,11 +30,12 @@ import shapely
 import shapely.errors
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from geo.crs import WGS84, check_lonlat, require_crs
+from geo.crs import WGS84, check_lonlat, parse_crs, require_crs
 from geo.errors import CRSError, GeoToolkitWarning, InputFileError, LayerSchemaError
 from geo.inputs import (
     check_all_located,
     check_coordinates,
+    check_encoding,
     check_legacy_crs,
     detect_cyrillic,
     free_name,
@@ -507,15 +508,19 @@ def read(
     Raises
     ------
     InputFileError
-        Missing file, a virtual path/URL/connection string, a refused or unknown format, a zip over
-        the archive limits, a Shapefile without its parts, unreadable or badly encoded text.
+        An unknown `encoding`; a missing file, a virtual path/URL/connection string, a refused or unknown
+        format, a zip over the archive limits, a Shapefile without its parts, unreadable or badly encoded text.
     CRSError
-        No CRS, coordinates out of range or not numbers, a GeoJSON ``crs`` the coordinates contradict,
+        An unknown `crs`; no CRS, coordinates out of range or not numbers, a GeoJSON ``crs`` the coordinates contradict,
         or latitude and longitude swapped.
     LayerSchemaError
         An empty or wholly unlocated layer, geometries that cannot be repaired, missing fields or
         duplicate ids.
     """
+    if crs is not None:
+        parse_crs(crs)  # an unknown CRS fails before the file is opened
+    if encoding is not None:
+        check_encoding(encoding)
     if Path(path).is_dir():  # only a partitioned GeoParquet folder is read from a folder
         path = Path(path)
     else:

@@ -161,8 +161,11 @@ def check_source(path: str | Path, *, what: str = "file") -> Path:
     if not path.exists():
         msg = f"{path}: no such {what}. Check the path (relative paths start from {Path.cwd()})."
         raise InputFileError(msg)
-    if not path.is_file():
+    if path.is_dir():
         msg = f"{path}: a folder, not a file. Give the file itself (a Shapefile's .shp, or a .zip of it)."
+        raise InputFileError(msg)
+    if not path.is_file():
+        msg = f"{path}: not a regular file (a device, pipe or socket). Save the data to a file and give its path."
         raise InputFileError(msg)
     return path
 

@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 import geo
@@ -55,6 +56,43 @@ def test_bad_usage_exits_2():
     assert invoke("show").exit_code == 2
     assert invoke("no-such-command").exit_code == 2
     assert invoke("near", "campuses", "mineral_deposits").exit_code == 2  # --within-km is required
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--crs", "banana", "Unknown CRS 'banana'"),
+        ("--crs", "EPSG:99999", "Unknown CRS 'EPSG:99999'"),
+        ("--encoding", "bogus", "Unknown text encoding 'bogus'"),
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "export"])
+def test_a_bad_crs_or_encoding_is_a_usage_error_before_any_work(tmp_path, command, option, value, says):
+    sites = tmp_path / "sites.csv"
+    sites.write_text("id,x,y\na,500000,4700000\n")
+    out = tmp_path / "out.gpkg"
+    args = [str(sites), option, value] + (["-o", str(out)] if command == "export" else [])
+    result = invoke(command, *args)
+    assert result.exit_code == 2
+    assert says in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"), [({"crs": "banana"}, geo.CRSError), ({"encoding": "x"}, geo.InputFileError)]
+)
+def test_read_names_a_bad_crs_or_encoding_in_its_own_error(tmp_path, kwargs, error):
+    sites = tmp_path / "sites.csv"
+    sites.write_text("id,lon,lat\na,76.9,43.25\n")
+    with pytest.raises(error, match="Unknown"):
+        geo.read(sites, **kwargs)
+
+
+def test_a_device_is_not_a_file():
+    result = invoke("validate", "/dev/null")
+    assert result.exit_code == 1
+    assert "not a regular file" in result.output
 
 
 def test_version_comes_from_the_package_metadata():

@@ -41,8 +41,39 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace the output if it exists.")]
-Crs = Annotated[str | None, typer.Option(help="CRS of input files that declare none, e.g. EPSG:4326.")]
-Encoding = Annotated[str | None, typer.Option(help="Text encoding of input files if not UTF-8, e.g. cp1251.")]
+def _crs_option(value: str | None) -> str | None:
+    """Check ``--crs`` before any work: an unknown CRS is a usage error, not a traceback."""
+    from geo.crs import parse_crs
+    from geo.errors import CRSError
+
+    if value is not None:
+        try:
+            parse_crs(value)
+        except CRSError as error:
+            raise typer.BadParameter(str(error)) from None
+    return value
+
+
+def _encoding_option(value: str | None) -> str | None:
+    """Check ``--encoding`` before any work."""
+    from geo.errors import InputFileError
+    from geo.inputs import check_encoding
+
+    if value is not None:
+        try:
+            check_encoding(value)
+        except InputFileError as error:
+            raise typer.BadParameter(str(error)) from None
+    return value
+
+
+Crs = Annotated[
+    str | None, typer.Option(help="CRS of input files that declare none, e.g. EPSG:4326.", callback=_crs_option)
+]
+Encoding = Annotated[
+    str | None,
+    typer.Option(help="Text encoding of input files if not UTF-8, e.g. cp1251.", callback=_encoding_option),
+]
 Limit = Annotated[int, typer.Option(min=1, help="Show at most this many rows.")]
 Trusted = Annotated[
     bool,
