@@ -41,6 +41,8 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace the output if it exists.")]
+
+
 def _crs_option(value: str | None) -> str | None:
     """Check ``--crs`` before any work: an unknown CRS is a usage error, not a traceback."""
     from geo.crs import parse_crs
