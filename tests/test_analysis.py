@@ -246,6 +246,11 @@ def test_where_filters_the_right_layer():
     assert len(uranium) == deposits["commodities"].map(lambda c: "uranium" in c).sum()
     assert set(where(deposits, "country in KGZ,TJK")["country"]) == {"KGZ", "TJK"}
     assert (where(deposits, "country != KAZ")["country"] != "KAZ").all()
+    assert where(deposits, "country = kaz")["id"].tolist() == where(deposits, "country = KAZ")["id"].tolist()
+    with pytest.raises(ValueError, match=r"commodities 'uranum'\. Did you mean uranium"):
+        where(deposits, "commodities contains uranum")  # a typo is an error, not an empty answer
+    with pytest.raises(ValueError, match=r"Its values: KAZ, KGZ, TJK, TKM, UZB\."):
+        where(deposits, "country in KAZ,XYZ")
     with pytest.raises(ValueError, match="no field 'colour'"):
         where(deposits, "colour = red")
     with pytest.raises(ValueError, match="FIELD OP VALUE"):

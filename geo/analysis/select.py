@@ -1,12 +1,15 @@
 """Choosing features with a one-line condition, as ``geo near --where`` takes it.
 
 Conditions read ``FIELD OP VALUE``: ``commodities contains uranium`` (a list field holds the value,
-or a text field contains it, case-insensitive), ``country = KAZ``, ``country != KAZ``,
-``country in KAZ,UZB``, ``production_value >= 1000`` (numbers compare as numbers).
+or a text field contains it), ``country = KAZ``, ``country != KAZ``, ``country in KAZ,UZB`` (text
+compares without regard to case), ``production_value >= 1000`` (numbers compare as numbers).
+A text value the field never holds is an error that names the closest values (``uranum`` → uranium),
+not an empty answer.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import numpy as np
@@ -27,14 +30,40 @@ def _contains(values: pd.Series, wanted: str) -> pd.Series:
     return values.map(test).astype(bool)
 
 
+def _values(values: pd.Series) -> dict[str, str]:
+    """Return the distinct values of a text or list field: lower-cased -> as first written."""
+    seen: dict[str, str] = {}
+    for value in values:
+        items = value if isinstance(value, list | tuple | np.ndarray) else [value]
+        for item in items:
+            if isinstance(item, str) and item.strip():
+                seen.setdefault(item.strip().lower(), item.strip())
+    return seen
+
+
+def _check_known(values: pd.Series, wanted: list[str], *, field: str, name: str, substring: bool) -> None:
+    """Raise `ValueError` for a wanted text value that no feature's `field` holds (a typo, not an answer)."""
+    known = _values(values)
+    if not known:
+        return
+    for value in wanted:
+        if value in known or (substring and any(value in k for k in known)):
+            continue
+        close = [known[c] for c in difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)]
+        hint = f"Did you mean {' or '.join(close)}? " if close else ""
+        listed = ", ".join(sorted(known.values())[:12]) + (" …" if len(known) > 12 else "")
+        msg = f"No feature of {name} has {field} {value!r}. {hint}Its values: {listed}."
+        raise ValueError(msg)
+
+
 def where(layer: pd.DataFrame, condition: str, *, name: str = "layer") -> pd.DataFrame:
     """Return the features of `layer` that meet `condition` (see the module docstring for the forms).
 
     Raises
     ------
     ValueError
-        A condition that does not parse, a field the layer lacks (the message lists its fields),
-        or a comparison of numbers with text.
+        A condition that does not parse, a field the layer lacks (the message lists its fields), a text
+        value the field never holds (the message names the closest), or a comparison of numbers with text.
     """
     match = _CONDITION.match(condition)
     if not match:
@@ -49,14 +78,18 @@ def where(layer: pd.DataFrame, condition: str, *, name: str = "layer") -> pd.Dat
         msg = f"{name} has no field {field!r} for --where; its fields: {fields}."
         raise ValueError(msg)
     values = layer[field]
-    if op == "contains":
-        keep = _contains(values, value.lower())
-    elif op == "in":
-        keep = values.astype("string").isin([v.strip() for v in value.split(",")]).fillna(False)
-    elif op in ("=", "=="):
-        keep = (values.astype("string") == value).fillna(False)
-    elif op == "!=":
-        keep = (values.astype("string") != value).fillna(True)
+    if op in ("contains", "in", "=", "==", "!="):
+        wanted = [v.strip().lower() for v in value.split(",")] if op == "in" else [value.lower()]
+        _check_known(values, wanted, field=field, name=name, substring=op == "contains")
+        text = values.astype("string").str.strip().str.lower()
+        if op == "contains":
+            keep = _contains(values, wanted[0])
+        elif op == "in":
+            keep = text.isin(wanted).fillna(False)
+        elif op == "!=":
+            keep = (text != wanted[0]).fillna(True)
+        else:
+            keep = (text == wanted[0]).fillna(False)
     else:
         try:
             number = float(value)
