@@ -18,6 +18,7 @@ import pandas as pd
 __all__ = ["where"]
 
 _CONDITION = re.compile(r"^\s*([A-Za-z_][\w.]*)\s+(contains|in|=|==|!=|<=|>=|<|>)\s+(.+?)\s*$", re.IGNORECASE)
+_LISTED = 12  # values named in a message
 _NUMERIC = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 
 
@@ -51,7 +52,7 @@ def _check_known(values: pd.Series, wanted: list[str], *, field: str, name: str,
             continue
         close = [known[c] for c in difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)]
         hint = f"Did you mean {' or '.join(close)}? " if close else ""
-        listed = ", ".join(sorted(known.values())[:12]) + (" …" if len(known) > 12 else "")
+        listed = ", ".join(sorted(known.values())[:_LISTED]) + (" …" if len(known) > _LISTED else "")
         msg = f"No feature of {name} has {field} {value!r}. {hint}Its values: {listed}."
         raise ValueError(msg)
 
