@@ -21,8 +21,8 @@ __all__ = [
 
 CURATED_LICENCE = "CC BY 4.0 (this curation); facts and coordinates from the sources cited per feature"
 _CURATED_BASIS = (
-    "Checked research in shared/reference (facts.md, coordinates.md, open-questions.md, audit-2026-12.md) "
-    "and its follow-up; sources per feature; coordinates from cited sources or GeoNames places"
+    "Checked research in layers/research-notes/reference (facts.md, coordinates.md, open-questions.md, "
+    "audit-2026-12.md) and its follow-up; sources per feature; coordinates from cited sources or GeoNames places"
 )
 
 

@@ -79,7 +79,10 @@ def manifest(
 @user_errors
 def audit_command(
     notes: Annotated[
-        bool, typer.Option("--notes", help="Also list the notes (stale statuses, newest sources).")
+        bool,
+        typer.Option(
+            "--notes", help="Also list each feature's newest source (faults and stale statuses are always listed)."
+        ),
     ] = False,
 ) -> None:
     """Check the curated data: sources without URLs, uncited or over-precise coordinates, stale statuses."""
