@@ -7,7 +7,8 @@ from geo.precision import LEVELS as PRECISIONS
 from geo.registry import STATUSES
 
 #: Site coordinates as printed in layers/research-notes/reference/coordinates.md (lat, lon): an independent
-#: check. The layer keeps no more decimals than each source warrants, so they agree to within 0.0001 degrees (about 11 m).
+#: check. The layer keeps no more decimals than each source warrants, so they agree to within 0.0001 degrees
+#: (about 11 m).
 CITED_SITES = {
     "kz-inkai": (45.282222, 67.536667),
     "kz-tortkuduk": (44.504444, 69.200861),
