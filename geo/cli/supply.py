@@ -36,16 +36,21 @@ def supply(
         over = "unknown" if pd.isna(row.exceeds_cap) else ("YES" if row.exceeds_cap else "no")  # type: ignore[arg-type]
         table.add_row(
             str(row.mineral),
-            str(row.year),
-            str(row.top_country or "–"),
+            _cell(row.year),
+            _cell(row.top_country),
             _pct(row.top_share_pct),
             _pct(row.central_asia_share_pct),
             over,
             str(row.status),
-            str(row.confidence),
+            _cell(row.confidence),
         )
     out().print(table)
     if png is not None:
         from geo.analysis.charts import concentration_chart
 
         out().print(f"Wrote {concentration_chart(result, png, overwrite=overwrite)}", soft_wrap=True)
+
+
+def _cell(value: object) -> str:
+    """Return a table cell: a dash for a missing value (no figure was found), never `nan` or `<NA>`."""
+    return "–" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]

@@ -26,4 +26,7 @@ def validate(
     gdf = geo.read(path, crs=crs, encoding=encoding, id_column=id_column, trusted=trusted)
     kinds = gdf.geom_type.fillna("no location").value_counts()
     types = ", ".join(f"{k}: {v}" for k, v in kinds.items())
-    out().print(f"OK {path}: {len(gdf)} features ({types}), CRS {gdf.crs.to_string()}", soft_wrap=True)
+    out().print(
+        f"OK {path}: {len(gdf)} feature{'' if len(gdf) == 1 else 's'} ({types}), CRS {gdf.crs.to_string()}",
+        soft_wrap=True,
+    )

@@ -260,6 +260,9 @@ def resolve(fmt: str | None, path: Path | str) -> Format:
     found = _by_name(path.suffix) if path.suffix else None
     if found is None:
         suffixes = ", ".join(s for f in FORMATS.values() for s in f.suffixes)
-        msg = f"Cannot tell the format of {path.name!r} from its suffix: use one of {suffixes}, or pass a format."
+        msg = (
+            f"Cannot tell the format of {path.name!r} from its suffix: use one of {suffixes} "
+            "(geo export also takes -f, geo.export fmt=)."
+        )
         raise UnknownFormatError(msg)
     return found

