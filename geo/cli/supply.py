@@ -53,4 +53,4 @@ def supply(
 
 def _cell(value: object) -> str:
     """Return a table cell: a dash for a missing value (no figure was found), never `nan` or `<NA>`."""
-    return "–" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+    return "–" if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
