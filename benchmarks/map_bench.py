@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results"
 WORK = ROOT / "build" / "bench"
 METHODS = ("geo", "geo (before)", "explore", "fastmarkercluster", "lonboard")
+SECTIONS = ("scale", "controls", "fixed")
 #: The code the "before" rows run: the commit before the atlas's new controls (issue 14) and the
 #: attributes of big layers (issue 13).
 BEFORE_REV = "34786a5"
@@ -249,6 +250,35 @@ def _load() -> str:
     return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} cores"
 
 
+def _scale(args: argparse.Namespace, before: Path | None) -> list[dict]:
+    """Every method at every size (1M once: explore alone takes minutes)."""
+    rows = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        repeats = args.repeats if n < 1_000_000 else 1
+        for method in args.methods.split(","):
+            pan_zoom = method.startswith("geo") and n >= 1_000_000
+            rows.append(_measure(method, n, repeats, before=before, pan_zoom=pan_zoom))
+    return rows
+
+
+def _fixed_cost(repeats: int, before: Path | None) -> list[dict]:
+    """The fixed cost of the curated layers and basemap beside 1,000 user points: build + save only."""
+    cold = WORK / "cache-cold"
+    warm = WORK / "cache-warm"
+    shutil.rmtree(warm, ignore_errors=True)
+    run_build("geo-atlas", 1000, 0, cache=warm)  # fills the warm cache
+    rows = []
+    for method, cache in [("geo-atlas (before)", None), ("geo-atlas cold cache", cold), ("geo-atlas warm cache", warm)]:
+        runs = []
+        for r in range(repeats):
+            if cache is cold:
+                shutil.rmtree(cold, ignore_errors=True)
+            runs.append(run_build(method, 1000, r, before=before, cache=cache))
+            Path(runs[-1].get("path", WORK / "none")).unlink(missing_ok=True)
+        rows.append({"method": method, "n": 1000, "build_s": median(runs, "build_s")})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
@@ -257,6 +287,12 @@ def main() -> None:
     parser.add_argument("--before", default=BEFORE_REV, help="The code of the 'before' rows (a git revision).")
     parser.add_argument("--build", nargs=3, metavar=("METHOD", "N", "OUT"))
     parser.add_argument("--table-only", action="store_true", help="Rewrite map.md from map.json.")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help="Measure only these sections (scale, controls, fixed); the others are kept from map.json, "
+        "and the report says which sections were measured when.",
+    )
     args = parser.parse_args()
     if args.table_only:
         (OUT / "map.md").write_text(report(json.loads((OUT / "map.json").read_text())))
@@ -268,31 +304,26 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     before = before_tree(args.before)
+    sections = [s for s in args.sections.split(",") if s]
+    if unknown := set(sections) - set(SECTIONS):
+        parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
     results: dict = {"machine": {"start": _load()}, "before_rev": args.before, "scale": [], "controls": [], "fixed": []}
-    for n in [int(s) for s in args.sizes.split(",")]:
-        repeats = args.repeats if n < 1_000_000 else 1
-        for method in args.methods.split(","):
-            results["scale"].append(
-                _measure(method, n, repeats, before=before, pan_zoom=method.startswith("geo") and n >= 1_000_000)
-            )
-    # the default atlas, before and after the new controls (no relief in either)
-    for method in ("geo-atlas (before)", "geo-atlas"):
-        results["controls"].append(_measure(method, 0, args.repeats, before=before))
-    # the fixed cost of the curated layers and basemap, beside 1,000 user points: build + save only
-    cold = WORK / "cache-cold"
-    warm = WORK / "cache-warm"
-    shutil.rmtree(warm, ignore_errors=True)
-    run_build("geo-atlas", 1000, 0, cache=warm)  # fills the warm cache
-    rows = [("geo-atlas (before)", None), ("geo-atlas cold cache", cold), ("geo-atlas warm cache", warm)]
-    for method, cache in rows:
-        runs = []
-        for r in range(args.repeats):
-            if cache is cold:
-                shutil.rmtree(cold, ignore_errors=True)
-            runs.append(run_build(method, 1000, r, before=before, cache=cache))
-            Path(runs[-1].get("path", WORK / "none")).unlink(missing_ok=True)
-        results["fixed"].append({"method": method, "n": 1000, "build_s": median(runs, "build_s")})
-    results["machine"]["end"] = _load()
+    if set(sections) != set(SECTIONS):  # a partial run keeps the other sections, and says so
+        results = json.loads((OUT / "map.json").read_text())
+        rerun = {"sections": sections, "date": time.strftime("%Y-%m-%d %H:%M"), "start": _load()}
+        results.setdefault("reruns", []).append(rerun)
+        for section in sections:
+            results[section] = []
+    if "scale" in sections:
+        results["scale"] = _scale(args, before)
+    if "controls" in sections:  # the default atlas, before and after the new controls (no relief in either)
+        results["controls"] = [_measure(m, 0, args.repeats, before=before) for m in ("geo-atlas (before)", "geo-atlas")]
+    if "fixed" in sections:
+        results["fixed"] = _fixed_cost(args.repeats, before)
+    if results.get("reruns") and set(sections) != set(SECTIONS):
+        results["reruns"][-1]["end"] = _load()
+    else:
+        results["machine"]["end"] = _load()
     (OUT / "map.json").write_text(json.dumps(results, indent=2) + "\n")
     (OUT / "map.md").write_text(report(results))
     print(report(results))
@@ -324,8 +355,16 @@ def table(results: list[dict]) -> str:
 def report(results: dict) -> str:
     """The Markdown results: the scale table, then the controls, the fixed cost and pan/zoom at 1M."""
     out = [f"Machine: {results['machine']['start']} at the start, {results['machine'].get('end', '?')} at the end.\n"]
+    for rerun in results.get("reruns", []):
+        out += [
+            f"Re-measured {rerun['date']}: {', '.join(rerun['sections'])} (each section side by side in its own run; "
+            f"{rerun['start']} at the start, {rerun.get('end', '?')} at the end).\n"
+        ]
     out += ["## Points, by method and size\n", table(results["scale"])]
-    out += [f"\n## The default atlas before ({results['before_rev']}) and after the new controls\n"]
+    out += [
+        f"\n## The default atlas before ({results['before_rev']}: its code and its thinner data) "
+        "and after the new controls\n"
+    ]
     out += [table(results["controls"]).replace("| 0 |", "| atlas |")]
     out += ["\n## Fixed cost of the curated layers and basemap (`geo.map(user=1,000 points)`, build + save)\n"]
     out += ["| method | build s (median of fresh processes) |", "|---|---:|"]
