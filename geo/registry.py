@@ -14,6 +14,7 @@ This module imports nothing heavy, so ``import geo.registry`` is cheap.
 from __future__ import annotations
 
 import contextlib
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -279,7 +280,9 @@ def get(name: str) -> LayerSpec:
     try:
         return _REGISTRY[name]
     except KeyError:
-        msg = f"No layer named {name!r}. Available: {', '.join(_REGISTRY)} (see `geo layers`)."
+        close = difflib.get_close_matches(str(name), list(_REGISTRY), n=2, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        msg = f"No layer named {name!r}.{hint} Available: {', '.join(_REGISTRY)} (see `geo layers`)."
         raise UnknownLayerError(msg) from None
 
 

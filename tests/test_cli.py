@@ -42,7 +42,7 @@ def test_show_is_a_readable_table():
 def test_user_errors_exit_1_with_one_line_and_no_traceback(tmp_path):
     result = invoke("show", "minerals")
     assert result.exit_code == 1
-    assert result.output.startswith("Error: No layer named 'minerals'")
+    assert result.output.startswith("Error: No layer named 'minerals'. Did you mean mineral_deposits?")
     assert "Traceback" not in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("id,lon,lat\na,43.25,76.9\n")
