@@ -26,6 +26,7 @@ __all__ = [
     "CACHE_ENV",
     "LAYERS_DIR",
     "MANIFEST",
+    "MAPS_DIR",
     "TMP_MARK",
     "atomic_path",
     "cache_dir",
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 _HERE = Path(__file__).resolve().parent
 #: The layers folder: inside the wheel as ``geo/_layers``; in a checkout, the repository's ``layers/``.
 LAYERS_DIR = _HERE / "_layers" if (_HERE / "_layers").is_dir() else _HERE.parent / "layers"
+#: The map recipes: inside the wheel as ``geo/_maps``; in a checkout, the repository's ``maps/``.
+MAPS_DIR = _HERE / "_maps" if (_HERE / "_maps").is_dir() else _HERE.parent / "maps"
 #: The provenance file, one record per data file.
 MANIFEST = "manifest.json"
 _DECIMALS = 5  # 1.1 m at the equator: finer than any source geometry here

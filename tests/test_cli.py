@@ -241,3 +241,14 @@ def test_text_from_data_is_printed_literally_not_as_console_markup(tmp_path):
     assert "[bold red]Site[/bold red] [x]" in result.output
     exported = invoke("export", "campuses", "-o", str(tmp_path / "c.gpkg"))
     assert "campuses [sources," in exported.output  # the fields of a loss, in brackets, survive
+
+
+def test_a_shipped_recipe_by_name_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no maps/ here
+    result = invoke("map", "education", "-o", "edu.html")
+    assert result.exit_code == 0, result.output
+    assert "University campuses" in (tmp_path / "edu.html").read_text(encoding="utf-8")
+    wrong = invoke("map", "educaton", "-o", "edu2.html")
+    assert wrong.exit_code == 1
+    assert "shipped: atlas, climate, education, minerals, supply." in wrong.output
+    assert not (tmp_path / "edu2.html").exists()

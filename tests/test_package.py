@@ -1,4 +1,4 @@
-"""A plain (non-editable) install of the wheel carries the data: every layer loads from inside it."""
+"""A plain (non-editable) install of the wheel carries the data: every layer and recipe loads from inside it."""
 
 import subprocess
 import sys
@@ -18,7 +18,10 @@ assert pathlib.Path(geo.__file__).resolve().is_relative_to(site), geo.__file__
 assert geo.paths.LAYERS_DIR.resolve().is_relative_to(site), geo.paths.LAYERS_DIR
 counts = {name: len(geo.load(name)) for name in (*geo.CURATED, *geo.REFERENCE)}
 assert all(counts.values()), counts
-print(counts["mineral_deposits"], counts["cities"])
+from geo.mapping.recipes import find_recipe, load_recipe, recipes
+assert find_recipe("minerals").resolve().is_relative_to(site), find_recipe("minerals")
+assert all(load_recipe(name)["layers"] for name in recipes())
+print(counts["mineral_deposits"], counts["cities"], ",".join(recipes()))
 """
 
 
@@ -46,6 +49,7 @@ def test_wheel_ships_the_layers_and_loads_them(tmp_path):
     assert "geo/_layers/curated/mineral_deposits.toml" in names
     assert "geo/_layers/reference/cities.geojson" in names
     assert "geo/_layers/manifest.json" in names
+    assert "geo/_maps/minerals.toml" in names
     site = tmp_path / "site"
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
@@ -63,4 +67,5 @@ def test_wheel_ships_the_layers_and_loads_them(tmp_path):
         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.split() == [str(len(geo.load("mineral_deposits"))), str(len(geo.load("cities")))]
+    shipped = ",".join(sorted(p.stem for p in (ROOT / "maps").glob("*.toml")))
+    assert run.stdout.split() == [str(len(geo.load("mineral_deposits"))), str(len(geo.load("cities"))), shipped]

@@ -24,7 +24,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Curated UK–Central Asia layers: list, inspect, validate, map, analyse and export them.",
     epilog="Examples:  geo layers  |  geo show campuses  |  geo export -o build/atlas.gpkg"
-    "  |  geo map maps/minerals.toml -o build/minerals.html --png build/minerals.png",
+    "  |  geo map minerals -o build/minerals.html --png build/minerals.png",
 )
 app.command("layers")(layers.layers)
 app.command("show")(show.show)

@@ -100,7 +100,12 @@ def _relief(relief: bool | None) -> Path | None:
 
 @user_errors
 def map_command(
-    recipe: Annotated[Path | None, typer.Argument(help="A recipe in maps/ (default: the full atlas).")] = None,
+    recipe: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A recipe: a shipped one by name (atlas, minerals, education, climate, supply) or a TOML file."
+        ),
+    ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("build/atlas.html"),
     layer: Annotated[
         list[str] | None,
@@ -128,7 +133,7 @@ def map_command(
     encoding: Encoding = None,
     trusted: Trusted = False,
 ) -> None:
-    """Render an offline map, e.g. `geo map maps/minerals.toml -o build/minerals.html --layer my_sites.csv`."""
+    """Render an offline map, e.g. `geo map minerals -o build/minerals.html --layer my_sites.csv`."""
     from geo.mapping.builder import build_map, save_map
     from geo.mapping.recipes import load_recipe, needs_dem, render_recipe
 

@@ -16,6 +16,7 @@ A recipe::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -31,8 +32,35 @@ from geo.errors import GeoToolkitError, RecipeError
 from geo.mapping.builder import AtlasMap, build_map, registered_layer
 from geo.mapping.overlays import choropleth_layer, elevation_image
 from geo.mapping.payload import MapLayer, UserLayer
+from geo.paths import MAPS_DIR
 
-__all__ = ["load_recipe", "needs_dem", "render_recipe"]
+__all__ = ["find_recipe", "load_recipe", "needs_dem", "recipes", "render_recipe"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def recipes() -> list[str]:
+    """Return the names of the shipped recipes (``atlas``, ``minerals`` …), usable wherever a recipe path is."""
+    return sorted(p.stem for p in MAPS_DIR.glob("*.toml"))
+
+
+def find_recipe(path: str | Path) -> Path:
+    """Return the recipe file `path` names: a file, or the name of a shipped recipe (``"minerals"``).
+
+    Raises
+    ------
+    RecipeError
+        Neither a file nor a shipped recipe; the message lists the shipped ones.
+    """
+    candidate = Path(path)
+    if candidate.exists():
+        return candidate
+    name = str(path).removesuffix(".toml")
+    if _NAME.match(name) and (MAPS_DIR / f"{name}.toml").is_file():
+        return MAPS_DIR / f"{name}.toml"
+    msg = f"{path}: no such recipe file, and no shipped recipe of that name; shipped: {', '.join(recipes())}."
+    raise RecipeError(msg)
+
 
 _KEYS = {"title", "basemap", "bounds", "layers", "tiles", "rasters", "choropleth"}
 _RASTERS = ("elevation",)
@@ -89,11 +117,8 @@ def _check_basemap(path: Path, basemap: Any) -> None:
 
 
 def load_recipe(path: str | Path) -> dict[str, Any]:
-    """Read and check a recipe file; errors name the file and the key at fault."""
-    path = Path(path)
-    if not path.exists():
-        msg = f"{path}: no such recipe. Recipes live in maps/ (e.g. maps/atlas.toml)."
-        raise RecipeError(msg)
+    """Read and check a recipe (a file, or a shipped recipe's name); errors name the file and the key at fault."""
+    path = find_recipe(path)
     try:
         recipe = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
@@ -122,7 +147,7 @@ def render_recipe(
     Parameters
     ----------
     path
-        The recipe (TOML).
+        The recipe: a TOML file, or the name of a shipped one (see :func:`recipes`).
     user
         The user's own layers by title.
     tiles
@@ -133,7 +158,7 @@ def render_recipe(
     relief
         The elevation grid, to add a light hillshade to the basemap (see :func:`geo.map`).
     """
-    path = Path(path)
+    path = find_recipe(path)
     recipe = load_recipe(path)
     layers: list[MapLayer] = [
         _layer(spec, where=f"{path.name}, layers[{i}]") for i, spec in enumerate(recipe["layers"])
