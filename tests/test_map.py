@@ -313,6 +313,13 @@ def test_layer_option_of_the_cli_is_parsed_and_checked():
         parse_layer("my.csv:size=3")
     with pytest.raises(geo.RecipeError, match="given twice"):
         parse_layer("my.csv:color=#fff:colour=#000")
+    # a bad style fails before the file is read (the file here does not even exist)
+    with pytest.raises(geo.RecipeError, match="marker 'star' is not one of circle"):
+        parse_layer("missing.csv:marker=star")
+    with pytest.raises(geo.RecipeError, match="colour 'red' is not #rgb"):
+        parse_layer("missing.csv:color=red")
+    with pytest.raises(geo.InputFileError, match="a connection string"):
+        parse_layer("PG:host=127.0.0.1 dbname=gis")
 
 
 def test_cli_map_with_a_styled_layer_and_plain_words_about_the_network(tmp_path, monkeypatch):

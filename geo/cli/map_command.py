@@ -63,6 +63,11 @@ def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
             "(e.g. my.csv:title=My sites:color=#882255)."
         )
         raise RecipeError(msg)
+    from geo.mapping.payload import style_problem
+
+    if problem := style_problem(options.get("color"), options.get("marker")):
+        msg = f"--layer {text!r}: {problem}."
+        raise RecipeError(msg)
     return Path(path), options
 
 

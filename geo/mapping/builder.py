@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import importlib.metadata
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -27,7 +26,7 @@ from geo.catalog import load, region_aliases
 from geo.errors import ExportError, RecipeError
 from geo.mapping.cache import cached
 from geo.mapping.offline import inline_assets
-from geo.mapping.payload import MapLayer, UserLayer, facet_definitions, layer_payload, to_json
+from geo.mapping.payload import MapLayer, UserLayer, facet_definitions, layer_payload, style_problem, to_json
 from geo.paths import atomic_path
 from geo.provenance import read_manifest
 
@@ -40,7 +39,6 @@ _LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/
 #: Online tile providers a map may add (then it needs a network): name -> folium's provider name.
 TILES = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap", "cartodb": "CartoDB positron"}
 CENTRAL_ASIA_BOUNDS = [[35.1, 46.4], [55.5, 87.4]]
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 class AtlasMap(folium.Map):
@@ -150,15 +148,12 @@ def _user_layer(title: str, value: gpd.GeoDataFrame | UserLayer, index: int) -> 
             "read files with geo.read()."
         )
         raise RecipeError(msg)
-    if layer.color is not None and not _HEX.match(layer.color):
-        msg = f"User layer {title!r}: colour {layer.color!r} is not #rgb or #rrggbb (e.g. #882255)."
+    if problem := style_problem(layer.color, layer.marker):
+        msg = f"User layer {title!r}: {problem}."
         raise RecipeError(msg)
     if layer.color_by is not None and layer.color_by not in layer.gdf.columns:
         columns = [c for c in layer.gdf.columns if c != layer.gdf.geometry.name]
         msg = f"User layer {title!r}: no column {layer.color_by!r} to colour by; columns: {columns}."
-        raise RecipeError(msg)
-    if layer.marker not in symbology.MARKERS:
-        msg = f"User layer {title!r}: marker {layer.marker!r} is not one of {', '.join(symbology.MARKERS)}."
         raise RecipeError(msg)
     return MapLayer(
         name=f"user-{index}",

@@ -34,6 +34,7 @@ __all__ = [
     "feature_style",
     "layer_payload",
     "legend_entries",
+    "style_problem",
     "to_json",
 ]
 
@@ -60,6 +61,18 @@ DATED_FIELDS: dict[str, str | None] = {
     "signed": "agreement",
 }
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+def style_problem(color: str | None, marker: str | None) -> str | None:
+    """Return what is wrong with a user layer's colour or marker shape (or ``None``), before any file is read."""
+    if color is not None and not _HEX.match(color):
+        return f"colour {color!r} is not #rgb or #rrggbb (e.g. #882255)"
+    if marker is not None and marker not in symbology.MARKERS:
+        return f"marker {marker!r} is not one of {', '.join(symbology.MARKERS)}"
+    return None
 
 
 @dataclass(frozen=True)
