@@ -216,6 +216,9 @@ def test_warnings_are_one_line_messages(tmp_path):
     assert result.exit_code == 0
     assert "OK" in result.output
     assert "Warning: b.gpkg: repaired 1 invalid geometry with make_valid (id 'bow'" in result.output
+    lines = result.output.splitlines()
+    warning = next(i for i, line in enumerate(lines) if line.startswith("Warning: "))
+    assert warning < next(i for i, line in enumerate(lines) if line.startswith("OK"))  # shown as it happens
 
 
 def test_console_script_runs_as_a_process():

@@ -143,18 +143,21 @@ def user_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings():
             warnings.simplefilter("always", GeoToolkitWarning)
+            warnings.showwarning = _one_line  # as it happens, so a warning comes before the error it led to
             try:
                 return func(*args, **kwargs)
             except GeoToolkitError as exc:
                 err().print(f"Error: {exc}", markup=False, soft_wrap=True)
                 raise typer.Exit(code=1) from None
-            finally:
-                for warning in caught:
-                    err().print(f"Warning: {warning.message}", markup=False, soft_wrap=True)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _one_line(message: Warning | str, *_: object, **__: object) -> None:
+    """Show a warning as one line on stderr (no file name, line number or source line)."""
+    err().print(f"Warning: {message}", markup=False, soft_wrap=True)
 
 
 def user_output(path: Path, *, overwrite: bool, suffixes: Sequence[str] = ()) -> Path:
