@@ -150,10 +150,9 @@ def _lonlat_points(df: pd.DataFrame, lon: str, lat: str, *, path: Path) -> list[
     blank = df.index[df[lon].isna()]
     if 0 < len(blank) < len(df):
         lines = shown((int(i) + 2 for i in blank), len(blank))
-        warn(
-            f"{path}: {len(blank)} row(s) have blank coordinates (lines {lines}); they are read as features "
-            "with no location."
-        )
+        rows = "1 row has" if len(blank) == 1 else f"{len(blank)} rows have"
+        where = "line" if len(blank) == 1 else "lines"
+        warn(f"{path}: {rows} blank coordinates ({where} {lines}); they are read as features with no location.")
     return [None if np.isnan(a) or np.isnan(b) else shapely.Point(a, b) for a, b in zip(x, y, strict=True)]
 
 

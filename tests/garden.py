@@ -413,7 +413,7 @@ CASES: list[Case] = [
     Case("geojson_geometry_property", _geojson("typed.geojson", [_feature(TASHKENT, id="a", geometry="a point")]), REPAIR, r"typed\.geojson: its field 'geometry' is data", check=_columns(["id", "geometry_1"])),
     Case("csv_duplicate_columns", _write("id,name,lon,lat,name\na,Tashkent,69.28,41.31,Ташкент\n", "dup.csv"), REPAIR, r"dup\.csv: 1 column name\(s\) repeat an earlier one; renamed column 5 'name' -> 'name_2'", check=_columns(["id", "name", "name_2"])),
     Case("shp_field_named_twice", _dbf_field_twice, REPAIR, r"twice\.shp: 1 column name\(s\) repeat an earlier one; renamed column 2 'name' -> 'name_2'", check=_columns(["name", "name_2"])),
-    Case("csv_blank_coordinates", _write("id,lon,lat\na,69.28,41.31\nb,,\nc,76.93,43.26\n", "blank.csv"), REPAIR, r"blank\.csv: 1 row\(s\) have blank coordinates \(lines 3\)"),
+    Case("csv_blank_coordinates", _write("id,lon,lat\na,69.28,41.31\nb,,\nc,76.93,43.26\n", "blank.csv"), REPAIR, r"blank\.csv: 1 row has blank coordinates \(line 3\)"),
     Case("csv_half_blank_coordinates", _write("id,lon,lat\na,69.28,41.31\nb,69.3,\n", "half.csv"), ERROR, r"half\.csv, line 3: lon='69\.3' but lat is blank .* Give both coordinates"),
     Case("csv_all_blank_coordinates", _write("id,lon,lat\na,,\nb,,\n", "nowhere.csv"), ERROR, r"nowhere\.csv: none of its 2 features has a geometry", geo.LayerSchemaError),
     Case("geojson_all_null_geometries", _geojson("nowhere.geojson", [_feature(None, id="a"), _feature(None, id="b")]), ERROR, r"nowhere\.geojson: none of its 2 features has a geometry", geo.LayerSchemaError),
