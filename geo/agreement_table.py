@@ -8,6 +8,7 @@ of the agreements that name it in its ``agreements`` column (filled in by :func:
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from pathlib import Path
@@ -193,7 +194,9 @@ def features_of(agreement_id: str, *, layers_dir: Path | None = None) -> gpd.Geo
 
     table = agreements(layers_dir=layers_dir)
     if agreement_id not in set(table["id"]):
-        msg = f"No agreement {agreement_id!r}; e.g. {', '.join(table['id'].head(5))} (see geo.agreements())."
+        close = difflib.get_close_matches(str(agreement_id), list(table["id"]), n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(close)}?" if close else f"e.g. {', '.join(table['id'].head(5))}"
+        msg = f"No agreement {agreement_id!r}; {hint} (see geo.agreements())."
         raise UnknownNameError(msg)
     frames = [load(name, layers_dir=layers_dir) for name in registry.curated()]
     hits = [f[f["agreements"].map(lambda ids: agreement_id in ids)] for f in frames]

@@ -122,6 +122,22 @@ def test_production_table_keeps_sources_and_confidence():
     table = production()
     assert table["source"].notna().sum() >= len(table) - 2
     assert set(table["confidence"]) <= {"H", "M", "L"}
+    cited = table[table["source"].notna()]
+    assert cited["source_url"].str.contains("http").mean() > 0.8  # most figures link their source
+    assert cited["source_url"].map(lambda u: "http" in u or u.startswith("no URL: ")).all()  # the rest say why
+    assert not cited["source_url"].str.contains("pending").any()
+    urls = concentration().set_index("mineral")["source_urls"]
+    assert "https://api.newsfilecorp.com/redirect/MAynzHzXZ3" in urls["uranium"]  # WNA's table, as cited
+
+
+def test_a_production_row_without_a_url_or_a_reason_is_refused(tmp_path):
+    from geo.analysis.supply import production as read
+
+    table = production()
+    table.loc[0, "source_url"] = None
+    table.to_csv(tmp_path / "p.csv", index=False)
+    with pytest.raises(geo.LayerSchemaError, match=r"line\(s\) \[2\] cite a source without a URL"):
+        read(tmp_path / "p.csv")
 
 
 def test_cli_near_and_supply(tmp_path, monkeypatch):
@@ -159,6 +175,11 @@ def test_summarize_by_country_gives_stated_hectares_and_envelopes_apart():
     assert table["features"].sum() == len(aff)
     assert table.loc[["TJK", "TKM"], ["features", "stated_ha", "envelope_ha"]].eq(0).all().all()  # no slivers
     assert "never part of stated_ha" in table.attrs["columns"]["envelope_ha"]
+    # what exists apart from what is only targeted: Valor Carbon's 25,000 ha is a target, not planted
+    area = pd.to_numeric(aff["area_ha"], errors="coerce")
+    assert table.loc["KGZ", ["stated_area_ha", "stated_target_ha"]].tolist() == [0, 25_000]
+    assert table["stated_area_ha"].sum() == area.sum()
+    assert (table["stated_area_ha"] + table["stated_target_ha"]).eq(table["stated_ha"]).all()
 
 
 def test_summarize_by_region_names_shared_and_country_only_rows():

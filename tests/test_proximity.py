@@ -154,6 +154,7 @@ def test_nearest_is_the_smallest_guaranteed_distance_with_the_candidates_that_co
     assert result.loc["programme-c", "distance_m"] == 0
     assert result.loc["programme-c", "distance_max_m"] > 150_000
     assert result["note"].loc["programme-c"] == "b: location known only to its region"
+    assert result["note"].loc["deposit-b"] == "b: location known only to its town (±15 km)"  # the radius in words
 
 
 def test_no_zero_km_country_only_nearest():

@@ -52,6 +52,8 @@ SUMMARY_COLUMNS = {
     "features": "features attributed to the unit (by the country/region their sources name)",
     "stated_ha": "hectares the features' sources state: area_ha, or target_area_ha where no area is stated",
     "stated_features": "how many of the features state an area or a target",
+    "stated_area_ha": "the part of stated_ha that is an area the sources say exists (planted, licensed, covered)",
+    "stated_target_ha": "the part of stated_ha that is only a target; programmes can nest, so targets may overlap",
     "envelope_ha": "area of the union of the region/country envelopes the features lie somewhere inside: "
     "where they are, not what they cover; never part of stated_ha",
     "mapped_ha": "area of polygons that are the features' own extent (not envelopes)",
@@ -284,7 +286,8 @@ def summarize(
     -------
     pd.DataFrame
         One row per unit (``iso_a3`` or ``id``, ``name``, ``kind``) with the columns described in
-        ``table.attrs["columns"]`` (``SUMMARY_COLUMNS``): ``features``, ``stated_ha``,
+        ``table.attrs["columns"]`` (``SUMMARY_COLUMNS``): ``features``, ``stated_ha`` (split into
+        ``stated_area_ha``, what the sources say exists, and ``stated_target_ha``, what is only a target),
         ``stated_features``, ``envelope_ha``, ``mapped_ha``. Extra rows hold features named to
         several units together (``kind`` = ``together``: their hectares are not split) and, by
         region, features known only to their country (``kind`` = ``country only``).
@@ -306,7 +309,17 @@ def _country_names() -> tuple[list[str], list[str]]:
     return [str(k) for k in countries["iso_a3"]], [str(n) for n in countries["name"]]
 
 
-_PARTIAL = ["keys", "kind", "features", "stated_ha", "stated_features", "mapped_ha", "envelope"]
+_PARTIAL = [
+    "keys",
+    "kind",
+    "features",
+    "stated_ha",
+    "stated_features",
+    "stated_area_ha",
+    "stated_target_ha",
+    "mapped_ha",
+    "envelope",
+]
 
 
 def _partial(layer: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame, key: str, by: str, name: str) -> pd.DataFrame:
@@ -325,6 +338,7 @@ def _partial(layer: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame, key: str, by: 
     envelope = _envelope(ea)
     polygons = ea.geom_type.isin(_POLYGONS).to_numpy()
     stated = stated_ha(ea)
+    area = pd.to_numeric(ea["area_ha"], errors="coerce") if "area_ha" in ea else pd.Series(np.nan, index=ea.index)
     frame = pd.DataFrame(
         {
             "keys": keys.map("+".join).to_numpy(),
@@ -332,6 +346,8 @@ def _partial(layer: gpd.GeoDataFrame, *, units: gpd.GeoDataFrame, key: str, by: 
             "features": 1,
             "stated_ha": stated.fillna(0.0).to_numpy(),
             "stated_features": stated.notna().astype(int).to_numpy(),
+            "stated_area_ha": area.fillna(0.0).to_numpy(dtype="float64"),
+            "stated_target_ha": stated.where(area.isna(), 0.0).fillna(0.0).to_numpy(dtype="float64"),
             "mapped_ha": np.where(polygons & ~envelope, shapely.area(ea.geometry.to_numpy()) / _M2_PER_HA, 0.0),
             "envelope": np.where(polygons & envelope, ea.geometry.to_numpy(), None),
         }
@@ -346,7 +362,8 @@ def _union(geoms: pd.Series) -> object:
 def _combine(frame: pd.DataFrame, *, union: bool) -> pd.DataFrame:
     """Sum the counts and hectares per (keys, kind); union the envelopes (and measure them if `union`)."""
     grouped = frame.groupby(["keys", "kind"], sort=False)
-    table = grouped[["features", "stated_ha", "stated_features", "mapped_ha"]].sum()
+    sums = ["features", "stated_ha", "stated_features", "stated_area_ha", "stated_target_ha", "mapped_ha"]
+    table = grouped[sums].sum()
     envelopes = grouped["envelope"].agg(_union)
     if union:
         table["envelope_ha"] = [0.0 if g is None else shapely.area(g) / _M2_PER_HA for g in envelopes]
@@ -369,7 +386,7 @@ def _finish(partial: pd.DataFrame, *, units: gpd.GeoDataFrame, key: str, by: str
     table[key] = table["keys"]
     for col in ("features", "stated_features"):
         table[col] = table[col].fillna(0).astype(int)
-    for col in ("stated_ha", "mapped_ha", "envelope_ha"):
+    for col in ("stated_ha", "stated_area_ha", "stated_target_ha", "mapped_ha", "envelope_ha"):
         table[col] = table[col].astype("float64").fillna(0.0).round(0)
     table = table[[key, "name", "kind", *SUMMARY_COLUMNS]]
     table = table.sort_values(["features", "stated_ha", "envelope_ha"], ascending=False).reset_index(drop=True)

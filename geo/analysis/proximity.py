@@ -139,6 +139,11 @@ def _notes(a: pd.DataFrame, b: pd.DataFrame, iv: Intervals, names: tuple[str, st
         words = pd.Series(pd.NA, index=levels.index, dtype="string")
         for level in ("town", "district", "region", "country"):
             words[(levels == level).to_numpy()] = f"{label}: location known only to its {level}"
+        if "uncertainty_m" in frame:  # a point's radius, in the words: a "town" may be placed 150 km off
+            radius = pd.to_numeric(pd.Series(frame["uncertainty_m"].to_numpy()[rows]), errors="coerce")
+            pointlike = levels.isin(["town", "district"]).to_numpy() & (radius > 0).to_numpy()
+            km = (radius[pointlike] / 1000).round().astype("int64").astype("string")
+            words[pointlike] = words[pointlike] + " (±" + km + " km)"
         parts.append(words)
     joined = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1], sep="; ", na_rep="").str.strip("; ")
     joined = joined.mask(joined == "")

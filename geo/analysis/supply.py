@@ -16,7 +16,7 @@ import pandas as pd
 from geo.errors import LayerSchemaError
 from geo.paths import LAYERS_DIR
 
-__all__ = ["CAP_PCT", "CAVEAT", "CENTRAL_ASIA", "UNKNOWN", "concentration", "curated_minerals", "production"]
+__all__ = ["CAP_PCT", "CAVEAT", "CENTRAL_ASIA", "NO_URL", "UNKNOWN", "concentration", "curated_minerals", "production"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +37,22 @@ _COLUMNS = [
     "share_pct",
     "world_basis",
     "source",
+    "source_url",
     "confidence",
     "note",
 ]
+#: A row's ``source_url``: its sources' URLs separated by spaces, then `` ; no URL: why`` for a source that
+#: has none (or only the reason).
+NO_URL = "no URL:"
+
+
+def _cites(text: str) -> bool:
+    """Whether a ``source_url`` cell gives URLs, the reason there is none, or URLs and then a reason."""
+    first, *rest = [part.strip() for part in text.split(" ; ")]
+    urls = bool(first) and all(w.startswith(("https://", "http://")) for w in first.split())
+    return (urls or first.startswith(NO_URL)) and all(part.startswith(NO_URL) for part in rest)
+
+
 _RANK = {"H": 3, "M": 2, "L": 1}
 #: The status of a mineral with a curated feature but no sourced production figures.
 UNKNOWN = "unknown: no sourced production figures"
@@ -62,6 +75,14 @@ def production(path: str | Path | None = None) -> pd.DataFrame:
         if not pd.api.types.is_numeric_dtype(table[col]):
             msg = f"{path}: column {col!r} must hold numbers (or be empty)."
             raise LayerSchemaError(msg)
+    cited = table["source"].notna()
+    ok = table["source_url"].fillna("").astype(str).map(_cites)
+    if bad := [int(i) + 2 for i in table.index[cited & ~ok]]:
+        msg = (
+            f"{path}: line(s) {bad[:10]} cite a source without a URL; give its URL in source_url, "
+            f"or say why there is none ({NO_URL} …)."
+        )
+        raise LayerSchemaError(msg)
     return table[_COLUMNS]
 
 
@@ -78,7 +99,10 @@ def _summarise(rows: pd.DataFrame) -> dict[str, object]:
         "world_total": total,
         "world_basis": first["world_basis"],
         "confidence": min(rows["confidence"], key=lambda c: _RANK.get(c, 0)),
-        "sources": "; ".join(dict.fromkeys(rows["source"].dropna())),
+        "sources": "; ".join(dict.fromkeys(p.strip() for s in rows["source"].dropna() for p in s.split(";"))),
+        "source_urls": " ".join(
+            dict.fromkeys(u for s in rows["source_url"].dropna() for u in str(s).split() if u.startswith("http"))
+        ),
     }
     if countries.empty:
         return out | {
@@ -152,7 +176,8 @@ def concentration(
     pd.DataFrame
         Columns ``mineral, stage, year, unit, top_country, top_share_pct, central_asia_share_pct,
         exceeds_cap`` (``None`` where the data cannot say), ``world_total, world_basis, status,
-        confidence, sources``, ``curated_features`` (how many curated features name the mineral)
+        confidence, sources, source_urls`` (the URLs of those sources that have one; the production table
+        says why the others have none), ``curated_features`` (how many curated features name the mineral)
         and ``caveat``, sorted by top share.
     """
     from geo.catalog import default
@@ -164,7 +189,9 @@ def concentration(
     curated = curated_minerals(default(deposits, "mineral_deposits") if deposits is None else deposits)
     listed = {str(r["mineral"]) for r in rows}
     rows += [
-        {"mineral": m, "status": UNKNOWN, "confidence": None, "sources": ""} for m in curated.index if m not in listed
+        {"mineral": m, "status": UNKNOWN, "confidence": None, "sources": "", "source_urls": ""}
+        for m in curated.index
+        if m not in listed
     ]
     result = pd.DataFrame(rows)
     result["year"] = result["year"].astype("Int64")
