@@ -43,38 +43,40 @@ F = TypeVar("F", bound=Callable[..., Any])
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace the output if it exists.")]
 
 
-def _crs_option(value: str | None) -> str | None:
-    """Check ``--crs`` before any work: an unknown CRS is a usage error, not a traceback."""
+def _checked(check: Callable[[str], object]) -> Callable[[str | None], str | None]:
+    """Return an option callback that runs `check` before any work: geo's error becomes a usage error."""
+    from geo.errors import GeoToolkitError
+
+    def callback(value: str | None) -> str | None:
+        if value is not None:
+            try:
+                check(value)
+            except GeoToolkitError as error:
+                raise typer.BadParameter(str(error)) from None
+        return value
+
+    return callback
+
+
+def _parse_crs(value: str) -> object:
     from geo.crs import parse_crs
-    from geo.errors import CRSError
 
-    if value is not None:
-        try:
-            parse_crs(value)
-        except CRSError as error:
-            raise typer.BadParameter(str(error)) from None
-    return value
+    return parse_crs(value)
 
 
-def _encoding_option(value: str | None) -> str | None:
-    """Check ``--encoding`` before any work."""
-    from geo.errors import InputFileError
+def _check_encoding(value: str) -> object:
     from geo.inputs import check_encoding
 
-    if value is not None:
-        try:
-            check_encoding(value)
-        except InputFileError as error:
-            raise typer.BadParameter(str(error)) from None
-    return value
+    return check_encoding(value)
 
 
 Crs = Annotated[
-    str | None, typer.Option(help="CRS of input files that declare none, e.g. EPSG:4326.", callback=_crs_option)
+    str | None,
+    typer.Option(help="CRS of input files that declare none, e.g. EPSG:4326.", callback=_checked(_parse_crs)),
 ]
 Encoding = Annotated[
     str | None,
-    typer.Option(help="Text encoding of input files if not UTF-8, e.g. cp1251.", callback=_encoding_option),
+    typer.Option(help="Text encoding of input files if not UTF-8, e.g. cp1251.", callback=_checked(_check_encoding)),
 ]
 Limit = Annotated[int, typer.Option(min=1, help="Show at most this many rows.")]
 Trusted = Annotated[
