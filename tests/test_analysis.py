@@ -7,7 +7,7 @@ from shapely.geometry import Point, box
 from typer.testing import CliRunner
 
 import geo
-from geo.analysis import concentration, nearest, overlaps, production, summarize, within_distance
+from geo.analysis import concentration, overlaps, production, summarize, within_distance
 from geo.cli.main import app
 from geo.crs import GEOD
 
@@ -66,15 +66,6 @@ def test_campuses_near_uranium_or_copper_sites():
     assert ("kz-coventry-astana", "kz-bozshakol") in set(zip(yes["id_a"], yes["id_b"], strict=True))
     assert (pairs["distance_min_m"] <= pairs["distance_m"]).all()
     assert (pairs["distance_m"] <= pairs["distance_max_m"]).all()
-
-
-def test_nearest_ranks_by_geodesic_distance():
-    a = _points([(69.28, 41.31)])
-    b = _points([(76.9, 43.25), (69.6, 42.3), (71.45, 51.18)])
-    result = nearest(a, b, k=2)
-    assert result["id_b"].tolist() == ["p1", "p0"]
-    assert result["rank"].tolist() == [1, 2]
-    assert nearest(a, b, k=1, max_distance_m=50_000).empty
 
 
 def test_bad_arguments_are_refused():

@@ -182,6 +182,7 @@ def test_nearest_k_and_limits():
     assert result["id_b"].tolist() == ["p1", "p0"]
     assert result["rank"].tolist() == [1, 2]
     assert nearest(a, b, k=1, max_distance_m="50 km").empty
+    assert nearest(a, b, k=1, max_distance_m=50_000).empty  # metres as a number, too
     with pytest.raises(ValueError, match="at least 1"):
         nearest(a, b, k=0)
 
