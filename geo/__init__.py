@@ -17,10 +17,10 @@ pandera are imported only when a map is built or a layer validated.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import logging
 from typing import TYPE_CHECKING, Any
 
+from geo._version import __version__
 from geo.errors import (
     CRSError,
     DataRebuildError,
@@ -47,10 +47,6 @@ if TYPE_CHECKING:
     from geo.mapping.builder import save_map
     from geo.mapping.payload import UserLayer
 
-try:
-    __version__ = importlib.metadata.version("centralasia-geo")
-except importlib.metadata.PackageNotFoundError:  # a bare checkout that was never installed
-    __version__ = "0+unknown"
 
 #: Public name -> (module, attribute), imported on first use.
 _LAZY = {

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo import registry
+from geo.agreement_file import AGREEMENTS_FILE, read_records
+from geo.catalog import load
 from geo.errors import LayerSchemaError, UnknownNameError
 from geo.paths import LAYERS_DIR
 from geo.registry import CONFIDENCE
@@ -24,10 +25,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["AGREEMENTS_FILE", "KINDS", "STATUSES", "agreements", "feature_links", "features_of", "titles"]
+__all__ = ["KINDS", "STATUSES", "agreements", "features_of"]
 
-#: The agreements table, relative to the layers folder.
-AGREEMENTS_FILE = "tables/agreements.toml"
 KINDS = (
     "memorandum",
     "roadmap",
@@ -61,18 +60,6 @@ _KEYS = {
 _REQUIRED = ("id", "title", "kind", "parties", "date", "status", "confidence", "summary", "sources")
 
 
-def _read(layers_dir: Path) -> list[dict[str, Any]]:
-    path = layers_dir / AGREEMENTS_FILE
-    if not path.exists():
-        return []
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        msg = f"{path} is not valid UTF-8 TOML: {err}. Fix the syntax at the position shown."
-        raise LayerSchemaError(msg) from None
-    return list(doc.get("agreements") or [])
-
-
 def _problems(record: dict[str, Any], ids: set[str]) -> list[str]:
     aid = str(record.get("id", "?"))
     out = [f"agreement {aid!r}: missing {key!r}" for key in _REQUIRED if key not in record]
@@ -96,27 +83,6 @@ def _problems(record: dict[str, Any], ids: set[str]) -> list[str]:
     return out
 
 
-def feature_links(*, layers_dir: Path | None = None) -> dict[str, list[str]]:
-    """Return curated feature id -> the ids of the agreements that name it (read as written, not validated)."""
-    links: dict[str, list[str]] = {}
-    for record in _read(layers_dir or LAYERS_DIR):
-        for fid in record.get("features") or []:
-            links.setdefault(str(fid), []).append(str(record.get("id")))
-    return links
-
-
-def titles(*, layers_dir: Path | None = None) -> dict[str, dict[str, str]]:
-    """Return agreement id -> ``{"title", "date"}`` as the table file states them, without validating it.
-
-    For labels (the map's popups and filters): reading the file is cheap, while :func:`agreements` loads every
-    curated layer to check the feature ids it names. ``geo data audit`` and the tests validate the file.
-    """
-    return {
-        str(r.get("id")): {"title": str(r.get("title") or r.get("id")), "date": str(r.get("date") or "")}
-        for r in _read(layers_dir or LAYERS_DIR)
-    }
-
-
 def agreements(*, layers_dir: Path | None = None) -> pd.DataFrame:
     """Return the agreements table, validated: one row per agreement.
 
@@ -132,10 +98,8 @@ def agreements(*, layers_dir: Path | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from geo.catalog import load
-
     base = layers_dir or LAYERS_DIR
-    records = _read(base)
+    records = read_records(base)
     ids = {str(r.get("id")) for r in records}
     known = {fid for name in registry.curated() for fid in load(name, layers_dir=layers_dir)["id"]}
     problems = [p for r in records for p in _problems(r, ids)]
@@ -189,8 +153,6 @@ def features_of(agreement_id: str, *, layers_dir: Path | None = None) -> gpd.Geo
     """
     import geopandas as gpd
     import pandas as pd
-
-    from geo.catalog import load
 
     table = agreements(layers_dir=layers_dir)
     if agreement_id not in set(table["id"]):

@@ -12,11 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from geo import registry
-from geo.agreement_table import feature_links
-from geo.crs import WGS84, require_crs
+from geo.agreement_file import feature_links
 from geo.errors import LayerSchemaError
 from geo.paths import LAYERS_DIR
 from geo.provenance import read_manifest
@@ -26,12 +23,14 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["default", "layers", "load", "region_aliases"]
+__all__ = ["default", "layer_rows", "layers", "load", "region_aliases"]
 
 logger = logging.getLogger(__name__)
 
 
 def _listify(value: object) -> object:
+    import numpy as np
+
     if isinstance(value, np.ndarray):
         return [_listify(v) for v in value.tolist()]
     return value
@@ -39,6 +38,8 @@ def _listify(value: object) -> object:
 
 def _read_reference(spec: LayerSpec, path: Path) -> gpd.GeoDataFrame:
     import geopandas as gpd
+
+    from geo.crs import WGS84, require_crs
 
     if not path.exists():
         msg = f"Reference layer {spec.name!r} is missing ({path}). Run `make data` to rebuild it."
@@ -124,6 +125,11 @@ def layers(*, layers_dir: Path | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
+    return pd.DataFrame(layer_rows(layers_dir=layers_dir))
+
+
+def layer_rows(*, layers_dir: Path | None = None) -> list[dict[str, object]]:
+    """Return :func:`layers` as plain rows (dicts), without geometry or pandas (for ``geo layers``)."""
     base = (layers_dir or LAYERS_DIR).resolve()
     records = read_manifest(base)["files"]
     rows = []
@@ -147,7 +153,7 @@ def layers(*, layers_dir: Path | None = None) -> pd.DataFrame:
                 "file": path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path),
             }
         )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def region_aliases(*, layers_dir: Path | None = None) -> pd.DataFrame:

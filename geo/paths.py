@@ -13,14 +13,13 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-from shapely.geometry.base import BaseGeometry
+from typing import TYPE_CHECKING
 
 from geo.errors import ExportError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
 
 __all__ = [
     "CACHE_ENV",
@@ -188,6 +187,8 @@ def atomic_path(path: Path, *, overwrite: bool = True) -> Iterator[Path]:
 
 def without_m(geom: BaseGeometry) -> BaseGeometry:
     """Return `geom` without M (measure) values, keeping Z; `geom` itself if it has none."""
+    import shapely
+
     if not shapely.has_m(geom):
         return geom
     has_z = bool(shapely.has_z(geom))
@@ -199,6 +200,9 @@ def without_m(geom: BaseGeometry) -> BaseGeometry:
 
 def _rounded(geom: BaseGeometry | None, decimals: int) -> BaseGeometry | None:
     """Round coordinates, keeping Z (RFC 7946: an optional third position) and dropping M (no place in GeoJSON)."""
+    import numpy as np
+    import shapely
+
     if geom is None:
         return None
     geom = without_m(geom)
@@ -214,6 +218,9 @@ def _rounded(geom: BaseGeometry | None, decimals: int) -> BaseGeometry | None:
 
 def _plain(value: object) -> object:
     """Turn numpy and pandas scalars and arrays into JSON-ready Python values (NaN and NA become None)."""
+    import numpy as np
+    import pandas as pd
+
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, list | tuple):
@@ -231,6 +238,8 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path, *, decimals: int = _DECIMAL
     Coordinates are rounded to `decimals` (5: about 1 m); properties keep their column order.
     With `atomic`, the file appears only once complete.
     """
+    import shapely.geometry
+
     features = []
     props = [c for c in gdf.columns if c != gdf.geometry.name]
     for row, geom in zip(gdf[props].itertuples(index=False, name=None), gdf.geometry, strict=True):

@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import Point
 
 import geo
-from geo.agreement_table import titles
+from geo.agreement_file import titles
 from geo.mapping.builder import build_map, save_map
 from geo.mapping.payload import timeline
 from geo.mapping.recipes import render_recipe

@@ -12,16 +12,16 @@ __all__ = ["layers"]
 @user_errors
 def layers() -> None:
     """List the shipped layers with their feature counts, sources and licences."""
-    import geo
+    from geo.catalog import layer_rows
 
-    frame = geo.layers()
+    rows = layer_rows()
     table = Table(title="centralasia-geo layers", caption="The whole source and licence: geo.layers() in Python")
-    fixed = {"name": int(frame["name"].str.len().max()), "kind": 9, "features": 8}
+    fixed = {"name": max(len(str(r["name"])) for r in rows), "kind": 9, "features": 8}
     for col, width in fixed.items():
         table.add_column(col, no_wrap=True, width=width, justify="right" if col == "features" else "left")
     spare = max(12, (out().width - sum(fixed.values()) - 16) // 2)  # 16: borders and padding of five columns
     for col in ("source", "licence"):  # one line per layer
         table.add_column(col, no_wrap=True, overflow="ellipsis", max_width=min(spare, 60))
-    for row in frame.itertuples():
-        table.add_row(str(row.name), str(row.kind), str(row.features), str(row.source), str(row.licence))
+    for row in rows:
+        table.add_row(*(str(row[col]) for col in ("name", "kind", "features", "source", "licence")))
     out().print(table)

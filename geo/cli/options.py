@@ -17,7 +17,6 @@ import typer
 from rich.console import Console
 
 from geo.errors import ExportError, GeoToolkitError, GeoToolkitWarning
-from geo.paths import check_writable
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -170,6 +169,8 @@ def user_output(path: Path, *, overwrite: bool, suffixes: Sequence[str] = ()) ->
     ExportError
         Wrong suffix, an existing file without ``--overwrite``, or a folder that cannot be written.
     """
+    from geo.paths import check_writable
+
     path = path.expanduser()
     if suffixes and path.suffix.lower() not in suffixes:
         msg = f"{path.name}: this output is written as {' or '.join(suffixes)} (e.g. {path.stem}{suffixes[0]})."

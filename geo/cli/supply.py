@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -14,8 +13,15 @@ from geo.cli.options import Overwrite, out, user_errors, user_output
 __all__ = ["supply"]
 
 
+def _missing(value: object) -> bool:
+    """Whether a cell has no figure (None, NaN or pandas' NA); pandas is imported only when the command runs."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))  # type: ignore[call-overload]
+
+
 def _pct(v: object) -> str:
-    return "unknown" if v is None or pd.isna(v) else f"{v:.1f}"  # type: ignore[call-overload]
+    return "unknown" if _missing(v) else f"{v:.1f}"
 
 
 @user_errors
@@ -33,7 +39,7 @@ def supply(
     for col in ("mineral", "year", "top", "top %", "Central Asia %", "> 60%", "status", "conf."):
         table.add_column(col, overflow="fold")
     for row in result.itertuples():
-        over = "unknown" if pd.isna(row.exceeds_cap) else ("YES" if row.exceeds_cap else "no")  # type: ignore[arg-type]
+        over = "unknown" if _missing(row.exceeds_cap) else ("YES" if row.exceeds_cap else "no")
         table.add_row(
             str(row.mineral),
             _cell(row.year),
@@ -53,4 +59,4 @@ def supply(
 
 def _cell(value: object) -> str:
     """Return a table cell: a dash for a missing value (no figure was found), never `nan` or `<NA>`."""
-    return "–" if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
+    return "–" if _missing(value) else str(value)

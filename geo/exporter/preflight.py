@@ -8,7 +8,7 @@
 - 2D and 3D features in one layer: FlatGeobuf cannot hold them (refused); a Shapefile gives the 2D
   ones z = 0 (reported).
 - GeoPackage: a data column called ``fid`` that cannot be the feature id (text, repeated or empty
-  values) keeps its values; the feature id column gets another name (:func:`gpkg_fid_column`).
+  values) keeps its values; the feature id column gets another name (:func:`geo.exporter.writers.gpkg_fid_column`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from geo.paths import without_m
 if TYPE_CHECKING:
     from geo.exporter.formats import Format
 
-__all__ = ["gpkg_fid_column", "prepare"]
+__all__ = ["prepare"]
 
 _KEEPS_M = frozenset({"parquet", "csv"})
 _SHAPEFILE_TYPES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"})
@@ -115,23 +115,3 @@ def prepare(frames: Mapping[str, gpd.GeoDataFrame], spec: Format, losses: Losses
                 losses.add("points written as one-part MultiPoints, beside the layer's MultiPoints", name)
         out[name] = prepared
     return out
-
-
-def gpkg_fid_column(gdf: pd.DataFrame) -> str:
-    """Name of a GeoPackage's feature id column: ``fid``, unless a data column of that name cannot be the id.
-
-    GDAL makes a data column called ``fid`` (any case) the feature id when its values are unique,
-    non-null integers; otherwise the id column is named ``fid_1`` (or the next free name), so the data
-    column is written as it is.
-    """
-    clash = [c for c in gdf.columns if str(c).lower() == "fid"]
-    if not clash:
-        return "fid"
-    values = gdf[clash[0]]
-    if pd.api.types.is_integer_dtype(values.dtype) and values.notna().all() and values.is_unique:
-        return str(clash[0])
-    taken = {str(c).lower() for c in gdf.columns}
-    n = 1
-    while f"fid_{n}" in taken:
-        n += 1
-    return f"fid_{n}"

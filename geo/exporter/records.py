@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import precision, registry
+from geo._version import __version__
 from geo.errors import UnknownLayerError
 from geo.exporter.split import part_of
 from geo.provenance import read_manifest
@@ -61,8 +62,6 @@ def _licence(record: Mapping[str, Any]) -> str:
 
 def provenance_table(frames: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     """One row per layer of an export (see :data:`PROVENANCE_COLUMNS`); a user's layer says so."""
-    import geo
-
     files = read_manifest()["files"]
     rows = []
     for name, gdf in frames.items():
@@ -87,7 +86,7 @@ def provenance_table(frames: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
                 "licence": _licence(record) or None,
                 "source_file": record.get("file"),
                 "source_sha256": record.get("sha256"),
-                "geo_version": geo.__version__,
+                "geo_version": __version__,
             }
         )
     return pd.DataFrame(rows, columns=list(PROVENANCE_COLUMNS))

@@ -20,13 +20,13 @@ from lxml import etree
 
 from geo.crs import WGS84, reproject
 from geo.exporter.losses import Losses
-from geo.exporter.preflight import gpkg_fid_column
 from geo.exporter.split import declared_geometry_type
 from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.paths import write_geojson
 
 __all__ = [
     "KML_ID",
+    "gpkg_fid_column",
     "read_csv",
     "read_gdal",
     "read_parquet",
@@ -47,6 +47,26 @@ Frames = Mapping[str, gpd.GeoDataFrame]
 def _only(frames: Frames) -> tuple[str, gpd.GeoDataFrame]:
     ((name, gdf),) = frames.items()
     return name, gdf
+
+
+def gpkg_fid_column(gdf: pd.DataFrame) -> str:
+    """Name of a GeoPackage's feature id column: ``fid``, unless a data column of that name cannot be the id.
+
+    GDAL makes a data column called ``fid`` (any case) the feature id when its values are unique,
+    non-null integers; otherwise the id column is named ``fid_1`` (or the next free name), so the data
+    column is written as it is.
+    """
+    clash = [c for c in gdf.columns if str(c).lower() == "fid"]
+    if not clash:
+        return "fid"
+    values = gdf[clash[0]]
+    if pd.api.types.is_integer_dtype(values.dtype) and values.notna().all() and values.is_unique:
+        return str(clash[0])
+    taken = {str(c).lower() for c in gdf.columns}
+    n = 1
+    while f"fid_{n}" in taken:
+        n += 1
+    return f"fid_{n}"
 
 
 def write_gpkg(frames: Frames, path: Path, losses: Losses) -> None:

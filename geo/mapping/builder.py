@@ -180,7 +180,7 @@ def _as_layers(
 def _agreement_records(table: pd.DataFrame | None) -> dict[str, dict[str, str]]:
     """Agreement id -> ``{"title", "date"}`` from an agreements table (columns ``id``, ``title``, ``date``)."""
     if table is None:
-        from geo.agreement_table import titles
+        from geo.agreement_file import titles
 
         return titles()  # the shipped table, as written (validated by `geo data audit` and the tests)
     records = {}
