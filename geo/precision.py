@@ -19,7 +19,7 @@ Nothing else in geo decides what a precision means.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -70,6 +70,7 @@ class Precision:
     """
 
     key: str
+    _: KW_ONLY  # the rest by keyword
     rank: int
     geometry: Geometry
     words: str
@@ -82,51 +83,51 @@ LEVELS: dict[str, Precision] = {
     for p in (
         Precision(
             "site",
-            0,
-            "point",
-            "site: the point a cited source states",
-            "site point from a cited source (dashed ring: its stated uncertainty)",
-            "point",
+            rank=0,
+            geometry="point",
+            words="site: the point a cited source states",
+            legend="site point from a cited source (dashed ring: its stated uncertainty)",
+            symbol="point",
         ),
         Precision(
             "town",
-            1,
-            "point",
-            "town only: drawn at the GeoNames place the source names",
-            "town only: drawn at the town (dashed ring: uncertainty radius)",
-            "point",
+            rank=1,
+            geometry="point",
+            words="town only: drawn at the GeoNames place the source names",
+            legend="town only: drawn at the town (dashed ring: uncertainty radius)",
+            symbol="point",
         ),
         Precision(
             "district",
-            2,
-            "point",
-            "district only: drawn at the district seat with a district-sized radius",
-            "district only: drawn at its seat (dashed ring: district radius)",
-            "point",
+            rank=2,
+            geometry="point",
+            words="district only: drawn at the district seat with a district-sized radius",
+            legend="district only: drawn at its seat (dashed ring: district radius)",
+            symbol="point",
         ),
         Precision(
             "region",
-            3,
-            "area",
-            "region only: somewhere inside the region drawn (its area is not the feature's area)",
-            "region only: hatched area, somewhere inside",
-            "hatch",
+            rank=3,
+            geometry="area",
+            words="region only: somewhere inside the region drawn (its area is not the feature's area)",
+            legend="region only: hatched area, somewhere inside",
+            symbol="hatch",
         ),
         Precision(
             "country",
-            4,
-            "area",
-            "country only: somewhere inside the country (its area is not the feature's area)",
-            "country only: dashed country outline, somewhere inside",
-            "outline",
+            rank=4,
+            geometry="area",
+            words="country only: somewhere inside the country (its area is not the feature's area)",
+            legend="country only: dashed country outline, somewhere inside",
+            symbol="outline",
         ),
         Precision(
             "unknown",
-            5,
-            "none",
-            "location unknown: not on the map",
-            "location unknown: listed beside the map",
-            "panel",
+            rank=5,
+            geometry="none",
+            words="location unknown: not on the map",
+            legend="location unknown: listed beside the map",
+            symbol="panel",
         ),
     )
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -102,6 +102,7 @@ class Field:
     """
 
     name: str
+    _: KW_ONLY  # the rest by keyword
     type: FieldType = "text"
     required: bool = False
     values: tuple[str, ...] | None = None
@@ -130,15 +131,15 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("region"),
     Field("status", required=True, values=STATUSES, label="Status"),
     Field("confidence", required=True, values=tuple(CONFIDENCE)),
-    Field("sources", "records", required=True),
-    Field("as_of", "date", required=True),
+    Field("sources", type="records", required=True),
+    Field("as_of", type="date", required=True),
     Field("notes"),
-    Field("disputed", "bool"),
-    Field("readings", "records"),
-    Field("events", "records"),
-    Field("agreements", "list"),
+    Field("disputed", type="bool"),
+    Field("readings", type="records"),
+    Field("events", type="records"),
+    Field("agreements", type="list"),
     Field("location_precision", required=True, key="location.precision"),
-    Field("uncertainty_m", "float", minimum=0, key="location.uncertainty_m"),
+    Field("uncertainty_m", type="float", minimum=0, key="location.uncertainty_m"),
     Field("location_basis", key="location.basis"),
     Field("location_source"),
 )
@@ -177,6 +178,7 @@ class LayerSpec:
     """
 
     name: str
+    _: KW_ONLY  # the rest by keyword
     kind: Literal["curated", "reference"]
     title: str
     file: str
@@ -214,8 +216,8 @@ class LayerSpec:
 
 
 _AREAS = (
-    Field("area_ha", "float", minimum=0, label="Area stated (ha)"),
-    Field("target_area_ha", "float", minimum=0, label="Target area stated (ha)"),
+    Field("area_ha", type="float", minimum=0, label="Area stated (ha)"),
+    Field("target_area_ha", type="float", minimum=0, label="Target area stated (ha)"),
     Field("funding", label="Funding"),
 )
 
@@ -310,24 +312,24 @@ def with_dir(spec: LayerSpec, layers_dir: Path) -> LayerSpec:
 for _spec in (
     LayerSpec(
         "mineral_deposits",
-        "curated",
-        "Mineral deposits and plants",
-        "curated/mineral_deposits.toml",
+        kind="curated",
+        title="Mineral deposits and plants",
+        file="curated/mineral_deposits.toml",
         fields=(
-            Field("commodities", "list", required=True, values=tuple(COMMODITIES), label="Commodities"),
-            Field("byproducts", "list", values=tuple(COMMODITIES), label="By-products"),
+            Field("commodities", type="list", required=True, values=tuple(COMMODITIES), label="Commodities"),
+            Field("byproducts", type="list", values=tuple(COMMODITIES), label="By-products"),
             Field("operator", label="Operator"),
-            Field("owners", "records", label="Owners"),
-            Field("capacity", "quantity", label="Capacity", parts=("value", "unit", "year", "basis", "source")),
-            Field("production", "quantity", label="Production"),
+            Field("owners", type="records", label="Owners"),
+            Field("capacity", type="quantity", label="Capacity", parts=("value", "unit", "year", "basis", "source")),
+            Field("production", type="quantity", label="Production"),
             Field(
                 "reserves",
-                "quantity",
+                type="quantity",
                 label="Reserves or resources",
                 parts=("value", "unit", "year", "kind", "standard", "source"),
             ),
-            Field("start_year", "int", minimum=1700, label="Producing since"),
-            Field("mine_life_end", "int", minimum=1900, label="Expected to end"),
+            Field("start_year", type="int", minimum=1700, label="Producing since"),
+            Field("mine_life_end", type="int", minimum=1900, label="Expected to end"),
         ),
         kinds=("mine", "in_situ_recovery", "deposit", "plant", "exploration"),
         scheme="commodity",
@@ -337,14 +339,14 @@ for _spec in (
     ),
     LayerSpec(
         "campuses",
-        "curated",
-        "University campuses",
-        "curated/campuses.toml",
+        kind="curated",
+        title="University campuses",
+        file="curated/campuses.toml",
         fields=(
             Field("institution", required=True, label="Institution"),
             Field("opened", label="Opened"),
-            Field("students", "int", minimum=0, label="Students enrolled"),
-            Field("capacity_students", "int", minimum=0, label="Planned capacity (students)"),
+            Field("students", type="int", minimum=0, label="Students enrolled"),
+            Field("capacity_students", type="int", minimum=0, label="Planned capacity (students)"),
         ),
         kinds=("branch_campus", "university", "research_centre", "school", "office"),
         scheme="status",
@@ -353,9 +355,9 @@ for _spec in (
     ),
     LayerSpec(
         "carbon_sites",
-        "curated",
-        "Carbon capture and sequestration",
-        "curated/carbon_sites.toml",
+        kind="curated",
+        title="Carbon capture and sequestration",
+        file="curated/carbon_sites.toml",
         fields=(
             Field("approach", required=True, values=("geological", "forest", "pasture", "marine"), label="Approach"),
             Field("programme", label="Programme"),
@@ -368,9 +370,9 @@ for _spec in (
     ),
     LayerSpec(
         "afforestation_areas",
-        "curated",
-        "Afforestation",
-        "curated/afforestation_areas.toml",
+        kind="curated",
+        title="Afforestation",
+        file="curated/afforestation_areas.toml",
         fields=(*_AREAS, Field("species", label="Species")),
         kinds=("planting_project", "programme"),
         scheme="afforestation",
@@ -379,72 +381,72 @@ for _spec in (
     ),
     LayerSpec(
         "countries",
-        "reference",
-        "Countries",
-        "reference/countries.geojson",
+        kind="reference",
+        title="Countries",
+        file="reference/countries.geojson",
         basemap=0,
         description="Natural Earth 10m admin-0: the five states and clipped neighbours",
     ),
     LayerSpec(
         "regions",
-        "reference",
-        "Regions (Natural Earth, pre-2018 Kazakhstan)",
-        "reference/regions.geojson",
+        kind="reference",
+        title="Regions (Natural Earth, pre-2018 Kazakhstan)",
+        file="reference/regions.geojson",
         basemap=1,
         description="Natural Earth 10m admin-1: 48 regions, Kazakhstan pre-2018 layout",
     ),
     LayerSpec(
         "regions_kz_2022",
-        "reference",
-        "Kazakhstan regions (2022 layout)",
-        "reference/regions_kz_2022.geojson",
+        kind="reference",
+        title="Kazakhstan regions (2022 layout)",
+        file="reference/regions_kz_2022.geojson",
         description=("Kazakhstan's 20 units after the 2022 reform; OCHA/UNHCR COD-AB 2023 origin inferred, not stated"),
     ),
     LayerSpec(
         "cities",
-        "reference",
-        "Cities and towns (GeoNames)",
-        "reference/cities.geojson",
+        kind="reference",
+        title="Cities and towns (GeoNames)",
+        file="reference/cities.geojson",
         basemap=6,
         description="GeoNames places >= 1,000 people, plus Zarafshan (cited)",
     ),
     LayerSpec(
         "lakes",
-        "reference",
-        "Lakes",
-        "reference/lakes.geojson",
+        kind="reference",
+        title="Lakes",
+        file="reference/lakes.geojson",
         basemap=4,
         description="Natural Earth 50m lakes plus larger GSHHG lakes",
     ),
     LayerSpec(
         "aral_sea_historic",
-        "reference",
-        "Aral Sea, pre-1960",
-        "reference/aral_sea_historic.geojson",
+        kind="reference",
+        title="Aral Sea, pre-1960",
+        file="reference/aral_sea_historic.geojson",
         basemap=3,
         visible=False,
         description="GSHHG Aral Sea, pre-1960 extent",
     ),
     LayerSpec(
         "aral_sea_current",
-        "reference",
-        "Aral Sea, 2000s",
-        "reference/aral_sea_current.geojson",
+        kind="reference",
+        title="Aral Sea, 2000s",
+        file="reference/aral_sea_current.geojson",
         description="Natural Earth 50m Aral Sea (2000s)",
     ),
     LayerSpec(
         "aralkum",
-        "reference",
-        "Aralkum (dried Aral seabed)",
-        "reference/aralkum.geojson",
+        kind="reference",
+        title="Aralkum (dried Aral seabed)",
+        file="reference/aralkum.geojson",
         basemap=2,
         description="Dried Aral seabed: historic minus current",
     ),
     LayerSpec(
         "rivers",
-        "reference",
-        "Rivers",
-        "reference/rivers.geojson",
+        kind="reference",
+        title="Rivers",
+        file="reference/rivers.geojson",
         basemap=5,
         description="Natural Earth 50m rivers, Amu Darya and Syr Darya named",
     ),

@@ -13,7 +13,7 @@ An unknown scheme, category or commodity is an error, never a grey fallback.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from geo.errors import UnknownNameError
@@ -163,6 +163,7 @@ class Scheme:
     """
 
     name: str
+    _: KW_ONLY  # the rest by keyword
     title: str
     colours: Mapping[str, str]
     notes: Mapping[str, str] = field(default_factory=dict)
@@ -203,14 +204,14 @@ SCHEMES: dict[str, Scheme] = {
     for s in (
         Scheme(
             "commodity",
-            "main commodity",
-            _COMMODITY_COLOURS,
-            {g: ", ".join(m) for g, m in COMMODITY_GROUPS.items() if len(m) > 1},
+            title="main commodity",
+            colours=_COMMODITY_COLOURS,
+            notes={g: ", ".join(m) for g, m in COMMODITY_GROUPS.items() if len(m) > 1},
         ),
         Scheme(
             "status",
-            "status",
-            {
+            title="status",
+            colours={
                 "operating": OKABE_ITO["blue"],
                 "construction": OKABE_ITO["sky"],
                 "pilot": OKABE_ITO["green"],
@@ -225,8 +226,8 @@ SCHEMES: dict[str, Scheme] = {
         ),
         Scheme(
             "approach",
-            "approach",
-            {
+            title="approach",
+            colours={
                 "geological": OKABE_ITO["purple"],
                 "forest": OKABE_ITO["green"],
                 "pasture": OKABE_ITO["orange"],
@@ -235,8 +236,8 @@ SCHEMES: dict[str, Scheme] = {
         ),
         Scheme(
             "afforestation",
-            "kind",
-            {"planting_project": OKABE_ITO["green"], "programme": OKABE_ITO["sky"]},
+            title="kind",
+            colours={"planting_project": OKABE_ITO["green"], "programme": OKABE_ITO["sky"]},
         ),
     )
 }

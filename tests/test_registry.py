@@ -46,10 +46,10 @@ sources = [{ title = "B source", publisher = "P", url = "https://example.org/b",
 def _spec(folder):
     return LayerSpec(
         "test_parks",
-        "curated",
-        "Test parks",
-        "parks.toml",
-        fields=(Field("area_ha", "float", minimum=0, label="Area stated (ha)"),),
+        kind="curated",
+        title="Test parks",
+        file="parks.toml",
+        fields=(Field("area_ha", type="float", minimum=0, label="Area stated (ha)"),),
         kinds=("park",),
         scheme="status",
         category="status",
@@ -113,13 +113,17 @@ def test_unknown_names_are_errors_never_fallbacks(tmp_path):
     with pytest.raises(geo.UnknownLayerError, match="No layer named 'parks'"):
         registry.get("parks")
     with pytest.raises(geo.UnknownNameError, match="No colour scheme 'rainbow'"):
-        registry.register(LayerSpec("x", "curated", "X", "x.toml", kinds=("a",), scheme="rainbow", category="status"))
+        registry.register(
+            LayerSpec("x", kind="curated", title="X", file="x.toml", kinds=("a",), scheme="rainbow", category="status")
+        )
     with pytest.raises(geo.UnknownNameError, match="has no field 'colour'"):
-        registry.register(LayerSpec("x", "curated", "X", "x.toml", kinds=("a",), scheme="status", category="colour"))
+        registry.register(
+            LayerSpec("x", kind="curated", title="X", file="x.toml", kinds=("a",), scheme="status", category="colour")
+        )
     with pytest.raises(ValueError, match="already registered"):
         registry.register(registry.get("campuses"))
     with pytest.raises(geo.UnknownNameError, match="No reference style"):
-        registry.register(LayerSpec("roads", "reference", "Roads", "reference/roads.geojson"))
+        registry.register(LayerSpec("roads", kind="reference", title="Roads", file="reference/roads.geojson"))
     assert "x" not in registry.names()
     assert "roads" not in registry.names()
 

