@@ -95,7 +95,7 @@ REQUIRED_IDS = {
 @pytest.mark.parametrize("layer", geo.CURATED)
 def test_every_feature_is_sourced_marked_and_located_honestly(layer):
     gdf = geo.load(layer)
-    assert REQUIRED_IDS[layer] <= set(gdf["id"])
+    assert REQUIRED_IDS.get(layer, set()) <= set(gdf["id"])  # a new layer needs no entry here
     assert gdf["sources"].map(len).min() >= 1
     assert gdf["confidence"].isin(["H", "M", "L"]).all()
     assert gdf["status"].isin(STATUSES).all()
@@ -110,6 +110,10 @@ def test_every_feature_is_sourced_marked_and_located_honestly(layer):
             assert f.geometry.geom_type in ("Polygon", "MultiPolygon"), f["id"]
         else:
             assert f.geometry is None, f["id"]
+
+
+def test_required_ids_name_registered_layers():
+    assert set(REQUIRED_IDS) <= set(geo.CURATED)
 
 
 def test_site_coordinates_are_the_cited_ones():

@@ -115,12 +115,25 @@ def test_layers_readme_is_generated_from_the_manifest():
     assert readme == manifest_markdown(read_manifest()), "run `geo data manifest`"
 
 
-def test_readme_layer_table_matches_the_catalogue():
-    import re
-
+def test_readme_layer_table_is_generated_from_the_registry_and_manifest():
+    from geo.provenance import TABLE_MARKS, layer_table, read_manifest
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| `(\w+)` \| (?:curated|reference) \| (\d+) \|", readme, flags=re.M))
-    counts = geo.layers().set_index("name")["features"].astype(str).to_dict()
-    assert rows == counts
+    table = readme.split(TABLE_MARKS[0] + "\n")[1].split(TABLE_MARKS[1])[0]
+    assert table == layer_table(read_manifest()), "run `geo data manifest`"
+    assert [line.split("`")[1] for line in table.splitlines()[2:]] == list(geo.layers()["name"])
+
+
+def test_manifest_rewrites_the_readme_table_from_the_registry(tmp_path):
+    from geo.provenance import TABLE_MARKS, read_manifest, write_manifest
+
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{TABLE_MARKS[0]}\nold\n{TABLE_MARKS[1]}\n\nafter\n", encoding="utf-8")
+    write_manifest(read_manifest(), layers)
+    text = readme.read_text(encoding="utf-8")
+    assert "old" not in text
+    assert "| `mineral_deposits` | curated |" in text
+    assert text.endswith(f"{TABLE_MARKS[1]}\n\nafter\n")

@@ -143,3 +143,12 @@ def test_an_unknown_category_is_an_error_not_grey():
         symbology.category_of("rumoured", "status")
     with pytest.raises(geo.UnknownNameError, match="Unknown commodity 'unobtainium'"):
         symbology.category_of(["unobtainium"], "commodity")
+
+
+def test_a_new_curated_layer_is_in_the_default_atlas_and_the_manifest_without_editing_them(parks):
+    from geo.mapping.recipes import load_recipe
+    from geo.provenance import curated_records
+
+    assert load_recipe("atlas")["layers"] == [{"layer": name} for name in registry.curated()]
+    assert {"layer": "test_parks"} in load_recipe("atlas")["layers"]
+    assert "test_parks" not in curated_records()  # registered from another folder: not the shipped manifest

@@ -10,6 +10,8 @@ A recipe::
       { layer = "campuses", visible = false },
     ]
 
+``layers = "curated"`` draws every registered curated layer, in registry order (the default atlas): a new
+layer appears without editing the recipe. A recipe that lists its layers leaves the others out on purpose.
 ``filter`` keeps features whose field equals one of the values (for list fields such as
 ``commodities``: contains one of them); ``exclude`` drops them.
 """
@@ -127,8 +129,13 @@ def load_recipe(path: str | Path) -> dict[str, Any]:
     if unknown := set(recipe) - _KEYS:
         msg = f"{path}: unknown key(s) {sorted(unknown)}; a recipe has {sorted(_KEYS)}."
         raise RecipeError(msg)
+    if recipe.get("layers") == "curated":
+        recipe["layers"] = [{"layer": name} for name in registry.curated()]
+    if not isinstance(recipe.get("layers", []), list):
+        msg = f"{path}: 'layers' is \"curated\" (every curated layer) or a list; got {recipe['layers']!r}."
+        raise RecipeError(msg)
     if not recipe.get("layers"):
-        msg = f"{path}: 'layers' is empty; list at least one {{ layer = \"...\" }}."
+        msg = f'{path}: \'layers\' is empty; list at least one {{ layer = "..." }}, or say "curated".'
         raise RecipeError(msg)
     _check_basemap(path, recipe.get("basemap", True))
     return recipe
