@@ -64,6 +64,7 @@ bench: $(BENCH_STAMP) system-deps
 	$(BIN)/python benchmarks/analysis_bench.py
 	$(BIN)/python benchmarks/safety_bench.py
 	$(BIN)/python benchmarks/dask_bench.py
+	$(BIN)/python benchmarks/cli_bench.py
 
 data: $(STAMP)
 	$(BIN)/geo data rebuild
