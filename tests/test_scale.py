@@ -39,8 +39,8 @@ def test_lazy_results_have_the_same_columns_and_pairs():
     assert seen[-1] == (3, 3)
 
 
-def test_nearest_summarize_overlaps_and_zonal_on_dask():
-    from geo.raster import fetch_dem, zonal_stats
+def test_nearest_summarize_overlaps_and_zonal_on_dask(dem):
+    from geo.raster import zonal_stats
 
     pts, towns = _points(2000, seed=2), geo.load("cities")[["id", "name", "geometry"]]
     lazy = nearest(dask_geopandas.from_geopandas(pts, npartitions=2), towns, columns=["pid", "id"])
@@ -55,9 +55,9 @@ def test_nearest_summarize_overlaps_and_zonal_on_dask():
     assert len(pieces) == len(overlaps(aff, geo.load("countries")))
     zones = geo.load("regions").iloc[:6]
     lazy_zonal = zonal_stats(
-        fetch_dem(), dask_geopandas.from_geopandas(zones, npartitions=2), stats=("max",), include_cols=["id"]
+        dem, dask_geopandas.from_geopandas(zones, npartitions=2), stats=("max",), include_cols=["id"]
     )
-    eager_zonal = zonal_stats(fetch_dem(), zones, stats=("max",), include_cols=["id"])
+    eager_zonal = zonal_stats(dem, zones, stats=("max",), include_cols=["id"])
     assert lazy_zonal.compute().set_index("id")["max"].equals(eager_zonal.set_index("id")["max"])
 
 
