@@ -31,11 +31,21 @@ __all__ = ["Brief", "build_brief", "write_brief"]
 
 logger = logging.getLogger(__name__)
 _TEMPLATES = Path(__file__).parent / "templates"
-_MAP_SIZE = (1500, 1000)  # CSS pixels of the map view; printed at 2x for about 300 dpi on A4's text width
+_MAP_SIZE = (1000, 720)  # CSS pixels of the map view, drawn at 3x: about 400 dpi across A4
 _PRINT_CSS = """
 .atlas-panel, .atlas-search, .leaflet-control-zoom, .leaflet-control-measure, .leaflet-control-fullscreen,
-.leaflet-control-minimap, .atlas-hover, .atlas-header { display: none !important; }
+.leaflet-control-minimap, .atlas-hover, .atlas-titlebar { display: none !important; }
 """
+
+
+#: Fit the view to the brief's extent at a fractional zoom (the atlas snaps to whole zooms), then wait until drawn.
+_FIT = """(bounds) => new Promise((done) => {
+  const map = window.atlas.map;
+  map.options.zoomSnap = 0.1;
+  map.invalidateSize(false);
+  map.once("moveend", () => requestAnimationFrame(() => requestAnimationFrame(done)));
+  map.fitBounds(bounds, {padding: [6, 6], animate: false});
+})"""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,7 +124,7 @@ def _bounds(brief: Brief) -> list[list[float]]:
     if not frames:
         return [[35.0, 46.0], [56.0, 88.0]]
     minx, miny, maxx, maxy = pd.concat(frames).total_bounds
-    pad_x, pad_y = max(1.0, (maxx - minx) * 0.08), max(1.0, (maxy - miny) * 0.08)
+    pad_x, pad_y = max(0.5, (maxx - minx) * 0.03), max(0.5, (maxy - miny) * 0.03)
     return [[miny - pad_y, minx - pad_x], [maxy + pad_y, maxx + pad_x]]
 
 
@@ -133,6 +143,7 @@ def _legend(brief: Brief) -> list[dict[str, Any]]:
         entries.append(
             {
                 "title": w(spec.title),
+                "marker": spec.marker,
                 "rows": [(sch.colours[c], w(c)) for c in sch.colours if c in shown],
             }
         )
@@ -140,6 +151,7 @@ def _legend(brief: Brief) -> list[dict[str, Any]]:
     entries.append(
         {
             "title": w("Location precision"),
+            "marker": "circle",
             "rows": [(None, w(precision.LEVELS[k].legend)) for k in precision.LEVELS if k in levels],
         }
     )
@@ -157,7 +169,7 @@ def _map_png(brief: Brief, page: Any, workdir: Path) -> bytes:
     page.goto(html.resolve().as_uri())
     page.wait_for_function("window.atlas !== undefined", timeout=60_000)
     page.add_style_tag(content=_PRINT_CSS)
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate(_FIT, _bounds(brief))
     png: bytes = page.screenshot(type="png")
     return png
 
@@ -227,7 +239,7 @@ def write_brief(
     with tempfile.TemporaryDirectory(prefix="geo-brief-") as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(device_scale_factor=2)
+            context = browser.new_context(device_scale_factor=3)
             context.route(re.compile(r"^(https?|wss?)://"), lambda route: route.abort())
             page = context.new_page()
             html = _html(brief, _map_png(brief, page, Path(tmp)))
