@@ -65,6 +65,7 @@ bench: $(BENCH_STAMP) system-deps
 	$(BIN)/python benchmarks/analysis_bench.py
 	$(BIN)/python benchmarks/safety_bench.py
 	$(BIN)/python benchmarks/dask_bench.py
+	$(BIN)/python benchmarks/brief_bench.py
 
 # Interface words: extract every English word into geo/locale/geo.pot and merge it into each language's .po
 # (new words arrive untranslated; tests/test_i18n.py names them until they are translated).
