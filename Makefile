@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed-stamp
 # no case reads another file or opens a socket), QGIS 3.22 (PyQGIS for Debian's python3, and its PostGIS
 # provider) and PostgreSQL 15 with PostGIS 3 (a temporary cluster per run).
 # Each is "command or file:package"; a missing one is installed.
-SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium strace:strace \
+SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium strace:strace pdftotext:poppler-utils \
+  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
   /usr/lib/python3/dist-packages/qgis/core/__init__.py:python3-qgis \
   /usr/lib/qgis/plugins/libprovider_postgres.so:qgis-providers \
   /usr/lib/postgresql/15/lib/postgis-3.so:postgresql-15-postgis-3
@@ -16,7 +17,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 # Test workers (pytest-xdist): one per core; each test file stays on one worker (its fixtures are per module).
 JOBS   ?= auto
 
-.PHONY: map test test-fast data bench lint system-deps clean help
+.PHONY: map test test-fast data bench lint system-deps clean help i18n
 
 help:
 	@echo "make map        create .venv, install, write build/atlas.gpkg, build/atlas.qgz and build/atlas.html"
@@ -65,6 +66,12 @@ bench: $(BENCH_STAMP) system-deps
 	$(BIN)/python benchmarks/safety_bench.py
 	$(BIN)/python benchmarks/dask_bench.py
 	$(BIN)/python benchmarks/cli_bench.py
+	$(BIN)/python benchmarks/brief_bench.py
+
+# Interface words: extract every English word into geo/locale/geo.pot and merge it into each language's .po
+# (new words arrive untranslated; tests/test_i18n.py names them until they are translated).
+i18n: $(STAMP)
+	$(BIN)/python -c "from geo.i18n import update_catalogs; print(*update_catalogs(), sep='\n')"
 
 data: $(STAMP)
 	$(BIN)/geo data rebuild

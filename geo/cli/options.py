@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Crs",
     "Encoding",
+    "Lang",
     "Limit",
     "Overwrite",
     "Scheduler",
@@ -194,3 +195,16 @@ def load_any(
     if Path(layer).suffix or Path(layer).exists():
         return geo.read(layer, crs=crs, encoding=encoding, trusted=trusted)
     return geo.load(layer)  # raises UnknownLayerError listing the layers
+
+
+def _check_lang(value: str) -> None:
+    from geo.i18n import words
+
+    words(value)
+
+
+#: The language of a map's or brief's interface text (``geo.i18n.LANGUAGES``); checked before any work.
+Lang = Annotated[
+    str,
+    typer.Option("--lang", help="Language of the interface text: en or ru.", callback=_checked(_check_lang)),
+]
