@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 GEO = ROOT / "geo"
 DESIGN = ROOT / "docs" / "design.md"
 #: Packages that hold presentation or entry points: library code must not depend on them.
-UPPER = ("geo.mapping", "geo.cli")
+UPPER = ("geo.mapping", "geo.cli", "geo.brief")
 HEAVY = ("folium", "branca", "jinja2", "pandera")
 #: What the quick commands must not load: the data stack.
 DATA_STACK = ("geopandas", "pandas", "pyogrio", "shapely", "pyproj", "numpy")

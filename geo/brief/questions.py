@@ -245,11 +245,11 @@ def hectares(options: Mapping[str, Any], ctx: Context) -> Section:
 
 def agreements(options: Mapping[str, Any], ctx: Context) -> Section:
     """Answer: the agreements dated from `since` (default 1 February 2026) and the features each concerns."""
-    import geo
+    from geo.agreement_table import agreements as agreement_table
 
     w = ctx.w
     since = str(options.get("since", "2026-02-01"))
-    table = geo.agreements()
+    table = agreement_table()
     table = table[table["date"].fillna("").astype(str) >= since[: len("2026-02")]]
     shown = {
         str(i): r for layer in ctx.layers.values() for i, r in zip(layer["id"], layer.to_dict("records"), strict=True)
