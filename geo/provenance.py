@@ -40,6 +40,14 @@ _TABLES = {
         "Research with sources per agreement (issue 11); links to curated features by id",
         "2026-12-01",
     ),
+    "uk_minerals": (
+        "tables/uk_minerals.csv",
+        "The UK's mineral lists (critical 2021, critical 2024, growth 2025) with a source per member "
+        "(rows: members, NOT FOUND rows for members no source names)",
+        "IEA policy database (2021 list); mining-technology.com, miningwatch.news, metalswire.net (2024 "
+        "assessment, BGS OR/24/047); cpbml.org.uk (Vision 2035 growth minerals)",
+        "2026-12-08",
+    ),
     "region_aliases": (
         "reference/region_aliases.csv",
         "Today's region names -> the Natural Earth polygon holding them",

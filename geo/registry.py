@@ -162,6 +162,9 @@ class LayerSpec:
         A curated layer's own fields, after :data:`COMMON_FIELDS`.
     kinds
         A curated layer's vocabulary for ``kind``.
+    counted_kinds
+        The kinds an analysis counts as the layer's subject by default (``campuses``: campuses, not the
+        school or the regional office it also maps); empty means every kind.
     scheme, category
         The :mod:`geo.symbology` scheme its colours follow, and the field the scheme reads.
     marker
@@ -182,6 +185,7 @@ class LayerSpec:
     file: str
     fields: tuple[Field, ...] = ()
     kinds: tuple[str, ...] = ()
+    counted_kinds: tuple[str, ...] = ()
     scheme: str | None = None
     category: str | None = None
     marker: str = "circle"
@@ -240,6 +244,9 @@ def register(spec: LayerSpec, *, replace_existing: bool = False) -> LayerSpec:
         raise ValueError(msg)
     if spec.kind == "curated" and (spec.scheme is None or spec.category is None or not spec.kinds):
         msg = f"Curated layer {spec.name!r} needs kinds, a colour scheme and the field it colours by."
+        raise ValueError(msg)
+    if extra := [k for k in spec.counted_kinds if k not in spec.kinds]:
+        msg = f"Layer {spec.name!r}: counted kinds {extra} are not among its kinds {list(spec.kinds)}."
         raise ValueError(msg)
     if spec.scheme is not None:
         symbology.scheme(spec.scheme)  # an unknown scheme is an error now, not a grey map later
@@ -347,6 +354,7 @@ for _spec in (
             Field("capacity_students", "int", minimum=0, label="Planned capacity (students)"),
         ),
         kinds=("branch_campus", "university", "research_centre", "school", "office"),
+        counted_kinds=("branch_campus", "university"),
         scheme="status",
         category="status",
         marker="square",

@@ -112,3 +112,48 @@ def audit_command(
     if faults:
         msg = f"{len(faults)} mechanical fault(s) in the curated data (listed above); fix them in layers/curated/."
         raise LayerSchemaError(msg)
+
+
+@app.command("diff")
+@user_errors
+def diff_command(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Compare with the last commit before this date (YYYY-MM-DD).")
+    ] = None,
+    revision: Annotated[str | None, typer.Option("--from", help="Compare with this git revision.")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Compare up to this revision [default: the work tree].")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
+) -> None:
+    """Show what changed in the curated layers: new and removed features, status changes, changed figures."""
+    import json
+    from datetime import date
+
+    from rich.table import Table
+
+    from geo.curated_diff import diff_since
+    from geo.errors import InputFileError
+
+    when = None
+    if since is not None:
+        try:
+            when = date.fromisoformat(since)
+        except ValueError:
+            msg = f"--since {since!r} is not a date; give YYYY-MM-DD, e.g. --since 2026-02-01."
+            raise InputFileError(msg) from None
+    base, changes = diff_since(since=when, revision=revision, to=to)
+    if as_json:
+        payload = {"from": base, "to": to or "work tree", "changes": [c.as_dict() for c in changes]}
+        out().print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    counts = {k: sum(c.change == k for c in changes) for k in ("added", "removed", "status", "changed")}
+    title = f"Curated changes from {base[:10]} to {to or 'the work tree'}: " + ", ".join(
+        f"{n} {k}" for k, n in counts.items()
+    )
+    table = Table(title=title)
+    for col in ("layer", "id", "change", "field", "old", "new", "source"):
+        table.add_column(col, overflow="fold")
+    for c in changes:
+        table.add_row(c.layer, c.id, c.change, c.field, c.old, c.new, c.source)
+    out().print(table)

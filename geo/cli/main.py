@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from geo.cli import data, export, layers, map_command, near, show, site, supply, validate
+from geo.cli import data, export, layers, map_command, minerals, near, show, site, supply, validate
 
 __all__ = ["app", "run"]
 
@@ -34,6 +34,7 @@ app.command("map")(map_command.map_command)
 app.command("near")(near.near)
 app.command("site")(site.site)
 app.command("supply")(supply.supply)
+app.command("minerals")(minerals.minerals)
 app.add_typer(data.app, name="data")
 
 
