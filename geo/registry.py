@@ -28,7 +28,10 @@ __all__ = [
     "COMMON_FIELDS",
     "CONFIDENCE",
     "COUNTRIES",
+    "SOURCE_TYPES",
     "STATUSES",
+    "UK_LINK_KINDS",
+    "WEAK_SOURCE_TYPES",
     "Field",
     "LayerSpec",
     "curated",
@@ -70,6 +73,24 @@ EVENT_STATUSES = (
     "planned",
 )
 COUNTRIES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+#: What kind of publication a source is (each entry of a feature's ``sources`` has a ``type``). A copy of
+#: Wikipedia or of a document on another domain is a ``mirror`` whatever it calls itself; an ``aggregator``
+#: compiles or rounds others' figures.
+SOURCE_TYPES = (
+    "official",
+    "regulator",
+    "exchange_filing",
+    "company",
+    "news",
+    "research",
+    "encyclopedia",
+    "mirror",
+    "aggregator",
+)
+#: Source types no figure (owners, capacity, production, reserves) may rest on alone.
+WEAK_SOURCE_TYPES = ("mirror", "aggregator")
+#: How a feature connects to the UK (each entry of ``uk_link`` has a ``kind``, a ``note`` and a ``source``).
+UK_LINK_KINDS = ("london_listed", "uk_owned", "uk_finance", "uk_university", "uk_agreement")
 _QUANTITY_PARTS = ("value", "unit", "year", "source")
 _PART_TYPES: dict[str, FieldType] = {"value": "float", "year": "int"}
 
@@ -90,7 +111,8 @@ class Field:
     required
         Every feature must give it.
     values
-        The allowed values (of each item, for a list), if the field has a vocabulary.
+        The allowed values (of each item, for a list; of each record's ``kind``, for records), if the field has
+        a vocabulary.
     minimum
         The smallest allowed number.
     label
@@ -119,7 +141,10 @@ class Field:
 
 #: The fields every curated layer has, in column order. ``location_*`` come from the ``location`` table;
 #: ``events`` is the dated status history ``[{date, status, note, source}]``; ``agreements`` (derived, not in the
-#: TOML) lists the ids of the agreements in ``layers/tables/agreements.toml`` that name the feature.
+#: TOML) lists the ids of the agreements in ``layers/tables/agreements.toml`` that name the feature. ``as_of`` is the
+#: date the status is known to be true; ``checked`` the date it was last verified (backed by a source dated within
+#: the year before, or by ``searched``: what was searched, where, and what was not found). ``uk_link`` says how a
+#: feature connects to the UK: ``[{kind, note, source}]`` with a kind from :data:`UK_LINK_KINDS`.
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("id", required=True),
     Field("name", required=True),
@@ -132,11 +157,14 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("confidence", required=True, values=tuple(CONFIDENCE)),
     Field("sources", "records", required=True),
     Field("as_of", "date", required=True),
+    Field("checked", "date", label="Checked"),
+    Field("searched"),
     Field("notes"),
     Field("disputed", "bool"),
     Field("readings", "records"),
     Field("events", "records"),
     Field("agreements", "list"),
+    Field("uk_link", "records", values=UK_LINK_KINDS, label="UK link"),
     Field("location_precision", required=True, key="location.precision"),
     Field("uncertainty_m", "float", minimum=0, key="location.uncertainty_m"),
     Field("location_basis", key="location.basis"),

@@ -93,22 +93,29 @@ def audit_command(
         ),
     ] = False,
 ) -> None:
-    """Check the curated data: sources without URLs, uncited or over-precise coordinates, stale statuses."""
+    """Check the curated data: untyped or uncited sources, over-precise coordinates, stale or unchecked statuses."""
     from rich.table import Table
 
-    from geo.audit import audit
+    from geo.audit import audit, summary
     from geo.errors import LayerSchemaError
 
     findings = audit()
+    counts = summary()
     faults = [f for f in findings if f.severity == "fault"]
     stale = [f for f in findings if f.check == "status older than a year"]
-    shown = findings if notes else faults + stale
+    unchecked = [f for f in findings if f.check == "not checked within a year"]
+    shown = findings if notes else faults + stale + unchecked
     table = Table(title=f"Curated data audit: {len(faults)} fault(s), {len(stale)} status(es) older than a year")
     for col in ("layer", "id", "", "check", "detail"):
         table.add_column(col, overflow="fold")
     for f in shown:
         table.add_row(f.layer, f.id, "FAULT" if f.severity == "fault" else "note", f.check, f.detail)
     out().print(table)
+    out().print(
+        f"checked within a year: {counts.checked} of {counts.features} features ({counts.share_checked:.0%}); "
+        f"{len(unchecked)} not (listed above)"
+    )
+    out().print("sources by type: " + ", ".join(f"{kind} {n}" for kind, n in counts.sources.items()))
     if faults:
         msg = f"{len(faults)} mechanical fault(s) in the curated data (listed above); fix them in layers/curated/."
         raise LayerSchemaError(msg)
