@@ -15,7 +15,8 @@ Faults:
     - a source without a ``type`` from :data:`geo.registry.SOURCE_TYPES`, or one on a known mirror's domain
       (a copy of Wikipedia elsewhere) typed as anything but ``mirror``;
     - a figure (owners, capacity, production, reserves) resting on a mirror or an aggregator alone;
-    - a status date (``as_of``) more than 90 days behind the feature's newest source;
+    - a status date (``as_of``) more than 90 days behind the feature's newest source (a mirror's date, when it
+      copied the page, does not count);
     - a ``checked`` date with no source dated within the year before it and no ``searched`` note, or one
       after today or before ``as_of``.
 
@@ -47,9 +48,6 @@ __all__ = ["MIRROR_DOMAINS", "Finding", "Summary", "audit", "parse_stated", "sum
 _M_PER_DEG = 111_320.0
 _STALE_DAYS = 365
 _LAG_DAYS = 90
-# Notes until the shipped data is brought up to them (issue 21), then faults.
-_WEAK_SEVERITY = "note"
-_LAG_SEVERITY = "note"
 #: Domains that copy Wikipedia or other publications: a source there is a ``mirror`` whatever it calls itself.
 MIRROR_DOMAINS = (
     "wikiwand.com",
@@ -227,7 +225,7 @@ def _weak_figures(layer: str, fid: str, feat: dict[str, Any], types: dict[str, s
             src = str(item.get("source") or "")
             if types.get(src) in registry.WEAK_SOURCE_TYPES:
                 what = f"{types[src]}: {src}"
-                found.append(Finding(layer, fid, _WEAK_SEVERITY, f"{key} rests on a mirror or aggregator", what))
+                found.append(Finding(layer, fid, "fault", f"{key} rests on a mirror or aggregator", what))
     return found
 
 
@@ -237,6 +235,9 @@ def _date_findings(layer: str, fid: str, feat: dict[str, Any], today: date) -> l
     dates = sorted(str(s.get("date")) for s in sources if s.get("date"))
     newest = dates[-1] if dates else "none dated"
     found.append(Finding(layer, fid, "note", "newest source", newest))
+    # a mirror's date is when it copied the page, not news of the status
+    reports = sorted(str(s.get("date")) for s in sources if s.get("date") and s.get("type") != "mirror")
+    newest = reports[-1] if reports else newest
     as_of = str(feat.get("as_of") or "")
     as_of_end, newest_start = _day(as_of, end=True), _day(newest, end=False)
     if as_of_end is not None:
@@ -246,7 +247,7 @@ def _date_findings(layer: str, fid: str, feat: dict[str, Any], today: date) -> l
             )
         if newest_start is not None and (newest_start - as_of_end).days > _LAG_DAYS:
             what = f"as_of {as_of}, newest source {newest}: bring the status up to it (or date the source right)"
-            found.append(Finding(layer, fid, _LAG_SEVERITY, "status lags its newest source", what))
+            found.append(Finding(layer, fid, "fault", "status lags its newest source", what))
     checked = _day(feat.get("checked"), end=False)
     if checked is None:
         found.append(Finding(layer, fid, "note", "not checked within a year", "never checked"))
