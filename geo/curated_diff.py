@@ -19,7 +19,7 @@ from typing import Any
 from geo.errors import InputFileError, LayerSchemaError
 from geo.paths import LAYERS_DIR
 
-__all__ = ["FIGURES", "Change", "curated_at", "curated_now", "diff", "diff_since", "revision_before"]
+__all__ = ["FIGURES", "Change", "curated_at", "curated_now", "diff", "diff_since", "events_since", "revision_before"]
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,10 @@ def revision_before(when: date, *, layers_dir: Path | None = None) -> str:
     folder = (layers_dir or LAYERS_DIR) / "curated"
     rev = _git(folder, "rev-list", "-1", f"--before={when.isoformat()}T00:00:00Z", "HEAD").strip()
     if not rev:
-        msg = f"No commit before {when.isoformat()}: the history starts later. Use --from REV with a revision."
+        msg = (
+            f"No commit before {when.isoformat()}: the history starts later. Use --from REV with a revision, "
+            "or --events for the features' own dated events since then."
+        )
         raise InputFileError(msg)
     return rev
 
@@ -193,3 +196,33 @@ def diff_since(
     changes = diff(old, new)
     logger.info("%d change(s) in the curated layers since %s", len(changes), base)
     return base, changes
+
+
+def events_since(when: date, *, features: Features | None = None) -> list[dict[str, str]]:
+    """Return the dated events of the curated features on or after `when`, oldest first.
+
+    These are changes in the world (a mine opened, a licence granted, a plant suspended) as the features'
+    own ``events`` histories record them, each with its source; :func:`diff_since` is the other question,
+    what changed in the data. An event dated only by year or month counts if its period can fall on or
+    after `when` (``2026`` and ``2026-02`` both count for 2026-02-01).
+    """
+    features = curated_now() if features is None else features
+    start = when.isoformat()
+    rows = []
+    for layer, records in sorted(features.items()):
+        for fid, rec in sorted(records.items()):
+            for event in rec.get("events", []):
+                day = str(event.get("date", ""))
+                if day and day >= start[: len(day)]:
+                    rows.append(
+                        {
+                            "date": day,
+                            "layer": layer,
+                            "id": fid,
+                            "name": _text(rec.get("name")),
+                            "status": str(event.get("status", "")),
+                            "note": str(event.get("note", "")),
+                            "source": str(event.get("source", "")),
+                        }
+                    )
+    return sorted(rows, key=lambda r: (r["date"], r["layer"], r["id"]))

@@ -123,3 +123,26 @@ def test_cli_data_diff_table_and_json(repo, monkeypatch):
     result = runner.invoke(app, ["data", "diff", "--since", "February"])
     assert result.exit_code == 1
     assert "YYYY-MM-DD" in result.output
+
+
+def test_events_since_lists_the_worlds_changes_with_sources(repo):
+    from geo.curated_diff import curated_now, events_since
+
+    rows = events_since(date(2026, 2, 1), features=curated_now(repo))
+    assert [(r["id"], r["date"], r["source"]) for r in rows] == [("kz-a", "2026-03-01", "https://example.org/opened")]
+    assert events_since(date(2026, 4, 1), features=curated_now(repo)) == []
+    partial = {"l": {"x": {"name": "X", "events": [{"date": "2026", "status": "operating", "source": "s"}]}}}
+    assert len(events_since(date(2026, 2, 1), features=partial)) == 1  # a year-only date can fall after
+
+
+def test_cli_data_diff_events(repo, monkeypatch):
+    import geo.curated_diff as module
+
+    monkeypatch.setattr(module, "LAYERS_DIR", repo)
+    runner = CliRunner(env={"COLUMNS": "250"})
+    result = runner.invoke(app, ["data", "diff", "--since", "2026-02-01", "--events", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [e["id"] for e in json.loads(result.output)["events"]] == ["kz-a"]
+    result = runner.invoke(app, ["data", "diff", "--from", "HEAD", "--events"])
+    assert result.exit_code == 1
+    assert "--since" in result.output

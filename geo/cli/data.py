@@ -131,6 +131,12 @@ def diff_command(
     to: Annotated[
         str | None, typer.Option("--to", help="Compare up to this revision [default: the work tree].")
     ] = None,
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events", help="List the world's changes instead: the features' dated events on or after --since."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
 ) -> None:
     """Show what changed in the curated layers: new and removed features, status changes, changed figures."""
@@ -149,6 +155,9 @@ def diff_command(
         except ValueError:
             msg = f"--since {since!r} is not a date; give YYYY-MM-DD, e.g. --since 2026-02-01."
             raise InputFileError(msg) from None
+    if events:
+        _events(when, as_json=as_json)
+        return
     base, changes = diff_since(since=when, revision=revision, to=to)
     if as_json:
         payload = {"from": base, "to": to or "work tree", "changes": [c.as_dict() for c in changes]}
@@ -163,4 +172,29 @@ def diff_command(
         table.add_column(col, overflow="fold")
     for c in changes:
         table.add_row(c.layer, c.id, c.change, c.field, c.old, c.new, c.source)
+    out().print(table)
+
+
+def _events(when: object, *, as_json: bool) -> None:
+    """Print the curated features' dated events on or after `when` (``--events``)."""
+    import json
+    from datetime import date
+
+    from rich.table import Table
+
+    from geo.curated_diff import events_since
+    from geo.errors import InputFileError
+
+    if not isinstance(when, date):
+        msg = "--events lists the features' dated events since a date: give --since YYYY-MM-DD."
+        raise InputFileError(msg)
+    rows = events_since(when)
+    if as_json:
+        out().print_json(json.dumps({"since": when.isoformat(), "events": rows}, ensure_ascii=False))
+        return
+    table = Table(title=f"Dated events on or after {when.isoformat()} in the curated features: {len(rows)}")
+    for col in ("date", "layer", "id", "status", "note", "source"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["date"], r["layer"], r["id"], r["status"], r["note"], r["source"])
     out().print(table)
