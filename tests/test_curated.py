@@ -425,3 +425,14 @@ def test_duplicate_ids_and_several_problems_are_all_reported(layers_dir):
         geo.load("campuses", layers_dir=layers_dir)
     assert "field 'id'" in str(info.value)
     assert "field 'status'" in str(info.value)
+
+
+def test_geo_data_audit_reports_the_checked_share_and_the_sources_by_type():
+    from typer.testing import CliRunner
+
+    from geo.cli.main import app
+
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["data", "audit"])
+    assert result.exit_code == 0, result.output
+    assert "checked within a year:" in result.output
+    assert "sources by type: official" in result.output
