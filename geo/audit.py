@@ -72,7 +72,7 @@ MIRROR_DOMAINS = (
     "piglix",
 )
 _BARE_IP = re.compile(r"^https?://\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?/")
-_SEARCH_PAGE = re.compile(r"[/.]search[/.?]|[?&](?:q|query|search|s)=", re.IGNORECASE)
+_SEARCH_PAGE = re.compile(r"(?:^|[/.])search[/.?]|[?&](?:q|query|search|s)=", re.IGNORECASE)
 _DMS = re.compile(
     r"(?P<d>\d{1,3})\s*°\s*(?:(?P<m>\d{1,2})\s*['′’]\s*)?(?:(?P<s>\d{1,2}(?:[.,]\d+)?)\s*[\"″”]\s*)?"
     r"(?P<h>[NSEWO]|s\.\s*sh\.|s\.\s*Sch\.|\u0441\.\s*\u0448\.|\u0432\.\s*\u0434\.)?",  # also the Russian marks
