@@ -41,6 +41,14 @@ _TABLES = {
         "Research with sources per agreement (issue 11); links to curated features by id",
         "2026-12-01",
     ),
+    "uk_minerals": (
+        "tables/uk_minerals.csv",
+        "The UK's mineral lists (critical 2021, critical 2024, growth 2025) with a source per member "
+        "(rows: members, NOT FOUND rows for members no source names)",
+        "IEA policy database (2021 list); mining-technology.com, miningwatch.news, metalswire.net (2024 "
+        "assessment, BGS OR/24/047); cpbml.org.uk (Vision 2035 growth minerals)",
+        "2026-12-08",
+    ),
     "region_aliases": (
         "reference/region_aliases.csv",
         "Today's region names -> the Natural Earth polygon holding them",
@@ -135,16 +143,24 @@ _CONTRIBUTING = """
 1. Find a public source that states what you add, and keep its URL (a print or offline document gets
    `url = ""` and `offline = "why"`). Facts come from sources, never from memory.
 2. Add a `[[features]]` block to the layer's file in `curated/`, copying a neighbour: `id` (a lowercase slug with
-   the country prefix), `name`, `kind`, `country`, `status`, `confidence` (H/M/L), `as_of` (the date of the newest
-   source about its status), `sources`, and the layer's own fields (`geo/registry.py` lists them; an unknown field is
-   an error). Figures (`owners`, `capacity`, `production`, `reserves`) and dated `events` carry the `source` URL they
-   come from, which must also be in `sources`.
-3. Locate it honestly: `precision = "site"` only with the coordinate a source states (its text in `stated`, no more
+   the country prefix), `name`, `kind`, `country`, `status`, `confidence` (H/M/L), `as_of` (the date the status is
+   known to be true: no more than 90 days behind the newest source), `sources`, and the layer's own fields
+   (`geo/registry.py` lists them; an unknown field is an error). Each source has a `type`: `official`, `regulator`,
+   `exchange_filing`, `company` (the operator's or owner's own publication), `news`, `research`, `encyclopedia`,
+   `mirror` (a copy on another domain: a Wikipedia copy is a mirror whatever it calls itself) or `aggregator`
+   (compiles or rounds others' figures). Cite the original, not a mirror, wherever it is found. Figures (`owners`,
+   `capacity`, `production`, `reserves`) and dated `events` carry the `source` URL they come from, which must also
+   be in `sources`; no figure may rest on a mirror or an aggregator alone.
+3. Record when the status was last verified: `checked = "YYYY-MM-DD"`, backed by a source dated within the year
+   before it or, when nothing newer was found, by `searched` (what was searched, where, and what was not found).
+   If the feature connects to the UK, add `uk_link = [{ kind, note, source }]` with a kind from `london_listed`,
+   `uk_owned`, `uk_finance`, `uk_university` or `uk_agreement` and a source URL among the feature's sources.
+4. Locate it honestly: `precision = "site"` only with the coordinate a source states (its text in `stated`, no more
    decimals than it warrants, an `uncertainty_m` no finer than its resolution); otherwise the GeoNames place the source
    names (`town`/`district`, with a radius that covers what the source says), or a region or country (`areas`), or
    `unknown`. Where sources disagree, set `disputed = true` and give each reading.
-4. Link it to an agreement in `tables/agreements.toml` if one names it.
-5. Run `geo data audit` (no faults allowed), `geo data manifest` (refreshes this page and the checksums) and
+5. Link it to an agreement in `tables/agreements.toml` if one names it.
+6. Run `geo data audit` (no faults allowed), `geo data manifest` (refreshes this page and the checksums) and
    `make test-fast`; commit the TOML, `manifest.json` and this README together.
 """
 

@@ -28,7 +28,10 @@ __all__ = [
     "COMMON_FIELDS",
     "CONFIDENCE",
     "COUNTRIES",
+    "SOURCE_TYPES",
     "STATUSES",
+    "UK_LINK_KINDS",
+    "WEAK_SOURCE_TYPES",
     "Field",
     "LayerSpec",
     "curated",
@@ -70,6 +73,24 @@ EVENT_STATUSES = (
     "planned",
 )
 COUNTRIES = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+#: What kind of publication a source is (each entry of a feature's ``sources`` has a ``type``). A copy of
+#: Wikipedia or of a document on another domain is a ``mirror`` whatever it calls itself; an ``aggregator``
+#: compiles or rounds others' figures.
+SOURCE_TYPES = (
+    "official",
+    "regulator",
+    "exchange_filing",
+    "company",
+    "news",
+    "research",
+    "encyclopedia",
+    "mirror",
+    "aggregator",
+)
+#: Source types no figure (owners, capacity, production, reserves) may rest on alone.
+WEAK_SOURCE_TYPES = ("mirror", "aggregator")
+#: How a feature connects to the UK (each entry of ``uk_link`` has a ``kind``, a ``note`` and a ``source``).
+UK_LINK_KINDS = ("london_listed", "uk_owned", "uk_finance", "uk_university", "uk_agreement")
 _QUANTITY_PARTS = ("value", "unit", "year", "source")
 _PART_TYPES: dict[str, FieldType] = {"value": "float", "year": "int"}
 
@@ -90,7 +111,8 @@ class Field:
     required
         Every feature must give it.
     values
-        The allowed values (of each item, for a list), if the field has a vocabulary.
+        The allowed values (of each item, for a list; of each record's ``kind``, for records), if the field has
+        a vocabulary.
     minimum
         The smallest allowed number.
     label
@@ -120,7 +142,10 @@ class Field:
 
 #: The fields every curated layer has, in column order. ``location_*`` come from the ``location`` table;
 #: ``events`` is the dated status history ``[{date, status, note, source}]``; ``agreements`` (derived, not in the
-#: TOML) lists the ids of the agreements in ``layers/tables/agreements.toml`` that name the feature.
+#: TOML) lists the ids of the agreements in ``layers/tables/agreements.toml`` that name the feature. ``as_of`` is the
+#: date the status is known to be true; ``checked`` the date it was last verified (backed by a source dated within
+#: the year before, or by ``searched``: what was searched, where, and what was not found). ``uk_link`` says how a
+#: feature connects to the UK: ``[{kind, note, source}]`` with a kind from :data:`UK_LINK_KINDS`.
 COMMON_FIELDS: tuple[Field, ...] = (
     Field("id", required=True),
     Field("name", required=True),
@@ -133,11 +158,14 @@ COMMON_FIELDS: tuple[Field, ...] = (
     Field("confidence", required=True, values=tuple(CONFIDENCE)),
     Field("sources", type="records", required=True),
     Field("as_of", type="date", required=True),
+    Field("checked", type="date", label="Checked"),
+    Field("searched"),
     Field("notes"),
     Field("disputed", type="bool"),
     Field("readings", type="records"),
     Field("events", type="records"),
     Field("agreements", type="list"),
+    Field("uk_link", type="records", values=UK_LINK_KINDS, label="UK link"),
     Field("location_precision", required=True, key="location.precision"),
     Field("uncertainty_m", type="float", minimum=0, key="location.uncertainty_m"),
     Field("location_basis", key="location.basis"),
@@ -163,6 +191,9 @@ class LayerSpec:
         A curated layer's own fields, after :data:`COMMON_FIELDS`.
     kinds
         A curated layer's vocabulary for ``kind``.
+    counted_kinds
+        The kinds an analysis counts as the layer's subject by default (``campuses``: campuses, not the
+        school or the regional office it also maps); empty means every kind.
     scheme, category
         The :mod:`geo.symbology` scheme its colours follow, and the field the scheme reads.
     marker
@@ -184,6 +215,7 @@ class LayerSpec:
     file: str
     fields: tuple[Field, ...] = ()
     kinds: tuple[str, ...] = ()
+    counted_kinds: tuple[str, ...] = ()
     scheme: str | None = None
     category: str | None = None
     marker: str = "circle"
@@ -242,6 +274,9 @@ def register(spec: LayerSpec, *, replace_existing: bool = False) -> LayerSpec:
         raise ValueError(msg)
     if spec.kind == "curated" and (spec.scheme is None or spec.category is None or not spec.kinds):
         msg = f"Curated layer {spec.name!r} needs kinds, a colour scheme and the field it colours by."
+        raise ValueError(msg)
+    if extra := [k for k in spec.counted_kinds if k not in spec.kinds]:
+        msg = f"Layer {spec.name!r}: counted kinds {extra} are not among its kinds {list(spec.kinds)}."
         raise ValueError(msg)
     if spec.scheme is not None:
         symbology.scheme(spec.scheme)  # an unknown scheme is an error now, not a grey map later
@@ -349,6 +384,7 @@ for _spec in (
             Field("capacity_students", type="int", minimum=0, label="Planned capacity (students)"),
         ),
         kinds=("branch_campus", "university", "research_centre", "school", "office"),
+        counted_kinds=("branch_campus", "university"),
         scheme="status",
         category="status",
         marker="square",

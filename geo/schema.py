@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo import precision
 from geo.errors import LayerSchemaError
-from geo.registry import CONFIDENCE, EVENT_STATUSES, LayerSpec
+from geo.registry import CONFIDENCE, EVENT_STATUSES, SOURCE_TYPES, UK_LINK_KINDS, LayerSpec
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -25,17 +25,17 @@ __all__ = ["DATE_PATTERN", "list_columns", "sources_problem", "validate_curated"
 _SHOWN = 5  # feature ids named per problem
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"
-_SOURCE_KEYS = {"title", "publisher", "url", "date"}
+_SOURCE_KEYS = {"title", "publisher", "url", "date", "type"}
 #: Whether loading refuses a source with neither a URL nor an ``offline`` reason (``geo data audit`` always does).
 NEED_URL = True
 
 
-def sources_problem(value: Any, *, need_url: bool = True) -> str | None:
+def sources_problem(value: Any, *, need_url: bool = True) -> str | None:  # noqa: PLR0911
     """Return what is wrong with a ``sources`` list, or ``None`` if it is well formed.
 
-    Each source needs a title, a publisher, a date (``YYYY[-MM[-DD]]`` or empty) and a URL
-    (http or https); with `need_url`, a source without a URL must say why in ``offline`` (a print or
-    offline document).
+    Each source needs a title, a publisher, a date (``YYYY[-MM[-DD]]`` or empty), a URL (http or https)
+    and a ``type`` from :data:`geo.registry.SOURCE_TYPES`; with `need_url`, a source without a URL must say
+    why in ``offline`` (a print or offline document).
     """
     if not isinstance(value, list) or not value:
         return "no sources"
@@ -49,6 +49,8 @@ def sources_problem(value: Any, *, need_url: bool = True) -> str | None:
             return f"source {src.get('title')!r} has no url and no 'offline' reason"
         if date and not re.match(DATE_PATTERN, date):
             return f"date {date!r} is not YYYY[-MM[-DD]]"
+        if src.get("type") not in SOURCE_TYPES:
+            return f"source {src.get('title')!r} has type {src.get('type')!r}; use one of {list(SOURCE_TYPES)}"
     return None
 
 
@@ -77,6 +79,16 @@ def _events_ok(value: Any) -> bool:
     )
 
 
+def _uk_link_ok(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(r, dict)
+        and r.get("kind") in UK_LINK_KINDS
+        and str(r.get("note") or "").strip()
+        and str(r.get("source") or "").startswith("http")
+        for r in value
+    )
+
+
 def _records_ok(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(r, dict) for r in value)
 
@@ -85,10 +97,12 @@ def _records_ok(value: Any) -> bool:
 _RECORD_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "sources": (
         lambda v: sources_problem(v, need_url=NEED_URL) is None,
-        "one or more sources, each with title, publisher, url (http(s); if empty, an 'offline' reason) and date",
+        "one or more sources, each with title, publisher, url (http(s); if empty, an 'offline' reason), date and "
+        f"a type from {list(SOURCE_TYPES)}",
     ),
     "readings": (_readings_ok, "readings need claim, confidence H/M/L and source"),
     "owners": (_owners_ok, "owners need a name and a share_pct between 0 and 100 (or none)"),
+    "uk_link": (_uk_link_ok, f"uk_link entries need a kind from {list(UK_LINK_KINDS)}, a note and a source URL"),
     "events": (_events_ok, f"events need a date (YYYY[-MM[-DD]]), a status from {list(EVENT_STATUSES)} and a source"),
 }
 

@@ -17,6 +17,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from geo.errors import UnknownNameError
+from geo.mineral_lists import critical_minerals, read_lists
 
 __all__ = [
     "COMMODITIES",
@@ -49,41 +50,6 @@ OKABE_ITO = {
     "black": "#000000",
 }
 _GREY = "#8C8C8C"
-
-#: Minerals on a UK critical list as far as facts.md §1 confirms: the 2021 list (18, less palladium,
-#: dropped in 2024) plus the 2024 assessment's confirmed members and its named additions. Uranium and
-#: copper are "growth" minerals, not critical; rhenium and scandium are unconfirmed, so not marked.
-UK_CRITICAL = frozenset(
-    {
-        "aluminium",
-        "antimony",
-        "bismuth",
-        "chromium",
-        "cobalt",
-        "gallium",
-        "germanium",
-        "graphite",
-        "indium",
-        "iron",
-        "lithium",
-        "magnesium",
-        "nickel",
-        "niobium",
-        "phosphorus",
-        "platinum",
-        "rare earths",
-        "rhodium",
-        "ruthenium",
-        "silicon",
-        "tantalum",
-        "tellurium",
-        "tin",
-        "titanium",
-        "tungsten",
-        "vanadium",
-        "zinc",
-    }
-)
 
 #: Every commodity a curated feature may name, by the group its colour stands for.
 COMMODITY_GROUPS: dict[str, tuple[str, ...]] = {
@@ -308,3 +274,10 @@ def category_of(value: Any, scheme_name: str) -> str:
     category = commodity_group(primary_commodity(value)) if scheme_name == "commodity" else str(value)
     sch.colour(category)  # an unknown category is an error here, not grey on the map
     return category
+
+
+#: Minerals on a UK critical list as far as the sources confirm, derived from the lists table
+#: (``layers/tables/uk_minerals.csv``, see :mod:`geo.mineral_lists`): the 2024 assessment's named members
+#: plus the 2021 list less palladium. Uranium, copper and beryllium are growth minerals, not critical.
+#: Defined last: reading the table checks its minerals against ``COMMODITIES`` above.
+UK_CRITICAL: frozenset[str] = critical_minerals(read_lists(commodities=COMMODITIES))

@@ -185,6 +185,64 @@ def test_the_audit_finds_what_it_should(tmp_path):
     } <= checks
 
 
+def test_the_audit_finds_untyped_weak_lagging_and_unbacked_data():
+    from datetime import date
+
+    from geo.audit import _feature_findings
+
+    mirror = "https://www.wikiwand.com/en/articles/X"
+    feature = {
+        "id": "kz-x",
+        "as_of": "2017",
+        "checked": "2026-11-30",
+        "status": "operating",
+        "sources": [
+            {"title": "A", "publisher": "P", "url": "https://a.org/1", "date": "2023-05"},
+            {"title": "B", "publisher": "P", "url": "https://b.org/2", "date": "2024"},
+            {"title": "C", "publisher": "Wikipedia", "url": mirror, "date": "", "type": "encyclopedia"},
+            {"title": "D", "publisher": "P", "url": "https://d.org/3", "date": "", "type": "aggregator"},
+            {"title": "E", "publisher": "P", "url": "http://206.189.44.186/x", "date": "", "type": "news"},
+        ],
+        "capacity": {"value": 1, "unit": "t", "source": "https://d.org/3"},
+        "uk_link": [{"kind": "uk_finance", "note": "UKEF", "source": "https://e.org"}],
+    }
+    found = _feature_findings("mineral_deposits", feature, date(2026, 12, 8))
+    checks = [f.check for f in found if f.severity == "fault"]
+    assert checks.count("source without a known type") == 2
+    assert {
+        "mirror typed as something else",
+        "capacity rests on a mirror or aggregator",
+        "uk_link source not among the sources",
+        "status lags its newest source",
+        "checked without backing",
+    } <= set(checks)
+    assert "bare IP or search page" in {f.check for f in found}
+    for src in feature["sources"][:2]:
+        src["type"] = "news"
+    feature |= {"as_of": "2024", "searched": "company site and news 2025-26: nothing newer found"}
+    feature["sources"].append({"title": "F", "publisher": "P", "url": "https://wikiwand.com/f", "date": "2026-01"})
+    feature["sources"][-1]["type"] = "mirror"  # a mirror's date is when it copied the page: no lag
+    checks = [f.check for f in _feature_findings("mineral_deposits", feature, date(2026, 12, 8))]
+    assert "status lags its newest source" not in checks
+    assert "checked without backing" not in checks
+    assert "not checked within a year" not in checks
+    feature["checked"] = "2025-11-30"
+    checks = [f.check for f in _feature_findings("mineral_deposits", feature, date(2026, 12, 8))]
+    assert "not checked within a year" in checks
+
+
+def test_the_audit_summary_counts_checked_features_and_source_types():
+    from datetime import date
+
+    from geo.audit import summary
+    from geo.registry import SOURCE_TYPES
+
+    counts = summary(today=date(2026, 12, 8))  # the re-check of issue 21; a later check only adds
+    assert counts.features >= 165
+    assert set(counts.sources) <= set(SOURCE_TYPES)  # every source typed
+    assert counts.share_checked >= 0.8  # issue 21: at least 80% checked within a year
+
+
 def test_deposits_cover_at_least_100_sites_and_15_uk_critical_minerals():
     from geo.symbology import UK_CRITICAL
 
@@ -199,6 +257,17 @@ def test_deposits_cover_at_least_100_sites_and_15_uk_critical_minerals():
     inkai = deposits.set_index("id").loc["kz-inkai"]
     assert {o["name"]: o["share_pct"] for o in inkai["owners"]} == {"Kazatomprom": 60.0, "Cameco": 40.0}
     assert [e["status"] for e in inkai["events"]][-2:] == ["suspended", "resumed"]
+
+
+def test_issue_21_corrections_hold():
+    deposits = geo.load("mineral_deposits").set_index("id")
+    shares = {o["name"]: o.get("share_pct") for o in deposits.loc["uz-djengeldi", "owners"]}
+    assert shares == {"Navoiyuran State Enterprise": 45.0, "Orano Mining": 45.0, "ITOCHU Corporation": 10.0}
+    assert deposits.loc["tm-khazar-iodine", "status"] != "operating"
+    assert "gallium" not in deposits.loc["kz-aluminium-of-kazakhstan", "byproducts"]
+    assert any("CGN" in o["name"] for o in deposits.loc["kz-zhalpak", "owners"])
+    campuses = geo.load("campuses").set_index("id")
+    assert campuses.loc["tj-uca-khorog", "opened"] == "2018-09-14"
 
 
 def test_audit_corrections_hold():
@@ -277,6 +346,11 @@ def test_aralkum_programmes_split_the_seabed_by_country():
 
 
 # --- bad curated input --------------------------------------------------------------------
+_SOURCE = (
+    'sources = [{ title = "A source", publisher = "P", url = "https://example.org/a", date = "2026-01", '
+    'type = "news" }]'
+)
+_UK_LINK = 'uk_link = [{ kind = "uk_friend", note = "n", source = "https://example.org/a" }]'
 GOOD = """
 layer = "campuses"
 [[features]]
@@ -289,7 +363,7 @@ confidence = "M"
 as_of = "2026"
 institution = "Test University"
 location = { precision = "town", geonameid = 1526273, uncertainty_m = 10000 }
-sources = [{ title = "A source", publisher = "P", url = "https://example.org/a", date = "2026-01" }]
+sources = [{ title = "A source", publisher = "P", url = "https://example.org/a", date = "2026-01", type = "news" }]
 """
 
 
@@ -329,13 +403,15 @@ def test_a_well_formed_file_loads(layers_dir):
         (('status = "operating"', 'status = "rumoured"'), "field 'status' fails isin"),
         (('confidence = "M"', 'confidence = "high"'), "field 'confidence'"),
         (
-            (
-                'sources = [{ title = "A source", publisher = "P", url = "https://example.org/a", date = "2026-01" }]',
-                "sources = []",
-            ),
+            (_SOURCE, "sources = []"),
             "field 'sources'",
         ),
         (('precision = "town"', 'precision = "village"'), "location.precision must be one of"),
+        (('type = "news"', 'type = "blog"'), "field 'sources'"),
+        (
+            ('as_of = "2026"', f'as_of = "2026"\n{_UK_LINK}'),
+            "field 'uk_link'",
+        ),
         (('name = "Test campus"', 'name = "Test campus'), "not valid UTF-8 TOML"),
     ],
 )
@@ -353,3 +429,14 @@ def test_duplicate_ids_and_several_problems_are_all_reported(layers_dir):
         geo.load("campuses", layers_dir=layers_dir)
     assert "field 'id'" in str(info.value)
     assert "field 'status'" in str(info.value)
+
+
+def test_geo_data_audit_reports_the_checked_share_and_the_sources_by_type():
+    from typer.testing import CliRunner
+
+    from geo.cli.main import app
+
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["data", "audit"])
+    assert result.exit_code == 0, result.output
+    assert "checked within a year:" in result.output
+    assert "sources by type: official" in result.output

@@ -376,6 +376,25 @@ def test_filter_fields_come_from_the_data_and_agreements_need_only_data():
     assert items[first]["f"]["agreements"] == ["uk-kz-mou"]
 
 
+def test_popups_show_when_a_status_was_checked_and_the_uk_link_filters():
+    deposits = geo.load("mineral_deposits")
+    first = deposits["id"].iloc[0]
+    link = {"kind": "uk_finance", "note": "UKEF cover", "source": "https://example.org"}
+    deposits = deposits.assign(
+        checked=["2026-12-01" if i == first else None for i in deposits["id"]],
+        uk_link=[[link] if i == first else [] for i in deposits["id"]],
+    )
+    layer = geo.mapping.builder.registered_layer("mineral_deposits", deposits)
+    data = _data(to_html(build_map([layer], basemap=["countries"])))
+    facets = {f["key"]: f for f in data["facets"]}
+    assert facets["uk_link"]["values"] == [["uk_finance", "uk finance"]]
+    items = {it["id"]: it for f in data["overlays"][0]["fc"]["features"] for it in f["properties"]["_items"]}
+    rows = dict(items[first]["rows"])
+    assert rows["Checked"] == "2026-12-01"
+    assert rows["UK link"] == "uk finance: UKEF cover"
+    assert items[first]["f"]["uk_link"] == ["uk_finance"]
+
+
 def test_timeline_reads_events_dated_fields_and_status_as_of():
     from geo.mapping.payload import timeline
 

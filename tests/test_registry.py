@@ -28,7 +28,7 @@ confidence = "H"
 as_of = "2026-11"
 area_ha = 19400.0
 location = { precision = "town", geonameid = 1528675, uncertainty_m = 20000, basis = "Bishkek (GeoNames)" }
-sources = [{ title = "A source", publisher = "P", url = "https://example.org/a", date = "2026-01" }]
+sources = [{ title = "A source", publisher = "P", url = "https://example.org/a", date = "2026-01", type = "news" }]
 
 [[features]]
 id = "kz-charyn"
@@ -39,7 +39,7 @@ status = "planned"
 confidence = "M"
 as_of = "2026"
 location = { precision = "region", areas = [{ layer = "regions", id = "kz-almaty" }] }
-sources = [{ title = "B source", publisher = "P", url = "https://example.org/b", date = "" }]
+sources = [{ title = "B source", publisher = "P", url = "https://example.org/b", date = "", type = "news" }]
 """
 
 

@@ -15,7 +15,10 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["where"]
+__all__ = ["ALL_KINDS", "counted", "where"]
+
+#: ``kinds`` value of :func:`counted` that keeps every kind.
+ALL_KINDS = "all"
 
 _CONDITION = re.compile(r"^\s*([A-Za-z_][\w.]*)\s+(contains|in|=|==|!=|<=|>=|<|>)\s+(.+?)\s*$", re.IGNORECASE)
 _LISTED = 12  # values named in a message
@@ -100,3 +103,43 @@ def where(layer: pd.DataFrame, condition: str, *, name: str = "layer") -> pd.Dat
         numbers = pd.to_numeric(values, errors="coerce")
         keep = pd.Series(_NUMERIC[op](numbers.to_numpy(dtype="float64"), number), index=layer.index)
     return layer[keep.to_numpy(dtype=bool)]
+
+
+def counted(
+    layer: pd.DataFrame, *, name: str, kinds: str | list[str] | tuple[str, ...] | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Return the features of `layer` an analysis counts as its subject, and a line saying which.
+
+    A registered curated layer may count only some of its kinds by default (``campuses`` counts
+    ``branch_campus`` and ``university``, not the school or the regional office it also maps):
+    :attr:`geo.registry.LayerSpec.counted_kinds`. Pass `kinds` to choose (``"all"`` keeps every kind).
+    A layer that is not registered, or has no ``kind`` column, is kept whole.
+
+    Raises
+    ------
+    ValueError
+        A kind the layer's vocabulary does not have (the message lists them).
+    """
+    from geo import registry
+
+    if "kind" not in layer.columns or name not in registry.names():
+        return layer, ""
+    spec = registry.get(name)
+    if kinds is None and not spec.counted_kinds:
+        return layer, ""  # the layer counts every kind: nothing to say
+    if kinds == ALL_KINDS:
+        chosen: tuple[str, ...] = spec.kinds
+    elif kinds is None:
+        chosen = spec.counted_kinds
+    else:
+        items = [kinds] if isinstance(kinds, str) else list(kinds)
+        chosen = tuple(part.strip() for item in items for part in item.split(",") if part.strip())
+    if unknown := [k for k in chosen if k not in spec.kinds]:
+        msg = f"{name} has no kind {unknown}; its kinds: {', '.join(spec.kinds)} (or 'all')."
+        raise ValueError(msg)
+    keep = layer["kind"].isin(chosen)
+    left = layer.loc[~keep, "kind"].value_counts()
+    note = f"{name}: counting kinds {', '.join(chosen)}"
+    if len(left):
+        note += " (left out: " + ", ".join(f"{n} {k}" for k, n in left.items()) + "; --kinds all counts them)"
+    return layer[keep.to_numpy(dtype=bool)], note

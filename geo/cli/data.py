@@ -93,22 +93,108 @@ def audit_command(
         ),
     ] = False,
 ) -> None:
-    """Check the curated data: sources without URLs, uncited or over-precise coordinates, stale statuses."""
+    """Check the curated data: untyped or uncited sources, over-precise coordinates, stale or unchecked statuses."""
     from rich.table import Table
 
-    from geo.audit import audit
+    from geo.audit import audit, summary
     from geo.errors import LayerSchemaError
 
     findings = audit()
+    counts = summary()
     faults = [f for f in findings if f.severity == "fault"]
     stale = [f for f in findings if f.check == "status older than a year"]
-    shown = findings if notes else faults + stale
+    unchecked = [f for f in findings if f.check == "not checked within a year"]
+    shown = findings if notes else faults + stale + unchecked
     table = Table(title=f"Curated data audit: {len(faults)} fault(s), {len(stale)} status(es) older than a year")
     for col in ("layer", "id", "", "check", "detail"):
         table.add_column(col, overflow="fold")
     for f in shown:
         table.add_row(f.layer, f.id, "FAULT" if f.severity == "fault" else "note", f.check, f.detail)
     out().print(table)
+    out().print(
+        f"checked within a year: {counts.checked} of {counts.features} features ({counts.share_checked:.0%}); "
+        f"{len(unchecked)} not (listed above)"
+    )
+    out().print("sources by type: " + ", ".join(f"{kind} {n}" for kind, n in counts.sources.items()))
     if faults:
         msg = f"{len(faults)} mechanical fault(s) in the curated data (listed above); fix them in layers/curated/."
         raise LayerSchemaError(msg)
+
+
+@app.command("diff")
+@user_errors
+def diff_command(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Compare with the last commit before this date (YYYY-MM-DD).")
+    ] = None,
+    revision: Annotated[str | None, typer.Option("--from", help="Compare with this git revision.")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Compare up to this revision [default: the work tree].")
+    ] = None,
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events", help="List the world's changes instead: the features' dated events on or after --since."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
+) -> None:
+    """Show what changed in the curated layers: new and removed features, status changes, changed figures."""
+    import json
+    from datetime import date
+
+    from rich.table import Table
+
+    from geo.curated_diff import diff_since
+    from geo.errors import InputFileError
+
+    when = None
+    if since is not None:
+        try:
+            when = date.fromisoformat(since)
+        except ValueError:
+            msg = f"--since {since!r} is not a date; give YYYY-MM-DD, e.g. --since 2026-02-01."
+            raise InputFileError(msg) from None
+    if events:
+        _events(when, as_json=as_json)
+        return
+    base, changes = diff_since(since=when, revision=revision, to=to)
+    if as_json:
+        payload = {"from": base, "to": to or "work tree", "changes": [c.as_dict() for c in changes]}
+        out().print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    counts = {k: sum(c.change == k for c in changes) for k in ("added", "removed", "status", "changed")}
+    title = f"Curated changes from {base[:10]} to {to or 'the work tree'}: " + ", ".join(
+        f"{n} {k}" for k, n in counts.items()
+    )
+    table = Table(title=title)
+    for col in ("layer", "id", "change", "field", "old", "new", "source"):
+        table.add_column(col, overflow="fold")
+    for c in changes:
+        table.add_row(c.layer, c.id, c.change, c.field, c.old, c.new, c.source)
+    out().print(table)
+
+
+def _events(when: object, *, as_json: bool) -> None:
+    """Print the curated features' dated events on or after `when` (``--events``)."""
+    import json
+    from datetime import date
+
+    from rich.table import Table
+
+    from geo.curated_diff import events_since
+    from geo.errors import InputFileError
+
+    if not isinstance(when, date):
+        msg = "--events lists the features' dated events since a date: give --since YYYY-MM-DD."
+        raise InputFileError(msg)
+    rows = events_since(when)
+    if as_json:
+        out().print_json(json.dumps({"since": when.isoformat(), "events": rows}, ensure_ascii=False))
+        return
+    table = Table(title=f"Dated events on or after {when.isoformat()} in the curated features: {len(rows)}")
+    for col in ("date", "layer", "id", "status", "note", "source"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["date"], r["layer"], r["id"], r["status"], r["note"], r["source"])
+    out().print(table)

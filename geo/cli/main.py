@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from geo.cli import brief, data, export, layers, map_command, near, show, site, supply, validate
+from geo.cli import brief, data, export, layers, map_command, minerals, near, show, site, supply, validate
 
 __all__ = ["app", "run"]
 
@@ -35,6 +35,7 @@ app.command("near")(near.near)
 app.command("site")(site.site)
 app.command("supply")(supply.supply)
 app.command("brief")(brief.brief)
+app.command("minerals")(minerals.minerals)
 app.add_typer(data.app, name="data")
 
 

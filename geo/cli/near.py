@@ -31,6 +31,13 @@ def near(
         str | None,
         typer.Option(help="Keep only features of B with this commodity (same as --where 'commodities contains X')."),
     ] = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option(
+            help="Kinds of A to count, comma-separated, or 'all' [default: the layer's own subject, e.g. "
+            "campuses count branch_campus,university, not the school or the office; B always counts its own]."
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also export the pairs (any format).")] = None,
     overwrite: Overwrite = False,
     limit: Limit = 40,
@@ -43,6 +50,7 @@ def near(
     """
     import geo
     from geo.analysis import within_distance
+    from geo.analysis.select import counted
     from geo.analysis.select import where as where_
     from geo.errors import LayerSchemaError
     from geo.exporter import check_target
@@ -51,15 +59,23 @@ def near(
         output, _, _ = check_target(output, layers=["pairs"], overwrite=overwrite)  # before the work
     right = load_any(b)
     try:
+        right, note_b = counted(right, name=b)
         for condition in filter(None, [where, f"commodities contains {commodity}" if commodity else None]):
             right = where_(right, condition, name=b)
     except ValueError as exc:
         raise LayerSchemaError(str(exc)) from None
     if scheduler:
+        note_a = ""  # a partitioned file: every feature counts
         lazy = within_distance(load_lazy(a), right, within_km * 1000, names=(a, b))
         pairs = run_lazy(lazy, scheduler=scheduler, label=f"{a} within {within_km:g} km of {b}")
     else:
-        pairs = within_distance(load_any(a), right, within_km * 1000, names=(a, b))
+        try:
+            left, note_a = counted(load_any(a), name=a, kinds=kinds)
+        except ValueError as exc:
+            raise LayerSchemaError(str(exc)) from None
+        pairs = within_distance(left, right, within_km * 1000, names=(a, b))
+    for note in filter(None, (note_a, note_b)):
+        out().print(note, soft_wrap=True)
     _show(pairs, a=a, b=b, within_km=within_km, limit=limit, kept=len(right))
     if output is not None:
         report = geo.export(pairs, output, name="pairs", overwrite=overwrite)

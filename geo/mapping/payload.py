@@ -52,6 +52,7 @@ FACETS: dict[str, str] = {
     "confidence": "Confidence",
     "location_precision": "Location precision",
     "agreements": "Agreement",
+    "uk_link": "UK link",
 }
 #: Dated fields a feature may carry and the status each date starts (``None``: a dated fact, no status).
 DATED_FIELDS: dict[str, str | None] = {
@@ -274,8 +275,8 @@ def _facets(row: pd.Series) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in FACETS:
         value = row.get(key)
-        if isinstance(value, list | tuple | np.ndarray):
-            out[key] = [str(v) for v in value]
+        if isinstance(value, list | tuple | np.ndarray):  # a record list (uk_link) filters by each record's kind
+            out[key] = [str(v.get("kind")) if isinstance(v, dict) else str(v) for v in value]
         elif not _missing(value):
             out[key] = str(value)
     return out
@@ -295,6 +296,11 @@ def _curated_item(row: pd.Series, spec: LayerSpec, lookups: Mapping[str, Mapping
         ["Confidence", f"{row['confidence']} ({CONFIDENCE[row['confidence']]})"],
         ["As of", str(row["as_of"])],
     ]
+    if checked := _text(row.get("checked")):
+        rows.append(["Checked", checked])
+    if links := _records(row.get("uk_link")):
+        text = "; ".join(f"{str(r.get('kind') or '').replace('_', ' ')}: {r.get('note') or ''}" for r in links)
+        rows.append(["UK link", text])
     if notes := _text(row.get("notes")):
         rows.append(["Notes", notes])
     sources = [
@@ -440,7 +446,7 @@ def facet_definitions(
             if key in frame.columns:
                 for value in frame[key]:
                     if isinstance(value, list | tuple | np.ndarray):
-                        seen |= {str(v) for v in value}
+                        seen |= {str(v.get("kind")) if isinstance(v, dict) else str(v) for v in value}
                     elif not _missing(value):
                         seen.add(str(value))
         if not seen:
