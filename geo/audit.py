@@ -293,12 +293,16 @@ class Summary:
         How many curated features there are.
     checked
         How many were checked within the last year (a ``checked`` date no older than 365 days).
+    backed
+        Of those, how many rest on a source dated within the year before ``checked`` (the rest rest on a
+        ``searched`` note: what was searched and not found).
     sources
         The sources of every feature counted by ``type`` (an untyped source counts as ``"untyped"``).
     """
 
     features: int
     checked: int
+    backed: int = 0
     sources: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -329,13 +333,19 @@ def summary(*, layers_dir: Path | None = None, today: date | None = None) -> Sum
     """Count the curated features checked within a year and the sources by type."""
     today = today or date.today()
     features = _features(layers_dir)
-    recent = 0
+    recent = backed = 0
     types: Counter[str] = Counter()
     for _, feat in features:
         checked = _day(feat.get("checked"), end=False)
         if checked is not None and 0 <= (today - checked).days <= _STALE_DAYS:
             recent += 1
+            backed += any(
+                (d := _day(s.get("date"), end=False)) is not None
+                and checked - timedelta(days=_STALE_DAYS) <= d <= checked
+                for s in feat.get("sources") or []
+                if isinstance(s, dict)
+            )
         types.update(str(s.get("type") or "untyped") for s in feat.get("sources") or [] if isinstance(s, dict))
     order = {t: i for i, t in enumerate(registry.SOURCE_TYPES)}
     counts = dict(sorted(types.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
-    return Summary(len(features), recent, counts)
+    return Summary(len(features), recent, backed, counts)

@@ -112,8 +112,9 @@ def audit_command(
         table.add_row(f.layer, f.id, "FAULT" if f.severity == "fault" else "note", f.check, f.detail)
     out().print(table)
     out().print(
-        f"checked within a year: {counts.checked} of {counts.features} features ({counts.share_checked:.0%}); "
-        f"{len(unchecked)} not (listed above)"
+        f"checked within a year: {counts.checked} of {counts.features} features ({counts.share_checked:.0%}): "
+        f"{counts.backed} on a source dated within the year before the check, {counts.checked - counts.backed} "
+        f"on a search that found nothing newer (`searched`); {len(unchecked)} not checked (listed above)"
     )
     out().print("sources by type: " + ", ".join(f"{kind} {n}" for kind, n in counts.sources.items()))
     if faults:

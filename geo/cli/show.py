@@ -13,13 +13,13 @@ from geo.errors import LayerSchemaError
 
 __all__ = ["show"]
 
-_SHOW_COLUMNS = ("id", "name", "country", "status", "confidence", "location_precision", "sources")
+_SHOW_COLUMNS = ("id", "name", "country", "status", "checked", "confidence", "location_precision", "sources")
 
 
 def _cell(value: Any) -> str:
     if isinstance(value, list):
         if value and isinstance(value[0], dict):
-            return "; ".join(str(v.get("publisher") or v.get("title")) for v in value)
+            return "; ".join(str(v.get("publisher") or v.get("title") or v.get("name") or v.get("kind")) for v in value)
         return ", ".join(map(str, value))
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
