@@ -427,6 +427,39 @@ def test_precision_and_critical_minerals_are_drawn_as_the_legend_says(atlas):
         assert geo.precision.get(level).legend in legend
 
 
+def test_a_new_marker_shape_is_drawn_from_its_registry_entry_and_a_missing_drawing_fails(
+    browser, tmp_path, monkeypatch
+):
+    pentagon = geo.symbology.MarkerShape(
+        "pentagon", "polygon", ((0, -1), (0.95, -0.31), (0.59, 0.81), (-0.59, 0.81), (-0.95, -0.31))
+    )
+    monkeypatch.setitem(geo.symbology.MARKER_SHAPES, "pentagon", pentagon)
+    m = build_map([], user={"Sites": geo.mapping.UserLayer(seeded_points(30), marker="pentagon")}, basemap=False)
+    path = save_map(m, tmp_path / "pentagon.html")
+    page = Page(browser, path)
+    shapes = page.js("(() => window.atlas.layers['user-0'].getLayers().map(l => l.options.shape))()")
+    assert set(shapes) == {"pentagon"}
+    assert len(shapes) == 30
+    assert page.page.locator(".atlas-legend svg path").count() >= 1
+    page.clean()
+    page.context.close()
+    # the same page with data that lacks the shape's drawing: the page throws, naming it; nothing is drawn
+    html = path.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        html.replace('"pentagon":{"kind":"polygon"', '"pentagon-gone":{"kind":"polygon"', 1), encoding="utf-8"
+    )
+    context = browser.new_context()
+    errors = []
+    tab = context.new_page()
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(broken.resolve().as_uri())
+    tab.wait_for_timeout(500)
+    assert any('no marker shape "pentagon"' in e for e in errors), errors
+    assert tab.evaluate("window.atlas === undefined")
+    context.close()
+
+
 def test_a_choropleth_unit_opens_its_popup(browser, tmp_path):
     path = save_map(render_recipe(ROOT / "maps" / "supply.toml"), tmp_path / "supply.html")
     page = Page(browser, path)
