@@ -2,6 +2,8 @@
 
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -12,7 +14,7 @@ from geo.mapping import bundle, cache
 from geo.mapping.builder import UserLayer, build_map, to_html
 from geo.mapping.payload import symbols
 from geo.mapping.words import WORDS, page_words, word
-from tests.conftest import seeded_points
+from tests.conftest import ROOT, require_tool, seeded_points
 
 SRC = bundle.SRC_DIR
 
@@ -166,3 +168,15 @@ def test_the_payload_cache_key_covers_the_page_code(tmp_path, monkeypatch):
     before = cache.fingerprint()
     (static / "a.js").write_text("export function a() { return 1; }\n")
     assert cache.fingerprint() != before
+
+
+def test_eslint_is_clean():
+    eslint = shutil.which("eslint", path=str(ROOT / "node_modules" / ".bin")) or require_tool("eslint")
+    linted = subprocess.run(
+        [eslint, "geo/mapping/static/src", "tests/js", "eslint.config.js"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert linted.returncode == 0, linted.stdout[-3000:]
