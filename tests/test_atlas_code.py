@@ -180,3 +180,12 @@ def test_eslint_is_clean():
         check=False,
     )
     assert linted.returncode == 0, linted.stdout[-3000:]
+
+
+def test_the_gettext_template_holds_every_word():
+    from geo.mapping.words import CATALOG_TEMPLATE, catalog_template
+
+    assert CATALOG_TEMPLATE.read_text(encoding="utf-8") == catalog_template(), "run `python -m geo.mapping.words`"
+    text = catalog_template()
+    assert text.count("\nmsgctxt ") == len(WORDS)
+    assert 'msgctxt "popup.here"\nmsgid "{n} feature here"\nmsgid_plural "{n} features here"\n' in text

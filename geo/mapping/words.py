@@ -8,19 +8,28 @@ table holds the whole interface and a translation replaces it whole.
 A value is a text, or plural forms by CLDR category (``{"one": ..., "other": ...}``; a Russian table
 adds ``few`` and ``many``), chosen in the page with ``Intl.PluralRules``. ``{name}`` marks a
 placeholder the caller fills; a missing one is an error, in Python and in the page.
+
+The table is also a gettext catalogue template, ``geo/locale/messages.pot`` (each word's key is its
+``msgctxt``, its English text the ``msgid``, plural forms ``msgid``/``msgid_plural``), written by
+``python -m geo.mapping.words`` and checked against the table by the tests, so translators (Babel,
+Poedit, msginit) start from it.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from geo.errors import UnknownNameError
 
-__all__ = ["LANGUAGE", "WORDS", "page_words", "word"]
+__all__ = ["CATALOG_TEMPLATE", "LANGUAGE", "WORDS", "catalog_template", "page_words", "word"]
 
+#: The gettext catalogue template of :data:`WORDS`.
+CATALOG_TEMPLATE = Path(__file__).resolve().parents[1] / "locale" / "messages.pot"
 #: The language of :data:`WORDS` (a BCP 47 tag; the page's plural rules and number format follow it).
 LANGUAGE = "en"
 
@@ -172,3 +181,33 @@ def word(key: str, **params: Any) -> str:
 def page_words() -> dict[str, Any]:
     """Return the table the page receives (``payload["words"]``)."""
     return {k: v if isinstance(v, str) else dict(v) for k, v in WORDS.items()}
+
+
+def _po(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def catalog_template() -> str:
+    """Return :data:`WORDS` as a gettext catalogue template (POT): key as ``msgctxt``, English as ``msgid``."""
+    out = [
+        "# The atlas's words: geo/mapping/words.py. Regenerate with `python -m geo.mapping.words`.",
+        'msgid ""',
+        'msgstr ""',
+        '"Project-Id-Version: centralasia-geo atlas\\n"',
+        '"MIME-Version: 1.0\\n"',
+        '"Content-Type: text/plain; charset=UTF-8\\n"',
+        '"Content-Transfer-Encoding: 8bit\\n"',
+    ]
+    for key, text in WORDS.items():
+        out += ["", "#, python-brace-format" if "{" in str(text) else "", f"msgctxt {_po(key)}"]
+        if isinstance(text, str):
+            out += [f"msgid {_po(text)}", 'msgstr ""']
+        else:
+            out += [f"msgid {_po(text['one'])}", f"msgid_plural {_po(text['other'])}", 'msgstr[0] ""', 'msgstr[1] ""']
+    return "\n".join(line for i, line in enumerate(out) if line or out[i - 1] != "") + "\n"
+
+
+if __name__ == "__main__":
+    CATALOG_TEMPLATE.parent.mkdir(parents=True, exist_ok=True)
+    CATALOG_TEMPLATE.write_text(catalog_template(), encoding="utf-8")
+    sys.stdout.write(f"Wrote {CATALOG_TEMPLATE}\n")
