@@ -40,6 +40,19 @@ function miniMap(map, data, size) {
   }
 }
 
+/* After a zoom: towns thinned again (when the zoom crosses a threshold) and labels placed again; after a pan,
+   labels placed again if new ones came into view. */
+function bindZoom(A) {
+  var map = A.map, lastCityZoom = map.getZoom();
+  map.on("zoomend", function () {
+    var z = map.getZoom(), rec = A.layers.cities;
+    if (rec && String(cityThresholds(z)) !== String(cityThresholds(lastCityZoom))) { drawReference(A, rec); }
+    lastCityZoom = z;
+  });
+  map.on("zoomend", function () { A.labels.draw(true); });
+  map.on("moveend", function () { A.labels.draw(false); });
+}
+
 /* The public handle: window.atlas. */
 function handle(A) {
   var atlas = {map: A.map, layers: {}, search: A.search, data: A.data, state: A, ready: A.ready,
@@ -92,14 +105,7 @@ export function geoAtlas(map, data) {
   A.labels = makeLabels(A);
   buildLayers(A);
   bindPointer(A);
-  var lastCityZoom = map.getZoom();
-  map.on("zoomend", function () {
-    var z = map.getZoom(), rec = A.layers.cities;
-    if (rec && String(cityThresholds(z)) !== String(cityThresholds(lastCityZoom))) { drawReference(A, rec); }
-    lastCityZoom = z;
-  });
-  map.on("zoomend", function () { A.labels.draw(true); });
-  map.on("moveend", function () { A.labels.draw(false); });
+  bindZoom(A);
 
   var panel = buildPanel(A);
   A.items = collectItems(A);

@@ -11,13 +11,18 @@ export function createState(map, data) {
     layers: {},   /* id -> record: {id, meta, kind, groupName, group, hits, shown, drawn, ...} */
     order: [],    /* layer ids, bottom first */
     search: [],   /* the search index, built on first use */
-    labels: [],
     items: [],    /* every curated item and every item without a location: {it, rec, unknown} */
     filter: {sel: {}, time: {mode: "any", on: thisMonth(), from: null, to: null}},
-    popup: null,
-    apply: null,  /* hooks, set by atlas.js */
-    refresh: null,
-    openItems: null
+    popup: null,  /* the one popup (popups.js) */
+    renderers: null,  /* {svgAreas, canvasPoints, svgFills, hatch} (layers.js) */
+    labels: null,     /* {drawArea, draw} (labels.js) */
+    panel: null,      /* the panel and its sections (panel.js) */
+    ready: null,      /* resolves when every layer is drawn (packed points inflate) */
+    apply: null,      /* hooks, set by atlas.js: redraw after a filter change */
+    refresh: null,    /* bring the panel, legend and labels up to date */
+    openItems: null,  /* open the popup of one feature or a list */
+    setFilter: null,
+    passes: null
   };
 }
 
