@@ -47,10 +47,8 @@ _DECIMALS = 5
 _MAX_TEXT = 300
 #: The fields the map can filter curated features by, in the order its filter panel lists them. A field
 #: missing from a layer simply offers no choice there, so a new field (e.g. ``agreements``) needs only data.
-FACETS: dict[str, str] = {
-    key: word(f"facet.{key}")
-    for key in ("status", "country", "commodities", "confidence", "location_precision", "agreements")
-}
+#: Each is labelled by the word ``facet.<field>`` (:mod:`geo.mapping.words`).
+FACETS: tuple[str, ...] = ("status", "country", "commodities", "confidence", "location_precision", "agreements")
 #: Dated fields a feature may carry and the status each date starts (``None``: a dated fact, no status).
 DATED_FIELDS: dict[str, str | None] = {
     "announced": "announced",
@@ -457,7 +455,7 @@ def facet_definitions(
     from geo import registry
 
     out = []
-    for key, label in FACETS.items():
+    for key in FACETS:
         seen: set[str] = set()
         for frame in frames.values():
             if key in frame.columns:
@@ -470,7 +468,9 @@ def facet_definitions(
             continue
         order = _vocabulary(key, registry)
         values = sorted(seen, key=lambda v: (order.index(v) if v in order else len(order), v))
-        out.append({"key": key, "label": label, "values": [[v, _facet_label(key, v, lookups)] for v in values]})
+        out.append(
+            {"key": key, "label": word(f"facet.{key}"), "values": [[v, _facet_label(key, v, lookups)] for v in values]}
+        )
     return out
 
 
