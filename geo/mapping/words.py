@@ -139,6 +139,18 @@ _TABLE: dict[str, str | dict[str, str]] = {
         "the status filter reads those records."
     ),
     **{f"time.month.{i}": name for i, name in enumerate(_MONTHS, start=1)},
+    # what the search calls a reference feature (geo.mapping.context), and reference labels
+    "group.region": "Region",
+    "group.region_of": "Region of {country}",
+    "group.city": "City",
+    "group.city_of": "City of {country}",
+    "group.town": "Town",
+    "group.town_in": "Town in {country}",
+    "group.countries": "Country",
+    "group.lakes": "Lake",
+    "group.rivers": "River",
+    "group.hover": "{name} ({group})",
+    "lease.baikonur": "Baikonur (Kazakhstan, leased to Russia)",
     # search
     "search.short": "Search",
     "search.placeholder": "Search places and features",
