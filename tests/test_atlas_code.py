@@ -189,3 +189,13 @@ def test_the_gettext_template_holds_every_word():
     text = catalog_template()
     assert text.count("\nmsgctxt ") == len(WORDS)
     assert 'msgctxt "popup.here"\nmsgid "{n} feature here"\nmsgid_plural "{n} features here"\n' in text
+
+
+def test_the_assembled_script_cannot_close_its_script_element(tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    _write(src, {"atlas.js": 'export function a() { return "</script><b>"; }\n'})
+    monkeypatch.setattr(bundle, "SRC_DIR", src)
+    bundle._assembled.cache_clear()
+    script = bundle.assemble()
+    assert "</script" not in script
+    assert '"<\\/script><b>"' in script

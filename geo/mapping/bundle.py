@@ -72,9 +72,9 @@ def _parse(path: Path) -> Module:
     return Module(path.name, text, imports, frozenset(exports), tuple(declared))
 
 
-def modules(src: Path = SRC_DIR) -> dict[str, Module]:
-    """Return the page's modules by file name, parsed and checked one by one."""
-    return {p.name: _parse(p) for p in sorted(src.glob("*.js"))}
+def modules(src: Path | None = None) -> dict[str, Module]:
+    """Return the page's modules (in `src`, :data:`SRC_DIR` by default) by file name, parsed one by one."""
+    return {p.name: _parse(p) for p in sorted((src or SRC_DIR).glob("*.js"))}
 
 
 def order(mods: dict[str, Module], entry: str = ENTRY) -> list[str]:
@@ -134,7 +134,8 @@ def _assembled(stamp: tuple[tuple[str, int, int], ...]) -> str:
     mods = modules()
     parts = [f"/* ---- {name} ---- */\n{_body(mods[name])}" for name in order(mods)]
     header = "/* centralasia-geo atlas: ES modules from geo/mapping/static/src, assembled by geo.mapping.bundle. */"
-    return f'{header}\n(function () {{\n"use strict";\n' + "\n\n".join(parts) + "\n})();\n"
+    script = f'{header}\n(function () {{\n"use strict";\n' + "\n\n".join(parts) + "\n})();\n"
+    return re.sub(r"</(script)", r"<\\/\1", script, flags=re.IGNORECASE)  # it is inlined in a <script> element
 
 
 def assemble() -> str:
