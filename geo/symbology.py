@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from geo.errors import UnknownNameError
 from geo.mineral_lists import critical_minerals, read_lists
@@ -23,6 +23,7 @@ __all__ = [
     "COMMODITIES",
     "COMMODITY_GROUPS",
     "MARKERS",
+    "MARKER_SHAPES",
     "NO_DATA",
     "OKABE_ITO",
     "REFERENCE_STYLES",
@@ -30,9 +31,11 @@ __all__ = [
     "SEQUENTIAL",
     "UK_CRITICAL",
     "USER_COLOURS",
+    "MarkerShape",
     "Scheme",
     "category_of",
     "commodity_group",
+    "marker_shape",
     "primary_commodity",
     "reference_style",
     "scheme",
@@ -99,8 +102,68 @@ COMMODITY_GROUPS: dict[str, tuple[str, ...]] = {
 #: Commodity -> its group.
 COMMODITIES: dict[str, str] = {c: group for group, members in COMMODITY_GROUPS.items() for c in members}
 
-#: Marker shapes (both the web map and QGIS's SimpleMarker know these names).
-MARKERS = ("circle", "square", "triangle", "diamond")
+
+_MIN_VERTICES = 3
+
+
+@dataclass(frozen=True)
+class MarkerShape:
+    """A marker shape: its name (QGIS's SimpleMarker knows it too) and its drawing, which the web map receives as data.
+
+    Attributes
+    ----------
+    name
+        The name layers and users give (``LayerSpec.marker``, ``UserLayer(marker=...)``).
+    kind
+        ``circle``, or ``polygon`` drawn through `points`.
+    points
+        A polygon's vertices around the marker's centre, in marker radii (x right, y down). Shapes have
+        about the area of the circle of the same radius, so no shape looks more important.
+    """
+
+    name: str
+    kind: Literal["circle", "polygon"]
+    points: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind == "polygon" and len(self.points) < _MIN_VERTICES:
+            msg = f"Marker shape {self.name!r} is a polygon with {len(self.points)} points; give three or more."
+            raise ValueError(msg)
+        if self.kind not in ("circle", "polygon"):
+            msg = f"Marker shape {self.name!r} has kind {self.kind!r}; use 'circle' or 'polygon' (with points)."
+            raise ValueError(msg)
+
+    def drawing(self) -> dict[str, Any]:
+        """Return the shape as the page draws it: ``{"kind": ..., "points": [[x, y], ...]}``."""
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.kind == "polygon":
+            out["points"] = [[round(x, 6), round(y, 6)] for x, y in self.points]
+        return out
+
+
+_S, _T, _D = 0.89, 1.35, 1.25  # half side of the square, and the reach of the triangle and diamond, in radii
+#: Marker shapes by name: the web map draws each from its points (and throws on a name it has no drawing for).
+MARKER_SHAPES: dict[str, MarkerShape] = {
+    m.name: m
+    for m in (
+        MarkerShape("circle", "circle"),
+        MarkerShape("square", "polygon", ((-_S, -_S), (_S, -_S), (_S, _S), (-_S, _S))),
+        MarkerShape("triangle", "polygon", ((0.0, -_T), (_T * 0.866, _T * 0.5), (-_T * 0.866, _T * 0.5))),
+        MarkerShape("diamond", "polygon", ((0.0, -_D), (_D, 0.0), (0.0, _D), (-_D, 0.0))),
+    )
+}
+#: Marker shape names (both the web map and QGIS's SimpleMarker know these names).
+MARKERS = tuple(MARKER_SHAPES)
+
+
+def marker_shape(name: str) -> MarkerShape:
+    """Return the marker shape `name`; an unknown name is an error listing the shapes."""
+    try:
+        return MARKER_SHAPES[name]
+    except KeyError:
+        msg = f"No marker shape {name!r}; use one of {list(MARKER_SHAPES)}."
+        raise UnknownNameError(msg) from None
+
 
 #: Colours for a user's own layers (one per layer, or one per category of a column), from Paul Tol's
 #: "muted" scheme: safe for colour-blind readers and none of them an Okabe–Ito colour of the curated

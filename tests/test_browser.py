@@ -1,6 +1,7 @@
 """The maps in a real browser: Debian's Chromium through Playwright, every non-file request blocked."""
 
 import datetime
+import json
 import re
 import subprocess
 import sys
@@ -425,6 +426,91 @@ def test_precision_and_critical_minerals_are_drawn_as_the_legend_says(atlas):
     assert "Location precision" in legend
     for level in deposits["location_precision"].unique():
         assert geo.precision.get(level).legend in legend
+
+
+def test_a_new_marker_shape_is_drawn_from_its_registry_entry_and_a_missing_drawing_fails(
+    browser, tmp_path, monkeypatch
+):
+    pentagon = geo.symbology.MarkerShape(
+        "pentagon", "polygon", ((0, -1), (0.95, -0.31), (0.59, 0.81), (-0.59, 0.81), (-0.95, -0.31))
+    )
+    monkeypatch.setitem(geo.symbology.MARKER_SHAPES, "pentagon", pentagon)
+    m = build_map([], user={"Sites": geo.mapping.UserLayer(seeded_points(30), marker="pentagon")}, basemap=False)
+    path = save_map(m, tmp_path / "pentagon.html")
+    page = Page(browser, path)
+    shapes = page.js("(() => window.atlas.layers['user-0'].getLayers().map(l => l.options.shape))()")
+    assert set(shapes) == {"pentagon"}
+    assert len(shapes) == 30
+    assert page.page.locator(".atlas-legend svg path").count() >= 1
+    page.clean()
+    page.context.close()
+    # the same page with data that lacks the shape's drawing: the page throws, naming it; nothing is drawn
+    html = path.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        html.replace('"pentagon":{"kind":"polygon"', '"pentagon-gone":{"kind":"polygon"', 1), encoding="utf-8"
+    )
+    context = browser.new_context()
+    errors = []
+    tab = context.new_page()
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(broken.resolve().as_uri())
+    tab.wait_for_timeout(500)
+    assert any('no marker shape "pentagon"' in e for e in errors), errors
+    assert tab.evaluate("window.atlas === undefined")
+    context.close()
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def test_every_word_of_the_page_comes_from_the_words_table(browser, tmp_path, monkeypatch):
+    """Pseudo-translate the table: every interface text on screen must then be marked, or be data."""
+    from geo.mapping import words
+
+    for key, text in dict(words.WORDS).items():
+        wrapped = f"⟦{text}⟧" if isinstance(text, str) else {k: f"⟦{v}⟧" for k, v in text.items()}
+        monkeypatch.setitem(words._TABLE, key, wrapped)
+    user = gpd.GeoDataFrame({"name": ["Somewhere unknown", "Here"]}, geometry=[None, Point(69.3, 41.3)], crs=4326)
+    path = save_map(build_map(user={"Mine": user}, cache=False), tmp_path / "pseudo.html")
+    data = json.loads(re.search(r'id="atlas-data">(.*?)</script>', path.read_text(encoding="utf-8"), re.S).group(1))
+    del data["words"]
+    known = {t for t in _strings(data) if "⟦" not in t}
+    page = Page(browser, path)
+    page.js("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.js('void window.atlas.setFilter({status: ["operating"]}, {mode: "on", on: "2024-06"})')
+    page.js("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.page.locator(".atlas-unknown button", has_text="Somewhere unknown").click()
+    page.view(41.306944, 69.283333, 9)
+    page.js('void window.atlas.setFilter({}, {mode: "any"})')
+    page.click(41.306944, 69.283333)
+    page.popup()
+    collect = """(sel) => { const out = []; document.querySelectorAll(sel).forEach(root => {
+        const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT); let n;
+        while ((n = w.nextNode())) { if (n.textContent.trim()) { out.push(n.textContent); } } });
+        document.querySelectorAll(sel + ' [aria-label], ' + sel + ' [placeholder], ' + sel + ' option').forEach(e => {
+          for (const a of ['aria-label', 'placeholder']) { if (e.getAttribute(a)) { out.push(e.getAttribute(a)); } } });
+        return out; }"""
+    texts = page.page.evaluate(collect, ".atlas-panel, .atlas-titlebar, .leaflet-popup-content")
+    assert len(texts) > 100
+    assert sum("⟦" in t for t in texts) > 40
+    for text in texts:
+        if "⟦" in text or text in known:
+            continue
+        rest = text
+        for piece in sorted((k for k in known if k and k in text), key=len, reverse=True):
+            rest = rest.replace(piece, "")
+        assert re.fullmatch(r"[\s\d.,:;()\[\]\-–—%±]*", rest), f"{text!r} is neither a word from the table nor data"
+    page.clean()
+    page.context.close()
 
 
 def test_a_choropleth_unit_opens_its_popup(browser, tmp_path):

@@ -21,12 +21,22 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element, Figure, MacroElement
 
-from geo import precision, registry, symbology
+from geo import registry, symbology
 from geo.catalog import load, region_aliases
 from geo.errors import ExportError, RecipeError
+from geo.mapping.bundle import assemble
 from geo.mapping.cache import cached
 from geo.mapping.offline import inline_assets
-from geo.mapping.payload import MapLayer, UserLayer, facet_definitions, layer_payload, style_problem, to_json
+from geo.mapping.payload import (
+    MapLayer,
+    UserLayer,
+    facet_definitions,
+    layer_payload,
+    style_problem,
+    symbols,
+    to_json,
+)
+from geo.mapping.words import LANGUAGE, page_words
 from geo.paths import atomic_path
 from geo.provenance import read_manifest
 
@@ -97,7 +107,7 @@ class _AtlasLayers(MacroElement):
         super().__init__()
         self._name = "AtlasLayers"
         static = resources.files("geo.mapping") / "static"
-        self.js = "\n".join((static / name).read_text(encoding="utf-8") for name in ("points.js", "atlas.js"))
+        self.js = assemble()  # the ES modules of static/src, in one scope (geo.mapping.bundle)
         self.css = (static / "atlas.css").read_text(encoding="utf-8")
         self.payload = to_json(payload)
         self.manifest = to_json(manifest)
@@ -332,7 +342,9 @@ def build_map(
         "bounds": [list(b) for b in (bounds or CENTRAL_ASIA_BOUNDS)],
         "basemap": basemaps,
         "overlays": drawn,
-        "precision_words": {k: [_legend_symbol(p), p.legend] for k, p in precision.LEVELS.items()},
+        "symbols": symbols(),
+        "words": page_words(),
+        "lang": LANGUAGE,
         "facets": _facets(overlays, drawn, lookups),
         "minimap": countries,
         "images": [*extra_images, *(dict(image) for image in images)],
@@ -362,13 +374,6 @@ def _facets(layers: Sequence[MapLayer], drawn: Sequence[dict[str, Any]], lookups
     if not frames:
         return []
     return facet_definitions(frames, lookups.get())
-
-
-def _legend_symbol(level: precision.Precision) -> str:
-    """Return the legend swatch of a precision level (a CSS class suffix in atlas.css)."""
-    if level.symbol == "point":
-        return "solid" if level.key == "site" else "halo"
-    return level.symbol
 
 
 def _stable_ids(root: Element) -> None:

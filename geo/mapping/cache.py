@@ -2,7 +2,8 @@
 
 A shipped layer taken whole draws the same way until its data or geo's code changes, so its payload is
 kept in memory and on disk (``<cache_dir>/map-payloads``, :func:`geo.paths.cache_dir`), keyed by a
-fingerprint of every shipped data file and every module of geo (their sha256), the versions of the
+fingerprint of every shipped data file, every module of geo and the page's code (``static/``: its ES
+modules and stylesheet, assembled into every map) (their sha256), the versions of the
 libraries that shape the output, and the layer's own settings. A changed file or version gives a new
 key; older entries are removed. The cached JSON is exactly what would be computed, so a map is
 byte-identical with or without the cache (a test checks it).
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 _FOLDER = "map-payloads"
 _MEMORY: dict[str, dict[str, Any]] = {}
 _CODE = Path(__file__).resolve().parents[1]
+_STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -46,8 +48,9 @@ def _digest(stamp: tuple[tuple[str, int, int], ...]) -> str:
 
 
 def fingerprint() -> str:
-    """Return the sha256 of the shipped data files, geo's modules and the library versions."""
+    """Return the sha256 of the shipped data files, geo's modules, the page's code and the library versions."""
     files = sorted(p for p in LAYERS_DIR.rglob("*") if p.is_file()) + sorted(_CODE.rglob("*.py"))
+    files += sorted(p for p in _STATIC.rglob("*") if p.is_file())  # the page's code, assembled into every map
     return _digest(_stamp(files))
 
 

@@ -22,13 +22,15 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo import symbology
+from geo.mapping.words import word
 
 __all__ = ["LEASES", "fill_unclaimed_holes", "reference_collection", "without_leased_holes"]
 
 #: Territory a source polygon leaves out although it belongs to the country around it, by the town in it.
 #: Baikonur: leased by Kazakhstan to Russia (1994 agreement, extended in 2004 to 2050); Natural Earth maps the
 #: lease as its own unit, which the country and region layers here do not include.
-LEASES = {"Baikonur": "Baikonur (Kazakhstan, leased to Russia)"}
+#: Town -> the word of its label (:mod:`geo.mapping.words`).
+LEASES = {"Baikonur": "lease.baikonur"}
 _TOLERANCE = 0.002  # degrees: display simplification, as for the curated areas
 _DECIMALS = 5
 _SCRIPT_OK = re.compile(r"^[\sA-Za-z\u00C0-\u024F\u0400-\u04FF'`ʻʼ‘’.\-()]+$")
@@ -131,14 +133,19 @@ def _short(name: str) -> str:
 
 
 def _group(name: str, row: pd.Series, countries: Mapping[str, str]) -> str:
-    """Return what a search result is: "Region of Kyrgyzstan", "Town in Uzbekistan", "Lake"..."""
+    """Return what a search result is: "Region of Kyrgyzstan", "Town in Uzbekistan", "Lake"... (words: ``group.*``).
+
+    Another reference layer is called by its name ("Aralkum").
+    """
     country = countries.get(str(row.get("country") or ""), "")
     if name == "regions":
-        kind = "City" if row.get("type_en") in _CITY_TYPES or str(row.get("id", "")).endswith("-city") else "Region"
-        return f"{kind} of {country}" if country else kind
+        kind = "city" if row.get("type_en") in _CITY_TYPES or str(row.get("id", "")).endswith("-city") else "region"
+        return word(f"group.{kind}_of", country=country) if country else word(f"group.{kind}")
     if name == "cities":
-        return f"Town in {country}" if country else "Town"
-    return {"countries": "Country", "lakes": "Lake", "rivers": "River"}.get(name, name.replace("_", " ").capitalize())
+        return word("group.town_in", country=country) if country else word("group.town")
+    if name in ("countries", "lakes", "rivers"):
+        return word(f"group.{name}")
+    return name.replace("_", " ").capitalize()
 
 
 def _feature(geom: BaseGeometry | None, props: dict[str, Any], *, simplify: bool) -> dict[str, Any]:
@@ -172,7 +179,9 @@ def reference_collection(
         props: dict[str, Any] = {"_s": own}
         if label:
             group = _group(name, row, countries)
-            props["_t"] = label if name != "regions" else f"{label} ({group[0].lower()}{group[1:]})"
+            props["_t"] = (
+                label if name != "regions" else word("group.hover", name=label, group=group[0].lower() + group[1:])
+            )
             props["_g"] = group
         if keys := _search_keys(row, aliases):
             props["_k"] = keys
@@ -205,6 +214,6 @@ def _lease_labels(holes: list[Polygon]) -> list[dict[str, Any]]:
     for hole in holes:
         for _, town in towns[towns.within(hole)].iterrows():
             props = {"_lbl": [round(town.geometry.y, 4), round(town.geometry.x, 4)], "_lc": "lease"}
-            props["_t"] = props["_ln"] = LEASES[town["name"]]
+            props["_t"] = props["_ln"] = word(LEASES[town["name"]])
             out.append({"type": "Feature", "geometry": None, "properties": props})
     return out

@@ -23,6 +23,7 @@ from geo.crs import WGS84, area_ha, reproject
 from geo.errors import RecipeError
 from geo.mapping.context import reference_collection, without_leased_holes
 from geo.mapping.packed import colour_classes, pack_points
+from geo.mapping.words import word
 from geo.registry import CONFIDENCE, Field, LayerSpec
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "layer_payload",
     "legend_entries",
     "style_problem",
+    "symbols",
     "to_json",
 ]
 
@@ -45,15 +47,16 @@ _DECIMALS = 5
 _MAX_TEXT = 300
 #: The fields the map can filter curated features by, in the order its filter panel lists them. A field
 #: missing from a layer simply offers no choice there, so a new field (e.g. ``agreements``) needs only data.
-FACETS: dict[str, str] = {
-    "status": "Status",
-    "country": "Country",
-    "commodities": "Commodity",
-    "confidence": "Confidence",
-    "location_precision": "Location precision",
-    "agreements": "Agreement",
-    "uk_link": "UK link",
-}
+#: Each is labelled by the word ``facet.<field>`` (:mod:`geo.mapping.words`).
+FACETS: tuple[str, ...] = (
+    "status",
+    "country",
+    "commodities",
+    "confidence",
+    "location_precision",
+    "agreements",
+    "uk_link",
+)
 #: Dated fields a feature may carry and the status each date starts (``None``: a dated fact, no status).
 DATED_FIELDS: dict[str, str | None] = {
     "announced": "announced",
@@ -71,8 +74,8 @@ def style_problem(color: str | None, marker: str | None) -> str | None:
     """Return what is wrong with a user layer's colour or marker shape (or ``None``), before any file is read."""
     if color is not None and not _HEX.match(color):
         return f"colour {color!r} is not #rgb or #rrggbb (e.g. #882255)"
-    if marker is not None and marker not in symbology.MARKERS:
-        return f"marker {marker!r} is not one of {', '.join(symbology.MARKERS)}"
+    if marker is not None and marker not in symbology.MARKER_SHAPES:
+        return f"marker {marker!r} is not one of {', '.join(symbology.MARKER_SHAPES)}"
     return None
 
 
@@ -200,7 +203,7 @@ def _geometries(geoms: np.ndarray, *, simplify: bool) -> list[dict[str, Any] | N
 def _location_words(row: pd.Series) -> str:
     words = precision.describe(row.get("location_precision") or "unknown", row.get("uncertainty_m"))
     basis = _text(row.get("location_basis"))
-    return f"{words}. Basis: {basis}" if basis else words
+    return word("field.location_basis", words=words, basis=basis) if basis else words
 
 
 def _field_row(row: pd.Series, f: Field) -> list[str] | None:
@@ -223,7 +226,7 @@ def _field_row(row: pd.Series, f: Field) -> list[str] | None:
     if f.name in ("start_year", "mine_life_end"):
         return None if _year(value) is None else [f.label or f.name, str(_year(value))]
     if f.name == "commodities":
-        value = [f"{c} (UK critical)" if c in symbology.UK_CRITICAL else c for c in value or []]
+        value = [word("field.uk_critical", value=c) if c in symbology.UK_CRITICAL else c for c in value or []]
     if f.type == "int" and f.name.endswith("year"):
         return None if _text(value) is None else [f.label or f.name, _year(value) or ""]
     text = _text(value)
@@ -286,15 +289,15 @@ def _curated_item(row: pd.Series, spec: LayerSpec, lookups: Mapping[str, Mapping
     rows = [r for f in ("kind", "status") if (r := _field_row(row, spec.field(f))) is not None]
     agreements = lookups.get("agreements", {})
     if part_of := [str(agreements.get(str(a), {}).get("title") or a) for a in row.get("agreements") or []]:
-        rows.append(["Part of", "; ".join(part_of)])
+        rows.append([word("field.part_of"), "; ".join(part_of)])
     rows += [r for f in spec.fields if f.label and (r := _field_row(row, f)) is not None]
     country = lookups.get("country", {}).get(row["country"], row["country"])
     rows += [
-        ["Country", str(country)],
-        ["Region", _text(row.get("region")) or "not stated"],
-        ["Location", _location_words(row)],
-        ["Confidence", f"{row['confidence']} ({CONFIDENCE[row['confidence']]})"],
-        ["As of", str(row["as_of"])],
+        [word("field.country"), str(country)],
+        [word("field.region"), _text(row.get("region")) or word("field.region_missing")],
+        [word("field.location"), _location_words(row)],
+        [word("field.confidence"), f"{row['confidence']} ({CONFIDENCE[row['confidence']]})"],
+        [word("field.as_of"), str(row["as_of"])],
     ]
     if checked := _text(row.get("checked")):
         rows.append(["Checked", checked])
@@ -302,7 +305,7 @@ def _curated_item(row: pd.Series, spec: LayerSpec, lookups: Mapping[str, Mapping
         text = "; ".join(f"{str(r.get('kind') or '').replace('_', ' ')}: {r.get('note') or ''}" for r in links)
         rows.append(["UK link", text])
     if notes := _text(row.get("notes")):
-        rows.append(["Notes", notes])
+        rows.append([word("field.notes"), notes])
     sources = [
         {
             "t": str(s.get("title") or ""),
@@ -356,7 +359,8 @@ def feature_style(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
     level = precision.get(row.get("location_precision") or "unknown")
     style: dict[str, Any] = {"c": colour, "f": colour, "w": 1.5, "k": category, "m": spec.marker}
     if level.symbol == "point":
-        style |= {"r": 6 if level.key == "site" else 5, "fo": 0.95 if level.key == "site" else 0.6}
+        point = _point_style(level)
+        style |= {"r": point["r"], "fo": point["fo"]}
         if uncertainty := float(row.get("uncertainty_m") or 0):
             style["u"] = uncertainty
     elif level.symbol == "hatch":
@@ -366,6 +370,30 @@ def feature_style(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
     if spec.critical_outline and symbology.UK_CRITICAL & set(row.get("commodities") or []):
         style |= {"x": True}
     return style
+
+
+def _point_style(level: precision.Precision) -> dict[str, float]:
+    """Marker radius (px), fill opacity and legend swatch radius of a point level: a cited site stands out."""
+    return {"r": 6, "fo": 0.95, "swatch_r": 4.5} if level.key == "site" else {"r": 5, "fo": 0.6, "swatch_r": 4}
+
+
+def symbols() -> dict[str, Any]:
+    """Return the symbols the page draws by name: marker shapes and the location-precision symbols.
+
+    ``markers`` comes from :data:`geo.symbology.MARKER_SHAPES` and ``precision`` from
+    :data:`geo.precision.LEVELS` (each level's ``symbol``, legend line and, for a point, its marker's
+    radius and opacity). The page throws on a name it has no drawing for.
+    """
+    levels: dict[str, Any] = {}
+    for key, level in precision.LEVELS.items():
+        levels[key] = {"symbol": level.symbol, "legend": level.legend}
+        if level.symbol == "point":
+            point = _point_style(level)
+            levels[key] |= {"r": point["swatch_r"], "fo": point["fo"]}
+    return {
+        "markers": {name: shape.drawing() for name, shape in symbology.MARKER_SHAPES.items()},
+        "precision": levels,
+    }
 
 
 def legend_entries(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
@@ -382,7 +410,7 @@ def legend_entries(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
     if spec.critical_outline and gdf["commodities"].map(lambda c: bool(symbology.UK_CRITICAL & set(c or []))).any():
         entries.append(
             {
-                "label": "thick black outline: includes a UK critical mineral",
+                "label": word("legend.critical"),
                 "color": "#ffffff",
                 "shape": spec.marker,
                 "outline": True,
@@ -440,7 +468,7 @@ def facet_definitions(
     from geo import registry
 
     out = []
-    for key, label in FACETS.items():
+    for key in FACETS:
         seen: set[str] = set()
         for frame in frames.values():
             if key in frame.columns:
@@ -453,7 +481,9 @@ def facet_definitions(
             continue
         order = _vocabulary(key, registry)
         values = sorted(seen, key=lambda v: (order.index(v) if v in order else len(order), v))
-        out.append({"key": key, "label": label, "values": [[v, _facet_label(key, v, lookups)] for v in values]})
+        out.append(
+            {"key": key, "label": word(f"facet.{key}"), "values": [[v, _facet_label(key, v, lookups)] for v in values]}
+        )
     return out
 
 
@@ -471,13 +501,11 @@ def _facet_label(key: str, value: str, lookups: Mapping[str, Mapping[str, Any]])
     if key == "confidence":
         return f"{value} ({CONFIDENCE.get(value, value)})"
     if key == "commodities" and value in symbology.UK_CRITICAL:
-        return f"{value} (UK critical)"
+        return word("facet.uk_critical", value=value)
     if key == "agreements":
         return str(lookups.get("agreements", {}).get(value, {}).get("title") or value)
     if key == "location_precision":
-        return f"{value} ({precision.get(value).geometry if value != 'unknown' else 'not on the map'})".replace(
-            "(point)", "(point and radius)"
-        ).replace("(area)", "(somewhere inside)")
+        return word(f"facet.precision_{precision.get(value).geometry}", value=value)
     return str(lookups.get(key, {}).get(value, value)).replace("_", " ")
 
 
@@ -502,7 +530,12 @@ def _user_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
         if fills is not None:
             style = {"c": "#333333", "f": fills[i], "w": 0.8, "fo": 0.75, "ch": True}
         rows = [[col, texts[col][i]] for col in columns if texts[col][i] is not None]
-        item: dict[str, Any] = {"n": names[i] or f"feature {gdf.index[i]}", "rows": rows, "src": [], "rd": []}
+        item: dict[str, Any] = {
+            "n": names[i] or word("field.unnamed", index=gdf.index[i]),
+            "rows": rows,
+            "src": [],
+            "rd": [],
+        }
         if codes is not None:
             item["c"] = str(int(codes[i]))
         if shape is None:
