@@ -28,17 +28,15 @@ from geo.errors import CRSError, GeoToolkitWarning, InputFileError, LayerSchemaE
 
 __all__ = [
     "CYRILLIC_ENCODINGS",
-    "check_all_located",
     "DELIMITERS",
+    "check_all_located",
     "check_coordinates",
     "check_decimal",
     "check_delimiter",
     "check_encoding",
+    "check_legacy_crs",
     "decimal_commas",
     "delimiter_name",
-    "sniff_delimiter",
-    "text_encoding",
-    "check_legacy_crs",
     "detect_cyrillic",
     "free_name",
     "geojson_geometry_property",
@@ -48,6 +46,8 @@ __all__ = [
     "raise_unreadable",
     "repair_geometries",
     "shown",
+    "sniff_delimiter",
+    "text_encoding",
     "text_values",
     "unique_names",
     "warn",
@@ -383,7 +383,7 @@ _DECIMAL_POINT = re.compile(r"^\s*[-+]?\d*\.\d+\s*$")
 def check_delimiter(delimiter: str) -> str:
     """Return the CSV delimiter `delimiter` names (one character, or ``tab``, ``semicolon`` …); raise if none."""
     value = _DELIMITER_WORDS.get(delimiter.lower(), delimiter)
-    if len(value) != 1 or value in "\"\r\n" or value.isalnum():
+    if len(value) != 1 or value in '"\r\n' or value.isalnum():
         msg = f"Unknown CSV delimiter {delimiter!r}. Use one character: ',', ';', '|' or tab (CLI: --delimiter tab)."
         raise InputFileError(msg)
     return value
@@ -398,7 +398,7 @@ def check_decimal(decimal: str) -> str:
 
 
 def delimiter_name(delimiter: str) -> str:
-    """Name a delimiter for messages: ``"semicolon (';')"``, ``"tab"`` …"""
+    """Name a delimiter for messages, e.g. ``"semicolon (';')"`` or ``"tab"``."""
     return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
 
 
@@ -503,13 +503,11 @@ def sniff_delimiter(path: Path, encoding: str, *, expected: str, name: str) -> s
         if best is None or score > best:
             best, chosen = score, delimiter
     if chosen != expected and best is not None:
-        header = sample.splitlines()[0] if sample else ""
-        count = header.count(chosen)
         shown_name = "tab" if chosen == "\t" else repr(chosen)
         warn(
-            f"{name}: read as {delimiter_name(chosen)}-separated values (its header line has {count} of them and "
-            f"{header.count(expected)} {delimiter_name(expected)}s), as Excel writes CSV in many European locales. "
-            f"If that is wrong, pass delimiter='…' (CLI: --delimiter {shown_name})."
+            f"{name}: read as {delimiter_name(chosen)}-separated values: its header splits into {best[2]} columns "
+            f"on it, and its rows alike (Excel saves CSV that way in Russian and most European locales). If that is "
+            f"wrong, pass delimiter='…'; delimiter={chosen!r} (CLI: --delimiter {shown_name}) says so."
         )
     return chosen
 

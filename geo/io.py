@@ -34,6 +34,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from geo.crs import WGS84, check_lonlat, parse_crs, require_crs
 from geo.errors import CRSError, GeoToolkitWarning, InputFileError, LayerSchemaError
 from geo.inputs import (
+    DELIMITERS,
     check_all_located,
     check_coordinates,
     check_decimal,
@@ -94,6 +95,8 @@ def _bad_encoding(path: Path, encoding: str, err: UnicodeDecodeError) -> InputFi
 
 def _too_many_fields(path: Path, dialect: _Dialect, width: int) -> InputFileError:
     with path.open(encoding=dialect.encoding, newline="") as fh:
+        header = fh.readline()
+        fh.seek(0)
         reader = csv.reader(fh, delimiter=dialect.delimiter)
         for row in reader:
             if len(row) > width:
@@ -102,6 +105,12 @@ def _too_many_fields(path: Path, dialect: _Dialect, width: int) -> InputFileErro
         else:
             line = 0
     d = dialect.delimiter
+    if width == 1 and (other := next((c for c in DELIMITERS if c != d and c in header), None)):
+        msg = (
+            f"{path}, line 1: the header holds no {delimiter_name(d)}, so it is one column, but it holds {other!r}: "
+            f"pass delimiter={other!r} (CLI: --delimiter), or leave it out to have it recognised."
+        )
+        return InputFileError(msg)
     example = f'"Almaty{d} Kazakhstan"' if d != "\t" else '"Almaty<tab>Kazakhstan"'
     msg = (
         f"{path}, line {line}: more values than the header has columns ({width}). A value that holds the "
@@ -170,7 +179,7 @@ def _coordinates(df: pd.DataFrame, columns: tuple[str, str], *, decimal: str | N
         first = df[changed[0]].dropna().iloc[0]
         warn(
             f"{name}: columns {', '.join(changed)} have decimal commas (e.g. {first.replace('.', ',')!r}); read as "
-            f"{first}. If that is wrong, pass decimal='.' (CLI: --decimal .); to say so, decimal=','."
+            f"{first}. If that is wrong, pass decimal='.' (CLI: --decimal .); decimal=',' says so."
         )
     return df
 
@@ -496,9 +505,7 @@ def _utf8(texts: Sequence[str]) -> bool:
     return True
 
 
-def _cyrillic(
-    gdf: gpd.GeoDataFrame, source: str | bytes, *, layer: str | int | None, name: str
-) -> gpd.GeoDataFrame:
+def _cyrillic(gdf: gpd.GeoDataFrame, source: str | bytes, *, layer: str | int | None, name: str) -> gpd.GeoDataFrame:
     """Read a Shapefile without ``.cpg`` as UTF-8 or Cyrillic if its text says so; else warn how GDAL read it."""
     texts = text_values(gdf)
     if not texts:
@@ -609,7 +616,7 @@ def read(
         GeoJSON whose text is not UTF-8 but reads as Cyrillic (Windows-1251, DOS 866, KOI8-R) is read
         as such, with a warning; other text is an error naming the encoding to pass.
     delimiter
-        A CSV's delimiter (``","``, ``";"``, ``"\\t"`` or ``"tab"``, ``"|"``). By default the one that
+        A CSV's delimiter (``","``, ``";"``, ``"|"`` or ``"tab"``). By default the one that
         splits its header and first rows evenly, with a warning when it is not a comma (tab for ``.tsv``).
     decimal
         A CSV's decimal separator in its coordinate columns: ``","`` for ``69,2797``. By default

@@ -254,10 +254,17 @@ def _kml_doc(env: Env, *, link: bool = False) -> bytes:
 
 def _kmz_bomb(folder: Path, _env: Env) -> str:
     """A KMZ (about 1 MB) whose doc.kml expands to 1 GiB: a Placemark, then blanks."""
-    data, crc, size = _deflated(b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>', b" " * (1 << 24), 64, b"</Document></kml>")
+    data, crc, size = _deflated(
+        b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
+        b" " * (1 << 24),
+        64,
+        b"</Document></kml>",
+    )
     name = b"doc.kml"
     local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(data), size, len(name), 0)
-    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(data), size, len(name), 0, 0, 0, 0, 0, 0)
+    central = struct.pack(
+        "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(data), size, len(name), 0, 0, 0, 0, 0, 0
+    )
     offset = len(local) + len(name) + len(data)
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central) + len(name), offset, 0)
     path = folder / "bomb.kmz"

@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from geo.cli.options import Crs, Encoding, Overwrite, Trusted, err, out, user_errors, user_output
+from geo.cli.options import (
+    Crs,
+    Decimal,
+    Delimiter,
+    Encoding,
+    Overwrite,
+    Trusted,
+    err,
+    out,
+    user_errors,
+    user_output,
+)
 from geo.errors import RecipeError
 
 if TYPE_CHECKING:
@@ -72,7 +83,13 @@ def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
 
 
 def _user_layers(
-    specs: list[str], crs: str | None, encoding: str | None, *, trusted: bool = False
+    specs: list[str],
+    crs: str | None,
+    encoding: str | None,
+    *,
+    trusted: bool = False,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> dict[str, UserLayer]:
     import geo
     from geo.mapping.payload import UserLayer
@@ -83,7 +100,7 @@ def _user_layers(
         title = options.pop("title", None) or path.stem
         hidden = options.pop("hidden", None) is not None
         style: dict[str, Any] = {k: v for k, v in options.items() if v}
-        frame = geo.read(path, crs=crs, encoding=encoding, trusted=trusted)
+        frame = geo.read(path, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
         layers[title] = UserLayer(frame, visible=not hidden, **style)
     return layers
 
@@ -136,6 +153,8 @@ def map_command(
     overwrite: Overwrite = False,
     crs: Crs = None,
     encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    decimal: Decimal = None,
     trusted: Trusted = False,
 ) -> None:
     """Render an offline map, e.g. `geo map minerals -o build/minerals.html --layer my_sites.csv`."""
@@ -148,7 +167,7 @@ def map_command(
     for spec in layer or []:
         parse_layer(spec)  # a bad option fails before any work
     recipe_tiles = load_recipe(recipe).get("tiles") if recipe is not None else None  # a bad recipe fails here too
-    user = _user_layers(layer or [], crs, encoding, trusted=trusted)
+    user = _user_layers(layer or [], crs, encoding, trusted=trusted, delimiter=delimiter, decimal=decimal)
     dem = elevation_grid() if recipe is not None and needs_dem(recipe) else None
     grid = _relief(relief)
     if recipe is None:
