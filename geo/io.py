@@ -408,18 +408,18 @@ def _pick_gpkg_layer(path: Path, layer: str | int | None) -> str | int | None:
     return data_layers[0] if data_layers else None
 
 
-def _several_layers(source: str | bytes, suffix: str, layer: str | int | None) -> list[str]:
-    """Return the layers of a KML/KMZ (its folders) or GPX (waypoints, routes, tracks) to read as one, if several.
+def _full_layers(source: str | bytes, suffix: str, layer: str | int | None) -> list[str]:
+    """Return the layers of a KML/KMZ (its folders) or GPX (waypoints, routes, tracks) that hold features.
 
-    GDAL makes a layer of each KML folder and of each kind of GPX feature, and would read only the first.
+    GDAL makes a layer of each KML folder and of each kind of GPX feature, and would read only the
+    first, even when it is empty. ``[]`` for other formats, or when `layer` names one.
     """
     if layer is not None or suffix not in _MANY_LAYERS:
         return []
     names = [str(n) for n in pyogrio.list_layers(source)[:, 0]]
     if suffix == ".gpx":
         names = [n for n in names if n in _GPX_LAYERS]
-    full = [n for n in names if pyogrio.read_info(source, layer=n)["features"] != 0]
-    return full if len(full) > 1 else []
+    return [n for n in names if pyogrio.read_info(source, layer=n)["features"] != 0]
 
 
 def _read_layers(
@@ -480,9 +480,11 @@ def _read_vector(
     with vector_env():
         try:
             layer = _pick_gpkg_layer(path, layer)
-            if several := _several_layers(source, suffix, layer):
-                gdf, used = _read_layers(source, several, encoding=encoding, name=name)
+            full = _full_layers(source, suffix, layer)
+            if len(full) > 1:
+                gdf, used = _read_layers(source, full, encoding=encoding, name=name)
             else:
+                layer = full[0] if full else layer
                 gdf, used = _gdal_read(source, layer=layer, encoding=encoding, name=name, geometry_field=geometry_field)
             if not has_cpg and encoding is None and used.upper() in _LATIN1:
                 gdf = _cyrillic(gdf, source, layer=layer, name=name)

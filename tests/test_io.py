@@ -210,3 +210,15 @@ def test_geojson_written_by_gdal_is_read_in_one_pass(tmp_path, sites):
     assert not geojson_geometry_property(tmp_path / "s.geojson")
     (tmp_path / "t.geojson").write_text('{"type":"Feature","properties":{"geometry":"a point"},"geometry":null}')
     assert geojson_geometry_property(tmp_path / "t.geojson")
+
+
+def test_a_gpx_with_only_a_track_reads_the_track(tmp_path):
+    path = tmp_path / "walk.gpx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+        '<trk><name>walk</name><trkseg><trkpt lat="41.43" lon="76.0"/><trkpt lat="41.44" lon="76.01"/></trkseg></trk>'
+        "</gpx>"
+    )
+    gdf = geo.read(path)
+    assert gdf["name"].tolist() == ["walk"]
+    assert gdf.geom_type.tolist() == ["MultiLineString"]
