@@ -25,6 +25,7 @@ import logging
 import re
 import threading
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -533,7 +534,11 @@ def check_kmz(path: Path, *, trusted: bool = False) -> str:
         )
         raise InputFileError(msg)
     kml = KMZ_DOC if KMZ_DOC in kmls else kmls[0]
-    with zipfile.ZipFile(path) as zf, zf.open(kml) as fh:
-        head = fh.read(_HEAD_BYTES)
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(kml) as fh:
+            head = fh.read(_HEAD_BYTES)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as err:
+        msg = f"{path}: its {kml} cannot be unpacked ({' '.join(str(err).split())[:200]}). Save the KMZ again."
+        raise InputFileError(msg) from None
     check_vector(path / kml, head=head, source=f"/vsizip/{path.resolve()}/{kml}", trusted=trusted)
     return kml

@@ -200,10 +200,12 @@ def _zipped(inner: Callable[[Path, Env], str], name: str) -> Callable[[Path, Env
     return build
 
 
-def _zip_members(name: str, members: dict[str, Callable[[Env], bytes]]) -> Callable[[Path, Env], str]:
+def _zip_members(
+    name: str, members: dict[str, Callable[[Env], bytes]], *, deflate: bool = False
+) -> Callable[[Path, Env], str]:
     def build(folder: Path, env: Env) -> str:
         path = folder / name
-        with zipfile.ZipFile(path, "w") as zf:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as zf:
             for member, data in members.items():
                 zf.writestr(member, data(env))
         return str(path)
@@ -269,6 +271,16 @@ def _kmz_bomb(folder: Path, _env: Env) -> str:
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central) + len(name), offset, 0)
     path = folder / "bomb.kmz"
     path.write_bytes(local + name + data + central + name + end)
+    return str(path)
+
+
+def _kmz_corrupt(folder: Path, env: Env) -> str:
+    """A KMZ whose doc.kml's deflate stream is broken (a truncated download, a bad copy)."""
+    path = Path(_zip_members("broken.kmz", {"doc.kml": lambda e: _kml_doc(e) * 20}, deflate=True)(folder, env))
+    data = bytearray(path.read_bytes())
+    start = data.find(b"doc.kml") + len(b"doc.kml") + 10
+    data[start : start + 20] = b"\xff" * 20
+    path.write_bytes(bytes(data))
     return str(path)
 
 
@@ -431,6 +443,7 @@ CASES: list[Case] = [
     Case("kmz_absolute_member", _zip_members("sites.kmz", {"/tmp/evil.kml": _kml_doc}), ERROR, r"sites\.kmz: member '/tmp/evil\.kml' points outside the archive"),
     Case("kmz_network_link", _zip_members("linked.kmz", {"doc.kml": lambda env: _kml_doc(env, link=True)}), PASS, check=_names(["Ташкент"], "Name"), tags=frozenset({"network"})),
     Case("kmz_without_kml", _zip_members("empty.kmz", {"files/icon.png": lambda _e: b"\x89PNG"}), ERROR, r"empty\.kmz: the KMZ holds no KML at its root"),
+    Case("kmz_corrupt_member", _kmz_corrupt, ERROR, r"broken\.kmz: its doc\.kml cannot be unpacked \(Error -3 while decompressing"),
     Case("kml_named_kmz", _write(b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"/>', "plain.kmz"), ERROR, r"plain\.kmz: its name says KMZ \(a zip of doc\.kml\), but it is KML"),
     Case("gpx_schema_location", _gpx_schema, PASS, check=_names(["Ташкент"]), tags=frozenset({"network"})),
     Case("vsicurl_path", _literal("/vsicurl/{url}/sites.geojson"), ERROR, r"a GDAL virtual path \(/vsi…\); geo opens only local files", names_file=False, tags=frozenset({"network"})),
