@@ -1,13 +1,16 @@
-"""Read a user's layer: GeoPackage, GeoJSON, FlatGeobuf, Shapefile (plain or zipped), KML, GPX, GeoParquet or CSV.
+"""Read a user's layer: GeoPackage, GeoJSON, FlatGeobuf, Shapefile (plain or zipped), KML, KMZ, GPX, GeoParquet or CSV.
 
 Files come from anyone, so ``read`` opens only local files, each only as the format its suffix names,
 with GDAL's network access off (:mod:`geo.safety`), and checks what goes wrong most often, saying how to
-fix it (:mod:`geo.inputs`): a missing file, a refused or unknown format, a zip bomb, a Shapefile without
-its ``.dbf`` or ``.shx`` or without a ``.cpg`` (Cyrillic text is detected), no CRS, an obsolete GeoJSON
-``crs``, swapped or out-of-range coordinates, NaN coordinates, unclosed or collapsed rings, an empty or
-wholly unlocated layer, repeated column names, a text column called ``geometry``, text that is not
-UTF-8, duplicate ids and missing fields. Repairs (closing a ring, ``make_valid``, renaming a column,
-reading Cyrillic) are announced with a `GeoToolkitWarning` naming what changed.
+fix it (:mod:`geo.inputs`): a missing file, a refused or unknown format, a zip or KMZ bomb, a Shapefile
+without its ``.dbf`` or ``.shx`` or without a ``.cpg`` (UTF-8 and Cyrillic text are recognised), no CRS,
+an obsolete GeoJSON ``crs``, swapped or out-of-range coordinates, NaN coordinates, unclosed or collapsed
+rings, an empty or wholly unlocated layer, repeated column names, a text column called ``geometry``,
+text that is not UTF-8, duplicate ids and missing fields. Files are read as their tools write them: a
+byte-order mark, a CSV's delimiter and decimal commas, a Cyrillic code page in a CSV or GeoJSON, every
+folder of a KML and every kind of GPX feature. Repairs and assumptions (closing a ring, ``make_valid``,
+renaming a column, reading Cyrillic, a ``;`` delimiter) are announced with a `GeoToolkitWarning` naming
+what changed.
 """
 
 from __future__ import annotations
