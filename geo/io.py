@@ -538,7 +538,7 @@ def _unreadable(path: Path, err: Exception) -> InputFileError:
     if "not recognized" in text or "No such file" in text or "not a supported" in text.lower():
         msg = (
             f"{path}: not a format GDAL can read. Use GeoPackage, GeoJSON, FlatGeobuf, a zipped Shapefile, "
-            "KML, GeoParquet (.parquet) or a CSV with lon/lat or WKT columns."
+            "KML or KMZ, GPX, GeoParquet (.parquet) or a CSV with lon/lat or WKT columns."
         )
     elif isinstance(err, UnicodeDecodeError) or "utf" in text.lower() or "encoding" in text.lower():
         msg = f"{path}: text is not valid UTF-8 ({text[:120]}). Pass encoding='…' (CLI: --encoding)."
