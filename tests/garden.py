@@ -244,8 +244,9 @@ def _zip_bomb(folder: Path, _env: Env) -> str:
     return str(path)
 
 
-def _kml_doc(env: Env, *, link: bool = False) -> bytes:
-    network = f"<NetworkLink><Link><href>{env.url}/more.kml</href></Link></NetworkLink>" if link else ""
+def _kml_doc(env: Env, *, link: bool = False, local: bool = False) -> bytes:
+    target = env.canary_csv if local else f"{env.url}/more.kml"
+    network = f"<NetworkLink><Link><href>{target}</href></Link></NetworkLink>" if link or local else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2" '
         'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><Folder><name>Города</name>'
@@ -442,6 +443,7 @@ CASES: list[Case] = [
     Case("kmz_dotdot_member", _zip_members("sites.kmz", {"doc.kml": _kml_doc, "../../evil.kml": _kml_doc}), ERROR, r"sites\.kmz: member '\.\./\.\./evil\.kml' points outside the archive"),
     Case("kmz_absolute_member", _zip_members("sites.kmz", {"/tmp/evil.kml": _kml_doc}), ERROR, r"sites\.kmz: member '/tmp/evil\.kml' points outside the archive"),
     Case("kmz_network_link", _zip_members("linked.kmz", {"doc.kml": lambda env: _kml_doc(env, link=True)}), PASS, check=_names(["Ташкент"], "Name"), tags=frozenset({"network"})),
+    Case("kmz_network_link_to_a_local_file", _zip_members("local.kmz", {"doc.kml": lambda env: _kml_doc(env, local=True)}), PASS, check=_names(["Ташкент"], "Name")),
     Case("kmz_without_kml", _zip_members("empty.kmz", {"files/icon.png": lambda _e: b"\x89PNG"}), ERROR, r"empty\.kmz: the KMZ holds no KML at its root"),
     Case("kmz_corrupt_member", _kmz_corrupt, ERROR, r"broken\.kmz: its doc\.kml cannot be unpacked \(Error -3 while decompressing"),
     Case("kml_named_kmz", _write(b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"/>', "plain.kmz"), ERROR, r"plain\.kmz: its name says KMZ \(a zip of doc\.kml\), but it is KML"),
