@@ -392,7 +392,7 @@ def check_zip(path: Path, *, trusted: bool = False) -> list[zipfile.ZipInfo]:
     try:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as err:  # e.g. a zip version from 2030
         said = " ".join(str(err).split())
         msg = f"{path}: not a readable zip archive ({said}). Re-create it, or give the .shp itself."
         raise InputFileError(msg) from None

@@ -285,6 +285,16 @@ def _kmz_corrupt(folder: Path, env: Env) -> str:
     return str(path)
 
 
+def _zip_version(folder: Path, env: Env) -> str:
+    """A zip whose central directory says it needs a zip version no reader has (16.7)."""
+    path = Path(_zipped(_shapefile("sites.shp", _points(id=["a", "b"])), "sites.zip")(folder, env))
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6 : at + 8] = struct.pack("<H", 167)
+    path.write_bytes(bytes(data))
+    return str(path)
+
+
 def _gpx_schema(folder: Path, env: Env) -> str:
     """A GPX whose schemaLocation (as every GPX has one) points at the listener: nothing may fetch it."""
     path = folder / "track.gpx"
@@ -438,6 +448,7 @@ CASES: list[Case] = [
     Case("zip_holding_a_vrt", _zip_members("sites.zip", {"sites.vrt": lambda env: ogr_vrt(env).encode()}), ERROR, r"sites\.zip: the zip holds no Shapefile \(\.shp\); members: sites\.vrt"),
     Case("zip_vrt_named_shp", _zip_members("sites.zip", {"sites.shp": lambda env: ogr_vrt(env).encode(), "sites.shx": lambda _e: b"", "sites.dbf": lambda _e: b""}), ERROR, r"sites\.zip/sites\.shp: its name says a Shapefile, but it is a GDAL vector VRT"),
     Case("zip_bomb_1gib", _zip_bomb, ERROR, r"bomb\.zip: member 'bomb\.geojson' expands 1,0\d\d times .* zip bomb"),
+    Case("zip_unsupported_version", _zip_version, ERROR, r"sites\.zip: not a readable zip archive \(zip file version 16\.7\)"),
     Case("kmz_doc_is_a_vrt", _zip_members("sites.kmz", {"doc.kml": lambda env: ogr_vrt(env).encode()}), ERROR, r"sites\.kmz/doc\.kml: its name says KML, but it is a GDAL vector VRT"),
     Case("kmz_bomb_1gib", _kmz_bomb, ERROR, r"bomb\.kmz: member 'doc\.kml' expands 1,0\d\d times .* zip bomb"),
     Case("kmz_dotdot_member", _zip_members("sites.kmz", {"doc.kml": _kml_doc, "../../evil.kml": _kml_doc}), ERROR, r"sites\.kmz: member '\.\./\.\./evil\.kml' points outside the archive"),
