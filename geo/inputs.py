@@ -370,6 +370,7 @@ def raise_unreadable(name: str, rows: Sequence[int], reason: str) -> None:
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma (',')", ";": "semicolon (';')", "\t": "tab", "|": "pipe ('|')"}
 _DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
+_WHO_WRITES = {";": ", as Excel saves CSV in Russian and most European locales", "\t": ", as Excel saves Unicode Text"}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _UTF8 = ("utf-8", "utf-8-sig", "ascii")
 _CHUNK = 1 << 20  # bytes decoded at a time when checking that a file is UTF-8
@@ -506,8 +507,8 @@ def sniff_delimiter(path: Path, encoding: str, *, expected: str, name: str) -> s
         shown_name = "tab" if chosen == "\t" else repr(chosen)
         warn(
             f"{name}: read as {delimiter_name(chosen)}-separated values: its header splits into {best[2]} columns "
-            f"on it, and its rows alike (Excel saves CSV that way in Russian and most European locales). If that is "
-            f"wrong, pass delimiter='…'; delimiter={chosen!r} (CLI: --delimiter {shown_name}) says so."
+            f"on it{_WHO_WRITES.get(chosen, '')}. If that is wrong, pass delimiter='…'; delimiter={chosen!r} "
+            f"(CLI: --delimiter {shown_name}) says so."
         )
     return chosen
 
