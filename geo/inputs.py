@@ -410,11 +410,16 @@ def _bom(path: Path) -> str | None:
 
 
 def _first_non_utf8(path: Path) -> tuple[int, bytes] | None:
-    """Return the offset of the first byte that is not UTF-8, and the chunk around it; ``None`` if it all is."""
+    """Return the offset of the first byte that is not UTF-8, and the chunk around it; ``None`` if it all is.
+
+    A file that is all ASCII gives ``(-1, b"")``: it reads the same in every encoding geo reads.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
+    ascii_only = True
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
+            ascii_only = ascii_only and chunk.isascii()
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as err:
@@ -424,7 +429,7 @@ def _first_non_utf8(path: Path) -> tuple[int, bytes] | None:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return offset, b""
-    return None
+    return (-1, b"") if ascii_only else None
 
 
 def _example(lines: Iterable[bytes], encoding: str) -> str:
@@ -452,10 +457,15 @@ def text_encoding(path: Path, encoding: str | None) -> str:
     bom = _bom(path)
     if bom is not None and (encoding is None or codecs.lookup(encoding).name.startswith(bom[:5])):
         return bom
-    if encoding is not None:
-        return encoding
     bad = _first_non_utf8(path)
-    if bad is None:
+    if encoding is not None:
+        if bad is None and codecs.lookup(encoding).name != "utf-8":
+            warn(
+                f"{path.name} is UTF-8 text, but was read as {encoding}, as told; if its letters look wrong, leave "
+                "encoding out (CLI: --encoding), or give it only with the files that need it."
+            )
+        return encoding
+    if bad is None or bad[0] < 0:
         return "utf-8"
     offset, chunk = bad
     lines = _NON_ASCII_WORD.findall(chunk)  # words only: the file's Latin names and keys do not vote

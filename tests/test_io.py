@@ -222,3 +222,18 @@ def test_a_gpx_with_only_a_track_reads_the_track(tmp_path):
     gdf = geo.read(path)
     assert gdf["name"].tolist() == ["walk"]
     assert gdf.geom_type.tolist() == ["MultiLineString"]
+
+
+def test_an_encoding_given_for_a_utf8_file_is_used_with_a_warning(tmp_path):
+    path = tmp_path / "utf8.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Нарын"}, '
+        '"geometry": {"type": "Point", "coordinates": [76.0, 41.43]}}]}',
+        encoding="utf-8",
+    )
+    with pytest.warns(geo.GeoToolkitWarning, match=r"utf8\.geojson is UTF-8 text, but was read as cp1251, as told"):
+        assert geo.read(path, encoding="cp1251")["name"].tolist() == ["Нарын".encode().decode("cp1251")]
+    assert geo.read(path, encoding="utf-8")["name"].tolist() == ["Нарын"]  # no warning
+    ascii_csv = tmp_path / "ascii.csv"
+    ascii_csv.write_text("id,lon,lat\na,76.0,41.43\n")
+    assert len(geo.read(ascii_csv, encoding="cp1251")) == 1  # reads the same in any encoding: no warning
