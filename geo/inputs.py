@@ -372,7 +372,6 @@ _DELIMITER_NAMES = {",": "comma (',')", ";": "semicolon (';')", "\t": "tab", "|"
 _DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
 _WHO_WRITES = {";": ", as Excel saves CSV in Russian and most European locales", "\t": ", as Excel saves Unicode Text"}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_UTF8 = ("utf-8", "utf-8-sig", "ascii")
 _CHUNK = 1 << 20  # bytes decoded at a time when checking that a file is UTF-8
 _SNIFF_ROWS = 50  # rows of a CSV that decide its delimiter
 _SNIFF_CHARS = 65_536
