@@ -148,3 +148,17 @@ def test_geojson_io_export_keeps_its_style_properties():
     assert gdf["fill-opacity"].iloc[2] == 0.5
     assert gdf.geom_type.tolist() == ["Point", "Point", "Polygon"]
     assert _coordinates(gdf.iloc[:2]) == POINTS[:2]
+
+
+def test_a_map_layer_says_how_to_read_its_file(tmp_path):
+    from geo.cli.map_command import parse_layer
+
+    spec = f"{CORPUS / 'excel_ru_cp1251.csv'}:title=Excel:encoding=cp1251:delimiter=;:decimal=,"
+    assert parse_layer(spec)[1] == {"title": "Excel", "encoding": "cp1251", "delimiter": ";", "decimal": ","}
+    with pytest.raises(geo.RecipeError, match=r"--layer 'x\.csv:delimiter=ab': Unknown CSV delimiter 'ab'"):
+        parse_layer("x.csv:delimiter=ab")
+    out = tmp_path / "m.html"
+    result = runner.invoke(app, ["map", "--layer", spec, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr  # each assumption said outright
+    assert "Текели" in out.read_text(encoding="utf-8")

@@ -20,7 +20,7 @@ from geo.cli.options import (
     user_errors,
     user_output,
 )
-from geo.errors import RecipeError
+from geo.errors import GeoToolkitError, RecipeError
 
 if TYPE_CHECKING:
     from geo.mapping.payload import UserLayer
@@ -30,6 +30,9 @@ __all__ = ["elevation_grid", "map_command", "parse_layer"]
 #: Options of ``--layer FILE:key=value:...`` and the UserLayer field each one sets.
 LAYER_KEYS = {"title": "title", "color": "color", "colour": "color", "color-by": "color_by", "colour-by": "color_by"}
 LAYER_KEYS |= {"marker": "marker", "hidden": "hidden"}
+#: ... and how to read the file, over --encoding/--delimiter/--decimal (e.g. my.csv:delimiter=;:decimal=,).
+READ_KEYS = {"encoding": "encoding", "delimiter": "delimiter", "decimal": "decimal"}
+LAYER_KEYS |= READ_KEYS
 _OPTION = re.compile(r":(?=(?:" + "|".join(re.escape(k) for k in LAYER_KEYS) + r")(?:=|:|$))")
 
 
@@ -74,6 +77,15 @@ def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
             "(e.g. my.csv:title=My sites:color=#882255)."
         )
         raise RecipeError(msg)
+    from geo.inputs import check_decimal, check_delimiter, check_encoding
+
+    for name, check in (("encoding", check_encoding), ("delimiter", check_delimiter), ("decimal", check_decimal)):
+        if name in options:
+            try:
+                check(options[name])
+            except GeoToolkitError as error:
+                msg = f"--layer {text!r}: {error}"
+                raise RecipeError(msg) from None
     from geo.mapping.payload import style_problem
 
     if problem := style_problem(options.get("color"), options.get("marker")):
@@ -99,8 +111,16 @@ def _user_layers(
         path, options = parse_layer(spec)
         title = options.pop("title", None) or path.stem
         hidden = options.pop("hidden", None) is not None
+        read = {key: options.pop(key, None) for key in READ_KEYS}
         style: dict[str, Any] = {k: v for k, v in options.items() if v}
-        frame = geo.read(path, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
+        frame = geo.read(
+            path,
+            crs=crs,
+            encoding=read["encoding"] or encoding,
+            delimiter=read["delimiter"] or delimiter,
+            decimal=read["decimal"] or decimal,
+            trusted=trusted,
+        )
         layers[title] = UserLayer(frame, visible=not hidden, **style)
     return layers
 
@@ -135,7 +155,8 @@ def map_command(
             "--layer",
             help=(
                 "Add your own file (repeatable), with options after colons: "
-                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :hidden."
+                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :hidden; how to read it: "
+                ":encoding=cp1251, :delimiter=;, :decimal=,."
             ),
         ),
     ] = None,
