@@ -1,4 +1,4 @@
-"""Checks of a user's layer as it is read: geometries, column names, text encoding, GeoJSON's legacy ``crs``.
+"""Checks of a user's layer as it is read: geometries, column names, text encoding, CSV dialect, GeoJSON's ``crs``.
 
 Each check either raises one error naming the file, the rows or the field and saying what to do, or
 repairs what can honestly be repaired and warns (:class:`~geo.errors.GeoToolkitWarning`) naming what
@@ -7,6 +7,9 @@ it changed. Nothing is changed silently. :func:`geo.io.read` runs them.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
 import mmap
 import re
@@ -25,10 +28,15 @@ from geo.errors import CRSError, GeoToolkitWarning, InputFileError, LayerSchemaE
 
 __all__ = [
     "CYRILLIC_ENCODINGS",
+    "DELIMITERS",
     "check_all_located",
     "check_coordinates",
+    "check_decimal",
+    "check_delimiter",
     "check_encoding",
     "check_legacy_crs",
+    "decimal_commas",
+    "delimiter_name",
     "detect_cyrillic",
     "free_name",
     "geojson_geometry_property",
@@ -38,6 +46,8 @@ __all__ = [
     "raise_unreadable",
     "repair_geometries",
     "shown",
+    "sniff_delimiter",
+    "text_encoding",
     "text_values",
     "unique_names",
     "warn",
@@ -61,8 +71,6 @@ _CYRILLIC_SHARE = 4  # a Cyrillic reading must win by this factor over mixed-scr
 
 def check_encoding(encoding: str) -> str:
     """Return the codec name of `encoding`; raise `InputFileError` (one line, with examples) if Python has none."""
-    import codecs
-
     try:
         return codecs.lookup(encoding).name
     except LookupError:
@@ -354,3 +362,181 @@ def raise_unreadable(name: str, rows: Sequence[int], reason: str) -> None:
         "four, the last repeating the first."
     )
     raise InputFileError(msg)
+
+
+# ---------------------------------------------------------------- text files: encoding, delimiter, decimal comma
+
+#: CSV delimiters geo recognises, in order of preference when two read a file equally well.
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma (',')", ";": "semicolon (';')", "\t": "tab", "|": "pipe ('|')"}
+_DELIMITER_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
+_WHO_WRITES = {";": ", as Excel saves CSV in Russian and most European locales", "\t": ", as Excel saves Unicode Text"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_CHUNK = 1 << 20  # bytes decoded at a time when checking that a file is UTF-8
+_SNIFF_ROWS = 50  # rows of a CSV that decide its delimiter
+_SNIFF_CHARS = 65_536
+_NON_ASCII_WORD = re.compile(rb"[^\s\"',;:|{}\[\]<>=]*[\x80-\xff][^\s\"',;:|{}\[\]<>=]*")
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_DECIMAL_POINT = re.compile(r"^\s*[-+]?\d*\.\d+\s*$")
+
+
+def check_delimiter(delimiter: str) -> str:
+    """Return the CSV delimiter `delimiter` names (one character, or ``tab``, ``semicolon`` …); raise if none."""
+    value = _DELIMITER_WORDS.get(delimiter.lower(), delimiter)
+    if len(value) != 1 or value in '"\r\n' or value.isalnum():
+        msg = f"Unknown CSV delimiter {delimiter!r}. Use one character: ',', ';', '|' or tab (CLI: --delimiter tab)."
+        raise InputFileError(msg)
+    return value
+
+
+def check_decimal(decimal: str) -> str:
+    """Return `decimal` if it is a decimal separator geo reads (``.`` or ``,``); raise otherwise."""
+    if decimal not in (".", ","):
+        msg = f"Unknown decimal separator {decimal!r}. Use '.' or ',' (decimal=',' for 69,2797)."
+        raise InputFileError(msg)
+    return decimal
+
+
+def delimiter_name(delimiter: str) -> str:
+    """Name a delimiter for messages, e.g. ``"semicolon (';')"`` or ``"tab"``."""
+    return _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+
+
+def _bom(path: Path) -> str | None:
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    return next((codec for bom, codec in _BOMS if head.startswith(bom)), None)
+
+
+def _first_non_utf8(path: Path) -> tuple[int, bytes] | None:
+    """Return the offset of the first byte that is not UTF-8, and the chunk around it; ``None`` if it all is.
+
+    A file that is all ASCII gives ``(-1, b"")``: it reads the same in every encoding geo reads.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    ascii_only = True
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            ascii_only = ascii_only and chunk.isascii()
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                return offset + err.start, chunk
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return offset, b""
+    return (-1, b"") if ascii_only else None
+
+
+def _example(lines: Iterable[bytes], encoding: str) -> str:
+    """Return the first non-ASCII word of `lines` read in `encoding`."""
+    for line in lines:
+        for word in re.findall(r"[^\W\d_]+", line.decode(encoding, errors="replace")):
+            if not word.isascii():
+                return word
+    return ""
+
+
+def text_encoding(path: Path, encoding: str | None) -> str:
+    """Return the codec to read a text file (CSV, GeoJSON) with; warn when it is not the one the file declares.
+
+    A byte-order mark decides (UTF-8 or UTF-16, as Excel writes them); then `encoding` if given; then
+    UTF-8 if every byte reads as UTF-8 (RFC 8259 requires it of JSON); then a Cyrillic code page
+    (:data:`CYRILLIC_ENCODINGS`) if the text reads as Cyrillic words in it, with a warning naming it.
+
+    Raises
+    ------
+    InputFileError
+        Text that is neither UTF-8 nor recognisably Cyrillic: the message names the byte and the
+        ``encoding=`` to pass.
+    """
+    bom = _bom(path)
+    if bom is not None and (encoding is None or codecs.lookup(encoding).name.startswith(bom[:5])):
+        return bom
+    bad = _first_non_utf8(path)
+    if encoding is not None:
+        if bad is None and codecs.lookup(encoding).name != "utf-8":
+            warn(
+                f"{path.name} is UTF-8 text, but was read as {encoding}, as told; if its letters look wrong, leave "
+                "encoding out (CLI: --encoding), or give it only with the files that need it."
+            )
+        return encoding
+    if bad is None or bad[0] < 0:
+        return "utf-8"
+    offset, chunk = bad
+    lines = _NON_ASCII_WORD.findall(chunk)  # words only: the file's Latin names and keys do not vote
+    found = detect_cyrillic(line.decode("latin-1") for line in lines)
+    if found is None:
+        line = 1
+        with path.open("rb") as fh:
+            while offset - fh.tell() > 0 and (block := fh.read(min(_CHUNK, offset - fh.tell()))):
+                line += block.count(b"\n")
+            sample = fh.read(4)
+        msg = (
+            f"{path}, line {line}: not UTF-8 text (byte {offset}: {sample!r}), nor does it read as Cyrillic "
+            f"({', '.join(CYRILLIC_ENCODINGS)}). Re-save it as UTF-8, or pass its encoding, e.g. encoding='cp1252' "
+            "(CLI: --encoding cp1252)."
+        )
+        raise InputFileError(msg)
+    warn(
+        f"{path.name} is not UTF-8 text; it reads as Cyrillic in {found} (e.g. {_example(lines, found)!r}), so it "
+        f"was read that way. If that is wrong, pass encoding='…' (CLI: --encoding)."
+    )
+    return found
+
+
+def sniff_delimiter(path: Path, encoding: str, *, expected: str, name: str) -> str:
+    """Return the delimiter of a CSV: the one of :data:`DELIMITERS` that splits its first rows most evenly.
+
+    The header must split into two or more columns; of such delimiters the one whose rows have as
+    many values as the header most often wins (then the earlier in :data:`DELIMITERS`). A delimiter
+    other than `expected` (``,`` for ``.csv``) is announced with a warning saying how to pass it.
+    """
+    with path.open(encoding=encoding, errors="replace", newline="") as fh:
+        sample = fh.read(_SNIFF_CHARS)
+    if len(sample) == _SNIFF_CHARS:  # keep whole lines
+        sample = sample[: max(sample.rfind("\n"), 0)] or sample
+    best: tuple[int, int, int] | None = None
+    chosen = expected
+    for rank, delimiter in enumerate(DELIMITERS):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r][:_SNIFF_ROWS]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:  # noqa: PLR2004
+            continue
+        width = len(rows[0])
+        score = (sum(len(r) == width for r in rows[1:]), -rank if delimiter != expected else 1, width)
+        if best is None or score > best:
+            best, chosen = score, delimiter
+    if chosen != expected and best is not None:
+        shown_name = "tab" if chosen == "\t" else repr(chosen)
+        warn(
+            f"{name}: read as {delimiter_name(chosen)}-separated values: its header splits into {best[2]} columns "
+            f"on it{_WHO_WRITES.get(chosen, '')}. If that is wrong, pass delimiter='…'; delimiter={chosen!r} "
+            f"(CLI: --delimiter {shown_name}) says so."
+        )
+    return chosen
+
+
+def decimal_commas(values: pd.Series, decimal: str | None) -> tuple[pd.Series, bool]:
+    """Return coordinate texts with decimal commas as points, and whether any was changed.
+
+    With `decimal` ``","`` every comma becomes a point; with ``None`` only when every value that is
+    not blank is a number with one decimal comma or none (``69,2797``, ``41``) and none has a point.
+    """
+    text = values.astype("string")
+    if decimal == ".":
+        return values, False
+    filled = text.dropna()
+    has_comma = filled.str.contains(",", regex=False)
+    if not has_comma.any():
+        return values, False
+    if decimal is None:
+        if filled.str.match(_DECIMAL_POINT).any() or not filled.str.match(_DECIMAL_COMMA)[has_comma].all():
+            return values, False
+    out = text.str.replace(",", ".", regex=False)
+    return out.astype(object).where(values.notna(), None), True

@@ -1,13 +1,16 @@
-"""Read a user's layer: GeoPackage, GeoJSON, FlatGeobuf, Shapefile (plain or zipped), KML, GPX, GeoParquet or CSV.
+"""Read a user's layer: GeoPackage, GeoJSON, FlatGeobuf, Shapefile (plain or zipped), KML, KMZ, GPX, GeoParquet or CSV.
 
 Files come from anyone, so ``read`` opens only local files, each only as the format its suffix names,
 with GDAL's network access off (:mod:`geo.safety`), and checks what goes wrong most often, saying how to
-fix it (:mod:`geo.inputs`): a missing file, a refused or unknown format, a zip bomb, a Shapefile without
-its ``.dbf`` or ``.shx`` or without a ``.cpg`` (Cyrillic text is detected), no CRS, an obsolete GeoJSON
-``crs``, swapped or out-of-range coordinates, NaN coordinates, unclosed or collapsed rings, an empty or
-wholly unlocated layer, repeated column names, a text column called ``geometry``, text that is not
-UTF-8, duplicate ids and missing fields. Repairs (closing a ring, ``make_valid``, renaming a column,
-reading Cyrillic) are announced with a `GeoToolkitWarning` naming what changed.
+fix it (:mod:`geo.inputs`): a missing file, a refused or unknown format, a zip or KMZ bomb, a Shapefile
+without its ``.dbf`` or ``.shx`` or without a ``.cpg`` (UTF-8 and Cyrillic text are recognised), no CRS,
+an obsolete GeoJSON ``crs``, swapped or out-of-range coordinates, NaN coordinates, unclosed or collapsed
+rings, an empty or wholly unlocated layer, repeated column names, a text column called ``geometry``,
+text that is not UTF-8, duplicate ids and missing fields. Files are read as their tools write them: a
+byte-order mark, a CSV's delimiter and decimal commas, a Cyrillic code page in a CSV or GeoJSON, every
+folder of a KML and every kind of GPX feature. Repairs and assumptions (closing a ring, ``make_valid``,
+renaming a column, reading Cyrillic, a ``;`` delimiter) are announced with a `GeoToolkitWarning` naming
+what changed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +37,15 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from geo.crs import WGS84, check_lonlat, parse_crs, require_crs
 from geo.errors import CRSError, GeoToolkitWarning, InputFileError, LayerSchemaError
 from geo.inputs import (
+    DELIMITERS,
     check_all_located,
     check_coordinates,
+    check_decimal,
+    check_delimiter,
     check_encoding,
     check_legacy_crs,
+    decimal_commas,
+    delimiter_name,
     detect_cyrillic,
     free_name,
     geojson_geometry_property,
@@ -46,11 +55,13 @@ from geo.inputs import (
     raise_unreadable,
     repair_geometries,
     shown,
+    sniff_delimiter,
+    text_encoding,
     text_values,
     unique_names,
     warn,
 )
-from geo.safety import check_source, check_vector, check_zip, vector_env
+from geo.safety import check_kmz, check_source, check_vector, check_zip, vector_env
 
 __all__ = ["read", "read_dataset", "repair_geometries"]
 
@@ -67,6 +78,8 @@ _SWAPPED_SHARE = 0.9  # share of features that must fall inside the window once 
 _LATIN1 = ("ISO-8859-1", "LATIN1", "CP1252")  # what GDAL assumes for a .dbf that declares nothing
 _JSON = (".geojson", ".json", ".topojson", ".geojsonl", ".geojsons")
 _PARTS = (".dbf", ".shx", ".cpg")  # a Shapefile's sidecars that geo checks for
+_MANY_LAYERS = (".kml", ".kmz", ".gpx")  # formats whose layers are parts of one dataset (folders; GPX kinds)
+_GPX_LAYERS = ("waypoints", "routes", "tracks")  # route_points and track_points repeat routes and tracks
 _GDAL_HANDLED = ("Non closed ring detected", "Invalid WKB")  # GDAL/pyogrio warnings geo words itself
 
 
@@ -78,38 +91,68 @@ def _find(columns: Sequence[str], names: Sequence[str]) -> str | None:
 def _bad_encoding(path: Path, encoding: str, err: UnicodeDecodeError) -> InputFileError:
     msg = (
         f"{path} is not valid {encoding} text (byte {err.start}: {err.object[err.start : err.start + 4]!r}). "
-        "Re-save it as UTF-8, or pass encoding='cp1251' (CLI: --encoding) if that is what it uses."
+        "Re-save it as UTF-8, or pass the encoding it uses, e.g. encoding='cp1251' (CLI: --encoding)."
     )
     return InputFileError(msg)
 
 
-def _too_many_fields(path: Path, encoding: str, width: int) -> InputFileError:
-    with path.open(encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh)
+def _too_many_fields(path: Path, dialect: _Dialect, width: int) -> InputFileError:
+    with path.open(encoding=dialect.encoding, newline="") as fh:
+        header = fh.readline()
+        fh.seek(0)
+        reader = csv.reader(fh, delimiter=dialect.delimiter)
         for row in reader:
             if len(row) > width:
                 line = reader.line_num
                 break
         else:
             line = 0
+    d = dialect.delimiter
+    if width == 1 and (other := next((c for c in DELIMITERS if c != d and c in header), None)):
+        msg = (
+            f"{path}, line 1: the header holds no {delimiter_name(d)}, so it is one column, but it holds {other!r}: "
+            f"pass delimiter={other!r} (CLI: --delimiter), or leave it out to have it recognised."
+        )
+        return InputFileError(msg)
+    example = f'"Almaty{d} Kazakhstan"' if d != "\t" else '"Almaty<tab>Kazakhstan"'
     msg = (
-        f"{path}, line {line}: more values than the header has columns ({width}). A value with a comma must be "
-        'in double quotes, e.g. "Almaty, Kazakhstan".'
+        f"{path}, line {line}: more values than the header has columns ({width}). A value that holds the "
+        f"delimiter, a {delimiter_name(d)}, must be in double quotes, e.g. {example}; if the file is separated by "
+        "another character, pass delimiter='…' (CLI: --delimiter)."
     )
     return InputFileError(msg)
 
 
-def _csv_frame(path: Path, encoding: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Dialect:
+    """How a CSV is written: its text encoding, delimiter and decimal separator (``None``: recognise it)."""
+
+    encoding: str
+    delimiter: str
+    decimal: str | None
+
+
+def _dialect(path: Path, *, encoding: str | None, delimiter: str | None, decimal: str | None) -> _Dialect:
+    """Work out a CSV's encoding (a BOM, UTF-8 or Cyrillic) and delimiter unless given, warning what was assumed."""
+    codec = text_encoding(path, encoding)
+    if delimiter is None:
+        expected = "\t" if path.suffix.lower() == ".tsv" else ","
+        delimiter = sniff_delimiter(path, codec, expected=expected, name=path.name)
+    return _Dialect(codec, delimiter, decimal)
+
+
+def _csv_frame(path: Path, dialect: _Dialect) -> pd.DataFrame:
     """Read a CSV as text, its repeated column names renamed with a warning (pandas would add '.1')."""
     try:
-        with path.open(encoding=encoding, newline="") as fh:
-            header = next(csv.reader(fh), [])
+        with path.open(encoding=dialect.encoding, newline="") as fh:
+            header = next(csv.reader(fh, delimiter=dialect.delimiter), [])
         names = unique_names(header, where=str(path))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
             df = pd.read_csv(
                 path,
-                encoding=encoding,
+                sep=dialect.delimiter,
+                encoding=dialect.encoding,
                 dtype=str,
                 keep_default_na=False,
                 na_values=[""],
@@ -118,12 +161,29 @@ def _csv_frame(path: Path, encoding: str) -> pd.DataFrame:
                 index_col=False,  # never take the first column as the index when a row has one value more
             )
     except UnicodeDecodeError as err:
-        raise _bad_encoding(path, encoding, err) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as err:
+        raise _bad_encoding(path, dialect.encoding, err) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeError) as err:
         msg = f"{path} is not a readable CSV: {one_line(str(err))}"
         raise InputFileError(msg) from None
     if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        raise _too_many_fields(path, encoding, len(names))
+        raise _too_many_fields(path, dialect, len(names))
+    return df
+
+
+def _coordinates(df: pd.DataFrame, columns: tuple[str, str], *, decimal: str | None, name: str) -> pd.DataFrame:
+    """Read decimal commas in the coordinate columns as points (``69,2797`` -> ``69.2797``), warning if recognised."""
+    changed = []
+    df = df.copy()
+    for column in columns:
+        df[column], did = decimal_commas(df[column], decimal)
+        if did:
+            changed.append(column)
+    if changed and decimal is None:
+        first = df[changed[0]].dropna().iloc[0]
+        warn(
+            f"{name}: columns {', '.join(changed)} have decimal commas (e.g. {first.replace('.', ',')!r}); read as "
+            f"{first}. If that is wrong, pass decimal='.' (CLI: --decimal .); decimal=',' says so."
+        )
     return df
 
 
@@ -135,7 +195,8 @@ def _lonlat_points(df: pd.DataFrame, lon: str, lat: str, *, path: Path) -> list[
         row = int(bad[0]) + 2  # header is line 1
         msg = (
             f"{path}, line {row}: {lon}={df.at[bad[0], lon]!r}, {lat}={df.at[bad[0], lat]!r} is not a number "
-            f"({len(bad)} such row(s)). Use decimal degrees with a dot, e.g. 69.2833."
+            f"({len(bad)} such row(s)). Use decimal degrees, e.g. 69.2833 (decimal commas: pass decimal=',', "
+            "CLI: --decimal ,)."
         )
         raise InputFileError(msg)
     half = df.index[df[lon].isna() != df[lat].isna()]
@@ -156,8 +217,8 @@ def _lonlat_points(df: pd.DataFrame, lon: str, lat: str, *, path: Path) -> list[
     return [None if np.isnan(a) or np.isnan(b) else shapely.Point(a, b) for a, b in zip(x, y, strict=True)]
 
 
-def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame:
-    df = _csv_frame(path, encoding)
+def _read_csv(path: Path, *, dialect: _Dialect, crs: str | None) -> gpd.GeoDataFrame:
+    df = _csv_frame(path, dialect)
     cols = list(df.columns)
     lon, lat = _find(cols, _LON_NAMES), _find(cols, _LAT_NAMES)
     declared = crs
@@ -167,6 +228,7 @@ def _read_csv(path: Path, *, encoding: str, crs: str | None) -> gpd.GeoDataFrame
         declared = WGS84  # columns named lon/lat declare degrees on WGS84
         logger.info("%s: columns %r/%r read as WGS84 longitude/latitude", path, lon, lat)
     if lon is not None and lat is not None:
+        df = _coordinates(df, (lon, lat), decimal=dialect.decimal, name=path.name)
         geometry = _lonlat_points(df, lon, lat, path=path)
         df = df.drop(columns=[lon, lat])
     elif (wkt := _find(cols, _WKT_NAMES)) is not None:
@@ -240,6 +302,8 @@ def _zip_member(path: Path, *, layer: str | int | None, trusted: bool) -> tuple[
         raise InputFileError(msg)
     shp = shps[0]
     has_cpg = _shapefile_parts({n.lower() for n in names}, shp, where=str(path))
+    cpg = f"{shp[:-4]}.cpg".lower()
+    has_cpg = has_cpg and any(m.filename.lower() == cpg and m.file_size > 0 for m in members)  # GDAL may write it empty
     with zipfile.ZipFile(path) as zf, zf.open(shp) as fh:
         head = fh.read(4096)
     source = f"/vsizip/{path.resolve()}/{shp}"
@@ -271,7 +335,7 @@ def _collapses(geom: shapely.Geometry | None) -> bool:
         return True
 
 
-def _close_rings(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None, name: str) -> gpd.GeoDataFrame:
+def _close_rings(gdf: gpd.GeoDataFrame, source: str | bytes, *, layer: str | int | None, name: str) -> gpd.GeoDataFrame:
     """Close polygon rings GDAL returned unclosed (from the raw WKB), warning; refuse what cannot be read."""
     wkb = np.asarray(pyogrio.raw.read(source, layer=layer, columns=[])[2], dtype=object)
     present = np.array([w is not None for w in wkb])
@@ -300,7 +364,7 @@ def _close_rings(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None,
     return out
 
 
-def _frame(source: str, **kwargs: object) -> gpd.GeoDataFrame:
+def _frame(source: str | bytes, *, name: str, **kwargs: object) -> gpd.GeoDataFrame:
     """``pyogrio.read_dataframe``; through Arrow when the default path cannot hold a field (e.g. a list of booleans)."""
     try:
         return pyogrio.read_dataframe(source, **kwargs)
@@ -308,12 +372,12 @@ def _frame(source: str, **kwargs: object) -> gpd.GeoDataFrame:
         try:
             return pyogrio.read_dataframe(source, use_arrow=True, **kwargs)
         except (ValueError, TypeError, OSError):
-            msg = f"{source}: GDAL reads it, but its fields cannot be turned into a table ({one_line(str(first))})."
+            msg = f"{name}: GDAL reads it, but its fields cannot be turned into a table ({one_line(str(first))})."
             raise InputFileError(msg) from None
 
 
 def _gdal_read(
-    source: str, *, layer: str | int | None, encoding: str | None, name: str, geometry_field: bool | None = None
+    source: str | bytes, *, layer: str | int | None, encoding: str | None, name: str, geometry_field: bool | None = None
 ) -> tuple[gpd.GeoDataFrame, str]:
     """Read a layer with pyogrio under geo's GDAL options; return it and the text encoding GDAL used.
 
@@ -326,12 +390,12 @@ def _gdal_read(
             info = pyogrio.read_info(source, layer=layer, encoding=encoding)
             geometry_field, used = _GEOMETRY in list(info["fields"]), str(info.get("encoding") or "")
         if geometry_field:  # pyogrio would overwrite that field with the shapes
-            attrs = _frame(source, layer=layer, encoding=encoding, read_geometry=False)
-            shapes = _frame(source, layer=layer, encoding=encoding, columns=[], on_invalid="warn")
+            attrs = _frame(source, name=name, layer=layer, encoding=encoding, read_geometry=False)
+            shapes = _frame(source, name=name, layer=layer, encoding=encoding, columns=[], on_invalid="warn")
             attrs = _keep_text_geometry(attrs, where=name)
             gdf = gpd.GeoDataFrame(attrs, geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
         else:
-            gdf = _frame(source, layer=layer, encoding=encoding, on_invalid="warn")
+            gdf = _frame(source, name=name, layer=layer, encoding=encoding, on_invalid="warn")
         if any(str(w.message).startswith("Invalid WKB") for w in caught):
             gdf = _close_rings(gdf, source, layer=layer, name=name)
     return gdf, used
@@ -347,6 +411,45 @@ def _pick_gpkg_layer(path: Path, layer: str | int | None) -> str | int | None:
     return data_layers[0] if data_layers else None
 
 
+def _full_layers(source: str | bytes, suffix: str, layer: str | int | None) -> list[str]:
+    """Return the layers of a KML/KMZ (its folders) or GPX (waypoints, routes, tracks) that hold features.
+
+    GDAL makes a layer of each KML folder and of each kind of GPX feature, and would read only the
+    first, even when it is empty. ``[]`` for other formats, or when `layer` names one.
+    """
+    if layer is not None or suffix not in _MANY_LAYERS:
+        return []
+    names = [str(n) for n in pyogrio.list_layers(source)[:, 0]]
+    if suffix == ".gpx":
+        names = [n for n in names if n in _GPX_LAYERS]
+    return [n for n in names if pyogrio.read_info(source, layer=n)["features"] != 0]
+
+
+def _read_layers(
+    source: str | bytes, layers: list[str], *, encoding: str | None, name: str
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Read several layers of one file into one frame, each feature's layer named in a column ``layer``."""
+    frames = []
+    used = ""
+    for layer in layers:
+        gdf, used = _gdal_read(source, layer=layer, encoding=encoding, name=f"{name}:{layer}")
+        frames.append(gdf)
+    column = "layer" if all("layer" not in f.columns for f in frames) else free_name("layer", frames[0].columns)
+    frames = [f.assign(**{column: layer}) for f, layer in zip(frames, layers, strict=True)]
+    crs = frames[0].crs
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=_GEOMETRY, crs=crs)
+    logger.info("%s: read its layers %s as one, named in column %r", name, ", ".join(layers), column)
+    return out, used
+
+
+def _transcoded(path: Path, codec: str) -> bytes:
+    """Return a text file re-encoded as UTF-8 (GDAL reads JSON as UTF-8 only)."""
+    try:
+        return path.read_bytes().decode(codec).encode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _bad_encoding(path, codec, err) from None
+
+
 def _read_vector(
     path: Path, *, layer: str | int | None, encoding: str | None, trusted: bool
 ) -> tuple[gpd.GeoDataFrame, str | None]:
@@ -355,23 +458,37 @@ def _read_vector(
     has_cpg = True
     declared = None
     geometry_field = None
+    source: str | bytes
     if suffix == ".zip":
         source, has_cpg = _zip_member(path, layer=layer, trusted=trusted)
         layer = None
+    elif suffix == ".kmz":
+        source = f"/vsizip/{path.resolve()}/{check_kmz(path, trusted=trusted)}"
     else:
         check_vector(path, trusted=trusted)
         source = str(path)
         if suffix == ".shp":
             parts = {str(p).lower() for ext in _PARTS for p in (path.with_suffix(ext), path.with_suffix(ext.upper()))}
             has_cpg = _shapefile_parts({p for p in parts if Path(p).exists()}, str(path), where=str(path))
+            cpg = next((p for p in (path.with_suffix(".cpg"), path.with_suffix(".CPG")) if p.exists()), None)
+            has_cpg = has_cpg and cpg is not None and cpg.stat().st_size > 0  # GDAL writes it empty (ENCODING="")
         if suffix in _JSON:
             declared = geojson_legacy_crs(path)
             geometry_field = geojson_geometry_property(path)
+            codec = text_encoding(path, encoding)
+            if codec != "utf-8":  # GDAL reads JSON as UTF-8 only: give it the text re-encoded
+                source = _transcoded(path, codec)
+            encoding = None
     name = path.name if layer is None else f"{path.name}:{layer}"
     with vector_env():
         try:
             layer = _pick_gpkg_layer(path, layer)
-            gdf, used = _gdal_read(source, layer=layer, encoding=encoding, name=name, geometry_field=geometry_field)
+            full = _full_layers(source, suffix, layer)
+            if len(full) > 1:
+                gdf, used = _read_layers(source, full, encoding=encoding, name=name)
+            else:
+                layer = full[0] if full else layer
+                gdf, used = _gdal_read(source, layer=layer, encoding=encoding, name=name, geometry_field=geometry_field)
             if not has_cpg and encoding is None and used.upper() in _LATIN1:
                 gdf = _cyrillic(gdf, source, layer=layer, name=name)
         except DataLayerError as err:
@@ -383,12 +500,22 @@ def _read_vector(
     return gdf, declared
 
 
-def _cyrillic(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None, name: str) -> gpd.GeoDataFrame:
-    """Read a Shapefile without ``.cpg`` in its Cyrillic encoding if its text says so; else warn how GDAL read it."""
+def _utf8(texts: Sequence[str]) -> bool:
+    """Tell whether texts GDAL decoded as ISO-8859-1 are all UTF-8 (as GDAL writes a .dbf with ENCODING="")."""
+    try:
+        for text in texts:
+            text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _cyrillic(gdf: gpd.GeoDataFrame, source: str | bytes, *, layer: str | int | None, name: str) -> gpd.GeoDataFrame:
+    """Read a Shapefile without ``.cpg`` as UTF-8 or Cyrillic if its text says so; else warn how GDAL read it."""
     texts = text_values(gdf)
     if not texts:
         return gdf
-    found = detect_cyrillic(texts)
+    found = "UTF-8" if _utf8(texts) else detect_cyrillic(texts)
     if found is None:
         warn(
             f"{name} has no .cpg file naming its text encoding, so its text was read as ISO-8859-1 (e.g. "
@@ -399,7 +526,8 @@ def _cyrillic(gdf: gpd.GeoDataFrame, source: str, *, layer: str | int | None, na
     again, _ = _gdal_read(source, layer=layer, encoding=found, name=name)
     sample = next(iter(text_values(again, limit=1)), "")
     warn(
-        f"{name} has no .cpg file naming its text encoding; its text reads as Cyrillic in {found} (e.g. "
+        f"{name} has no .cpg file naming its text encoding; its text reads as "
+        f"{found if found == 'UTF-8' else f'Cyrillic in {found}'} (e.g. "
         f"{sample[:40]!r}), so it was read that way. If that is wrong, pass encoding='…' (CLI: --encoding)."
     )
     return again
@@ -410,7 +538,7 @@ def _unreadable(path: Path, err: Exception) -> InputFileError:
     if "not recognized" in text or "No such file" in text or "not a supported" in text.lower():
         msg = (
             f"{path}: not a format GDAL can read. Use GeoPackage, GeoJSON, FlatGeobuf, a zipped Shapefile, "
-            "KML, GeoParquet (.parquet) or a CSV with lon/lat or WKT columns."
+            "KML or KMZ, GPX, GeoParquet (.parquet) or a CSV with lon/lat or WKT columns."
         )
     elif isinstance(err, UnicodeDecodeError) or "utf" in text.lower() or "encoding" in text.lower():
         msg = f"{path}: text is not valid UTF-8 ({text[:120]}). Pass encoding='…' (CLI: --encoding)."
@@ -467,6 +595,8 @@ def read(
     layer: str | int | None = None,
     crs: str | None = None,
     encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
     id_column: str | None = None,
     required: Sequence[str] = (),
     trusted: bool = False,
@@ -486,8 +616,16 @@ def read(
         The CRS of a file that has none (a CSV with x/y or WKT, a Shapefile without ``.prj``).
         Refused if the file declares a different one: reproject instead.
     encoding
-        Text encoding of the file's attributes when it is not UTF-8 (e.g. ``"cp1251"``). A Shapefile
-        without ``.cpg`` whose text reads as Cyrillic is read as such, with a warning.
+        Text encoding of the file's attributes when it is not UTF-8 (e.g. ``"cp1251"``). A byte-order
+        mark (UTF-8 or UTF-16, as Excel writes) is honoured. A Shapefile without ``.cpg``, a CSV or a
+        GeoJSON whose text is not UTF-8 but reads as Cyrillic (Windows-1251, DOS 866, KOI8-R) is read
+        as such, with a warning; other text is an error naming the encoding to pass.
+    delimiter
+        A CSV's delimiter (``","``, ``";"``, ``"|"`` or ``"tab"``). By default the one that
+        splits its header and first rows evenly, with a warning when it is not a comma (tab for ``.tsv``).
+    decimal
+        A CSV's decimal separator in its coordinate columns: ``","`` for ``69,2797``. By default
+        coordinates written wholly with decimal commas are recognised, with a warning.
     id_column
         A column whose values must be unique, named in warnings and errors.
     required
@@ -520,6 +658,10 @@ def read(
         parse_crs(crs)  # an unknown CRS fails before the file is opened
     if encoding is not None:
         check_encoding(encoding)
+    if delimiter is not None:
+        delimiter = check_delimiter(delimiter)
+    if decimal is not None:
+        check_decimal(decimal)
     if Path(path).is_dir():  # only a partitioned GeoParquet folder is read from a folder
         path = Path(path)
     else:
@@ -529,7 +671,8 @@ def read(
     suffix = path.suffix.lower()
     declared = None
     if suffix in (".csv", ".txt", ".tsv"):
-        gdf = _read_csv(path, encoding=encoding or "utf-8", crs=crs)
+        dialect = _dialect(path, encoding=encoding, delimiter=delimiter, decimal=decimal)
+        gdf = _read_csv(path, dialect=dialect, crs=crs)
     elif path.is_dir() or suffix in (".parquet", ".geoparquet"):
         gdf = _read_parquet(path)
     else:

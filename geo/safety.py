@@ -13,7 +13,8 @@ Files that other people send are read through this module, for vectors (pyogrio)
   grid CDN is off, SQLite/GeoPackage files may not reach outside themselves, and GDAL lists no folder
   (so it opens a file's own sidecars by name, e.g. a Shapefile's ``.dbf``, and nothing else);
 - **archive limits**: a zip is checked (member count, total uncompressed size, compression ratio,
-  overlapping members) before anything is read from it.
+  overlapping members) before anything is read from it; a KMZ too, and its members may not point
+  outside it (``../``, absolute paths), and its ``doc.kml`` must be KML, checked as a ``.kml`` file is.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import logging
 import re
 import threading
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from geo.errors import InputFileError
@@ -40,7 +42,9 @@ __all__ = [
     "ZIP_MAX_BYTES",
     "ZIP_MAX_MEMBERS",
     "ZIP_MAX_RATIO",
+    "check_kmz",
     "check_local",
+    "check_member_names",
     "check_source",
     "check_vector",
     "check_zip",
@@ -388,7 +392,7 @@ def check_zip(path: Path, *, trusted: bool = False) -> list[zipfile.ZipInfo]:
     try:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as err:  # e.g. a zip version from 2030
         said = " ".join(str(err).split())
         msg = f"{path}: not a readable zip archive ({said}). Re-create it, or give the .shp itself."
         raise InputFileError(msg) from None
@@ -468,3 +472,73 @@ def open_raster(path: str | Path, *, trusted: bool = False) -> Iterator[rasterio
     """
     with raster_env(), open_raster_dataset(path, trusted=trusted) as src:
         yield src
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def check_member_names(path: Path, members: Sequence[zipfile.ZipInfo]) -> None:
+    """Refuse an archive with a member named outside it: an absolute path, a drive or a ``..`` part.
+
+    geo unpacks nothing to disk, but such names are made to overwrite other files when someone does,
+    and no application writes them.
+
+    Raises
+    ------
+    InputFileError
+        The first such member, named.
+    """
+    for member in members:
+        name = member.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or _DRIVE.match(name) or ".." in parts:
+            msg = (
+                f"{path}: member {name!r} points outside the archive (an absolute path or '..'), as archives made "
+                "to overwrite other files do. geo opens no such archive; ask for it to be re-created."
+            )
+            raise InputFileError(msg)
+
+
+#: The KML a KMZ holds: ``doc.kml`` by convention, else the first ``.kml`` at its root (as Google Earth reads it).
+KMZ_DOC = "doc.kml"
+
+
+def check_kmz(path: Path, *, trusted: bool = False) -> str:
+    """Check a KMZ (a zip of ``doc.kml`` and its ``files/``) before anything is read from it; return the KML's name.
+
+    The zip is held to :func:`check_zip`'s limits, its member names to :func:`check_member_names`,
+    and its KML to :func:`check_vector` as a ``.kml`` file: a VRT or anything but KML named
+    ``doc.kml`` is refused. Images and other ``files/`` are not read.
+
+    Raises
+    ------
+    InputFileError
+        Not a zip, over the archive limits, a member named outside it, no KML inside, or a KML that
+        is another format.
+    """
+    head = _head(path)
+    if not head.startswith(b"PK"):
+        msg = (
+            f"{path}: its name says KMZ (a zip of doc.kml), but it is {describe(head)}. Rename it after its real "
+            "format (.kml if it is KML)."
+        )
+        raise InputFileError(msg)
+    members = check_zip(path, trusted=trusted)
+    check_member_names(path, members)
+    names = [m.filename for m in members if not m.is_dir()]
+    kmls = [n for n in names if n.lower().endswith(".kml") and "/" not in n]
+    if not kmls:
+        msg = (
+            f"{path}: the KMZ holds no KML at its root ({KMZ_DOC}); members: {', '.join(names[:10]) or 'none'}. "
+            "Save it again from Google Earth, or give the .kml itself."
+        )
+        raise InputFileError(msg)
+    kml = KMZ_DOC if KMZ_DOC in kmls else kmls[0]
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(kml) as fh:
+            head = fh.read(_HEAD_BYTES)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as err:
+        msg = f"{path}: its {kml} cannot be unpacked ({' '.join(str(err).split())[:200]}). Save the KMZ again."
+        raise InputFileError(msg) from None
+    check_vector(path / kml, head=head, source=f"/vsizip/{path.resolve()}/{kml}", trusted=trusted)
+    return kml

@@ -200,10 +200,12 @@ def _zipped(inner: Callable[[Path, Env], str], name: str) -> Callable[[Path, Env
     return build
 
 
-def _zip_members(name: str, members: dict[str, Callable[[Env], bytes]]) -> Callable[[Path, Env], str]:
+def _zip_members(
+    name: str, members: dict[str, Callable[[Env], bytes]], *, deflate: bool = False
+) -> Callable[[Path, Env], str]:
     def build(folder: Path, env: Env) -> str:
         path = folder / name
-        with zipfile.ZipFile(path, "w") as zf:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as zf:
             for member, data in members.items():
                 zf.writestr(member, data(env))
         return str(path)
@@ -242,6 +244,69 @@ def _zip_bomb(folder: Path, _env: Env) -> str:
     return str(path)
 
 
+def _kml_doc(env: Env, *, link: bool = False, local: bool = False) -> bytes:
+    target = env.canary_csv if local else f"{env.url}/more.kml"
+    network = f"<NetworkLink><Link><href>{target}</href></Link></NetworkLink>" if link or local else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2" '
+        'xmlns:gx="http://www.google.com/kml/ext/2.2"><Document><Folder><name>Города</name>'
+        f"{network}<Placemark><name>Ташкент</name><Point><coordinates>69.2797,41.3111,0</coordinates></Point>"
+        "</Placemark></Folder></Document></kml>"
+    ).encode()
+
+
+def _kmz_bomb(folder: Path, _env: Env) -> str:
+    """A KMZ (about 1 MB) whose doc.kml expands to 1 GiB: a Placemark, then blanks."""
+    data, crc, size = _deflated(
+        b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
+        b" " * (1 << 24),
+        64,
+        b"</Document></kml>",
+    )
+    name = b"doc.kml"
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(data), size, len(name), 0)
+    central = struct.pack(
+        "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(data), size, len(name), 0, 0, 0, 0, 0, 0
+    )
+    offset = len(local) + len(name) + len(data)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central) + len(name), offset, 0)
+    path = folder / "bomb.kmz"
+    path.write_bytes(local + name + data + central + name + end)
+    return str(path)
+
+
+def _kmz_corrupt(folder: Path, env: Env) -> str:
+    """A KMZ whose doc.kml's deflate stream is broken (a truncated download, a bad copy)."""
+    path = Path(_zip_members("broken.kmz", {"doc.kml": lambda e: _kml_doc(e) * 20}, deflate=True)(folder, env))
+    data = bytearray(path.read_bytes())
+    start = data.find(b"doc.kml") + len(b"doc.kml") + 10
+    data[start : start + 20] = b"\xff" * 20
+    path.write_bytes(bytes(data))
+    return str(path)
+
+
+def _zip_version(folder: Path, env: Env) -> str:
+    """A zip whose central directory says it needs a zip version no reader has (16.7)."""
+    path = Path(_zipped(_shapefile("sites.shp", _points(id=["a", "b"])), "sites.zip")(folder, env))
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6 : at + 8] = struct.pack("<H", 167)
+    path.write_bytes(bytes(data))
+    return str(path)
+
+
+def _gpx_schema(folder: Path, env: Env) -> str:
+    """A GPX whose schemaLocation (as every GPX has one) points at the listener: nothing may fetch it."""
+    path = folder / "track.gpx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="garden" '
+        'xmlns="http://www.topografix.com/GPX/1/1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="http://www.topografix.com/GPX/1/1 {env.url}/gpx.xsd">'
+        '<wpt lat="41.3111" lon="69.2797"><name>Ташкент</name></wpt></gpx>'
+    )
+    return str(path)
+
+
 def _parquet(name: str, gdf: gpd.GeoDataFrame) -> Callable[[Path, Env], str]:
     def build(folder: Path, _env: Env) -> str:
         gdf.to_parquet(folder / name)
@@ -263,9 +328,9 @@ def _folder(folder: Path, _env: Env) -> str:
     return str(folder / "sites.gdb")
 
 
-def _names(expected: list[str]) -> Callable[[gpd.GeoDataFrame], None]:
+def _names(expected: list[str], column: str = "name") -> Callable[[gpd.GeoDataFrame], None]:
     def check(gdf: gpd.GeoDataFrame) -> None:
-        assert gdf["name"].tolist() == expected
+        assert gdf[column].tolist() == expected
 
     return check
 
@@ -383,6 +448,17 @@ CASES: list[Case] = [
     Case("zip_holding_a_vrt", _zip_members("sites.zip", {"sites.vrt": lambda env: ogr_vrt(env).encode()}), ERROR, r"sites\.zip: the zip holds no Shapefile \(\.shp\); members: sites\.vrt"),
     Case("zip_vrt_named_shp", _zip_members("sites.zip", {"sites.shp": lambda env: ogr_vrt(env).encode(), "sites.shx": lambda _e: b"", "sites.dbf": lambda _e: b""}), ERROR, r"sites\.zip/sites\.shp: its name says a Shapefile, but it is a GDAL vector VRT"),
     Case("zip_bomb_1gib", _zip_bomb, ERROR, r"bomb\.zip: member 'bomb\.geojson' expands 1,0\d\d times .* zip bomb"),
+    Case("zip_unsupported_version", _zip_version, ERROR, r"sites\.zip: not a readable zip archive \(zip file version 16\.7\)"),
+    Case("kmz_doc_is_a_vrt", _zip_members("sites.kmz", {"doc.kml": lambda env: ogr_vrt(env).encode()}), ERROR, r"sites\.kmz/doc\.kml: its name says KML, but it is a GDAL vector VRT"),
+    Case("kmz_bomb_1gib", _kmz_bomb, ERROR, r"bomb\.kmz: member 'doc\.kml' expands 1,0\d\d times .* zip bomb"),
+    Case("kmz_dotdot_member", _zip_members("sites.kmz", {"doc.kml": _kml_doc, "../../evil.kml": _kml_doc}), ERROR, r"sites\.kmz: member '\.\./\.\./evil\.kml' points outside the archive"),
+    Case("kmz_absolute_member", _zip_members("sites.kmz", {"/tmp/evil.kml": _kml_doc}), ERROR, r"sites\.kmz: member '/tmp/evil\.kml' points outside the archive"),
+    Case("kmz_network_link", _zip_members("linked.kmz", {"doc.kml": lambda env: _kml_doc(env, link=True)}), PASS, check=_names(["Ташкент"], "Name"), tags=frozenset({"network"})),
+    Case("kmz_network_link_to_a_local_file", _zip_members("local.kmz", {"doc.kml": lambda env: _kml_doc(env, local=True)}), PASS, check=_names(["Ташкент"], "Name")),
+    Case("kmz_without_kml", _zip_members("empty.kmz", {"files/icon.png": lambda _e: b"\x89PNG"}), ERROR, r"empty\.kmz: the KMZ holds no KML at its root"),
+    Case("kmz_corrupt_member", _kmz_corrupt, ERROR, r"broken\.kmz: its doc\.kml cannot be unpacked \(Error -3 while decompressing"),
+    Case("kml_named_kmz", _write(b'<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"/>', "plain.kmz"), ERROR, r"plain\.kmz: its name says KMZ \(a zip of doc\.kml\), but it is KML"),
+    Case("gpx_schema_location", _gpx_schema, PASS, check=_names(["Ташкент"]), tags=frozenset({"network"})),
     Case("vsicurl_path", _literal("/vsicurl/{url}/sites.geojson"), ERROR, r"a GDAL virtual path \(/vsi…\); geo opens only local files", names_file=False, tags=frozenset({"network"})),
     Case("vsizip_path", _literal("/vsizip/sites.zip/sites.shp"), ERROR, r"a GDAL virtual path", names_file=False),
     Case("http_url", _literal("{url}/sites.geojson"), ERROR, r"a URL; geo never reads from the network", names_file=False, tags=frozenset({"network"})),
@@ -421,7 +497,11 @@ CASES: list[Case] = [
     Case("geojson_legacy_crs_3857_in_metres", _geojson("legacy.geojson", [_feature({"type": "Point", "coordinates": [7712000.0, 5059000.0]}, id="a")], crs={"type": "name", "properties": {"name": "EPSG:3857"}}), REPAIR, r"legacy\.geojson: read as EPSG:3857, as its obsolete 'crs' member"),
     Case("geojson_legacy_crs_crs84", _geojson("legacy.geojson", [_feature(TASHKENT, id="a")], crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}), PASS),
     Case("geojson_bowtie", _geojson("bowtie.geojson", [_feature(shapely.geometry.mapping(_BOWTIE), id="b")]), REPAIR, r"bowtie\.geojson: repaired 1 invalid geometry with make_valid \(row 0; first problem: Self-intersection"),
-    Case("csv_not_utf8", _write("id,name,lon,lat\na,Алматы,76.9,43.2\n".encode("cp1251"), "cp1251.csv"), ERROR, r"cp1251\.csv is not valid utf-8 text .* encoding='cp1251'"),
+    Case("csv_cp1251", _write("id,name,lon,lat\na,Алматы,76.9,43.2\n".encode("cp1251"), "cp1251.csv"), REPAIR, r"cp1251\.csv is not UTF-8 text; it reads as Cyrillic in cp1251 \(e\.g\. 'Алматы'\)", check=_names(["Алматы"])),
+    Case("csv_not_utf8", _write("id,name,lon,lat\na,Müller,69.28,41.31\n".encode("latin-1"), "latin1.csv"), ERROR, r"latin1\.csv, line 2: not UTF-8 text \(byte 19: b'\\xfclle'\), nor does it read as Cyrillic .* pass its encoding, e\.g\. encoding='cp1252'"),
+    Case("geojson_cp1251", _write(_fc([_feature(TASHKENT, id="a", name="Tashkent")]).replace('"Tashkent"', '"Ташкент"').encode("cp1251"), "cp1251.geojson"), REPAIR, r"cp1251\.geojson is not UTF-8 text; it reads as Cyrillic in cp1251 \(e\.g\. 'Ташкент'\)", check=_names(["Ташкент"])),
+    Case("geojson_latin1", _write(_fc([_feature(TASHKENT, id="a", name="x")]).replace('"x"', '"Müller"').encode("latin-1"), "latin1.geojson"), ERROR, r"latin1\.geojson, line 1: not UTF-8 text .* encoding="),
+    Case("csv_semicolon_decimal_comma", _write("id;name;lon;lat\r\na;Tashkent;69,2797;41,3111\r\n", "excel.csv"), REPAIR, r"excel\.csv: read as semicolon \(';'\)-separated", check=_names(["Tashkent"])),
     Case("csv_swapped", _write("id,lon,lat\na,41.31,69.28\nb,43.26,76.93\n", "swapped.csv"), ERROR, r"swapped\.csv.*look swapped", geo.CRSError),
     # --- good files pass, under the same safety options
     Case("good_geojson", _geojson("good.geojson", [_feature(TASHKENT, id="a", name="Tashkent"), _feature(ALMATY, id="b", name="Алматы")]), PASS),
@@ -430,6 +510,7 @@ CASES: list[Case] = [
     Case("good_fgb", _vector("good.fgb", _points(id=["a", "b"]), "FlatGeobuf"), PASS),
     Case("good_kml", _vector("good.kml", _points(name=["a", "b"]), "KML"), PASS),
     Case("good_zip", _zipped(_shapefile("good.shp", _points(id=["a", "b"])), "good.zip"), PASS),
+    Case("good_kmz", _zip_members("good.kmz", {"doc.kml": _kml_doc, "files/icon.png": lambda _e: b"\x89PNG"}), PASS, check=_names(["Ташкент"], "Name")),
     Case("good_csv", _write("id,name,lon,lat\na,Tashkent,69.28,41.31\n", "good.csv"), PASS),
     Case("good_parquet", _parquet("good.parquet", _points(id=["a", "b"])), PASS),
     Case("parquet_named_geojson", _parquet("sites.geojson", _points(id=["a"])), ERROR, r"its name says GeoJSON, but it is a Parquet file"),

@@ -561,6 +561,8 @@ def test_the_trace_sees_a_leak(traced, paths, env):
         (["validate"], "vrt_with_vsicurl_source"),
         (["map", "maps/education.toml", "--layer"], "geojson_crs_link"),
         (["map", "maps/education.toml", "--layer"], "kml_network_link"),  # a whole map built, with a link inside
+        (["validate"], "kmz_network_link"),
+        (["show"], "gpx_schema_location"),
     ],
 )
 def test_the_command_line_opens_no_socket(command, case_name, paths, env, tmp_path):

@@ -106,11 +106,70 @@ def test_invalid_polygon_is_repaired_with_a_warning_naming_it(tmp_path):
 
 
 def test_non_utf8_text_says_which_encoding_to_pass(tmp_path):
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes("id,name,lon,lat\na,Müller,76.9,43.2\n".encode("cp1252"))
+    with pytest.raises(geo.InputFileError, match=r"cp1252\.csv, line 2: not UTF-8 text .*encoding='cp1252'"):
+        geo.read(path)
+    assert geo.read(path, encoding="cp1252")["name"].tolist() == ["Müller"]
+
+
+def test_cyrillic_csv_is_recognised_with_a_warning_or_read_as_told(tmp_path):
     path = tmp_path / "cp1251.csv"
     path.write_bytes("id,name,lon,lat\na,Алматы,76.9,43.2\n".encode("cp1251"))
-    with pytest.raises(geo.InputFileError, match=r"not valid utf-8.*encoding='cp1251'"):
-        geo.read(path)
+    with pytest.warns(geo.GeoToolkitWarning, match=r"cp1251\.csv is not UTF-8 text; it reads as Cyrillic in cp1251"):
+        assert geo.read(path)["name"].tolist() == ["Алматы"]
     assert geo.read(path, encoding="cp1251")["name"].tolist() == ["Алматы"]
+
+
+def test_a_pipe_separated_csv_and_its_quoted_delimiter(tmp_path):
+    path = tmp_path / "pipes.csv"
+    path.write_text('id|name|lon|lat\na|"Almaty| KZ"|76.9|43.2\nb|Tashkent|69.28|41.31\n')
+    with pytest.warns(geo.GeoToolkitWarning, match=r"pipes\.csv: read as pipe \('\|'\)-separated values"):
+        gdf = geo.read(path)
+    assert gdf["name"].tolist() == ["Almaty| KZ", "Tashkent"]
+    path.write_text("id;name;lon;lat\na;Almaty; KZ;76.9;43.2\n")
+    with pytest.raises(
+        geo.InputFileError,
+        match=r"line 2: more values than the header has columns \(4\)\. A value "
+        r"that holds the delimiter, a semicolon \(';'\), must be in double quotes",
+    ):
+        geo.read(path, delimiter=";")
+
+
+def test_a_comma_csv_with_semicolons_in_its_text_stays_comma_separated(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text("id,note,lon,lat\na,copper; gold,76.9,43.2\nb,x;y;z,69.28,41.31\n")
+    gdf = geo.read(path)  # no warning: pytest turns one into an error
+    assert gdf["note"].tolist() == ["copper; gold", "x;y;z"]
+
+
+def test_decimal_commas_in_quoted_comma_csv(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text('id,lon,lat\na,"76,9","43,2"\n')
+    with pytest.warns(geo.GeoToolkitWarning, match=r"columns lon, lat have decimal commas"):
+        gdf = geo.read(path)
+    assert (gdf.geometry.x.iloc[0], gdf.geometry.y.iloc[0]) == (76.9, 43.2)
+
+
+def test_bad_delimiter_or_decimal_fails_before_the_file_is_opened():
+    with pytest.raises(geo.InputFileError, match=r"Unknown CSV delimiter 'ab'"):
+        geo.read("/nonexistent.csv", delimiter="ab")
+    with pytest.raises(geo.InputFileError, match=r"Unknown decimal separator ';'"):
+        geo.read("/nonexistent.csv", decimal=";")
+
+
+def test_a_kml_with_two_folders_reads_both(tmp_path):
+    path = tmp_path / "two.kml"
+    placemark = "<Placemark><name>{}</name><Point><coordinates>{},41.3</coordinates></Point></Placemark>"
+    path.write_text(
+        '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        f"<Folder><name>A</name>{placemark.format('a', 69.2)}</Folder>"
+        f"<Folder><name>B</name>{placemark.format('b', 70.1)}{placemark.format('c', 71.0)}</Folder>"
+        "</Document></kml>"
+    )
+    gdf = geo.read(path)
+    assert gdf["layer"].tolist() == ["A", "B", "B"]
+    assert geo.read(path, layer="B")["Name"].tolist() == ["b", "c"]
 
 
 def test_duplicate_ids(tmp_path):
@@ -151,3 +210,30 @@ def test_geojson_written_by_gdal_is_read_in_one_pass(tmp_path, sites):
     assert not geojson_geometry_property(tmp_path / "s.geojson")
     (tmp_path / "t.geojson").write_text('{"type":"Feature","properties":{"geometry":"a point"},"geometry":null}')
     assert geojson_geometry_property(tmp_path / "t.geojson")
+
+
+def test_a_gpx_with_only_a_track_reads_the_track(tmp_path):
+    path = tmp_path / "walk.gpx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+        '<trk><name>walk</name><trkseg><trkpt lat="41.43" lon="76.0"/><trkpt lat="41.44" lon="76.01"/></trkseg></trk>'
+        "</gpx>"
+    )
+    gdf = geo.read(path)
+    assert gdf["name"].tolist() == ["walk"]
+    assert gdf.geom_type.tolist() == ["MultiLineString"]
+
+
+def test_an_encoding_given_for_a_utf8_file_is_used_with_a_warning(tmp_path):
+    path = tmp_path / "utf8.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Нарын"}, '
+        '"geometry": {"type": "Point", "coordinates": [76.0, 41.43]}}]}',
+        encoding="utf-8",
+    )
+    with pytest.warns(geo.GeoToolkitWarning, match=r"utf8\.geojson is UTF-8 text, but was read as cp1251, as told"):
+        assert geo.read(path, encoding="cp1251")["name"].tolist() == ["Нарын".encode().decode("cp1251")]
+    assert geo.read(path, encoding="utf-8")["name"].tolist() == ["Нарын"]  # no warning
+    ascii_csv = tmp_path / "ascii.csv"
+    ascii_csv.write_text("id,lon,lat\na,76.0,41.43\n")
+    assert len(geo.read(ascii_csv, encoding="cp1251")) == 1  # reads the same in any encoding: no warning

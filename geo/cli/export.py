@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from geo.cli.options import Crs, Encoding, Overwrite, Trusted, load_any, out, user_errors
+from geo.cli.options import Crs, Decimal, Delimiter, Encoding, Overwrite, Trusted, load_any, out, user_errors
 
 __all__ = ["export"]
 
@@ -57,6 +57,8 @@ def export(
     overwrite: Overwrite = False,
     crs: Crs = None,
     encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    decimal: Decimal = None,
     trusted: Trusted = False,
     partition_rows: Annotated[
         int | None,
@@ -79,7 +81,8 @@ def export(
 
     if partition_rows is not None:
         folder = Path(output or _DEFAULT_OUTPUT).expanduser()
-        _partitioned(layers or [], folder, partition_rows, overwrite=overwrite, crs=crs, encoding=encoding)
+        csv = (delimiter, decimal)
+        _partitioned(layers or [], folder, partition_rows, overwrite=overwrite, crs=crs, encoding=encoding, csv=csv)
         return
     args, target = _split_target(list(layers or []), output)
     names = args or list(registry.names())
@@ -89,7 +92,10 @@ def export(
     frame_names = [Path(n).stem if Path(n).suffix else n for n in names]
     check_target(target, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
     pairs = zip(frame_names, names, strict=True)
-    frames = {key: load_any(n, crs=crs, encoding=encoding, trusted=trusted) for key, n in pairs}
+    frames = {
+        key: load_any(n, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
+        for key, n in pairs
+    }
     tables = {} if args else {"agreements": geo.agreements()}  # every layer: the agreements table goes along
     report = geo.export(frames, target, fmt=fmt, overwrite=overwrite, tables=tables)
     counts = ", ".join(f"{k} {v}" for k, v in report.features.items())
@@ -99,7 +105,14 @@ def export(
 
 
 def _partitioned(
-    layers: list[str], output: Path, rows: int, *, overwrite: bool, crs: str | None, encoding: str | None
+    layers: list[str],
+    output: Path,
+    rows: int,
+    *,
+    overwrite: bool,
+    crs: str | None,
+    encoding: str | None,
+    csv: tuple[str | None, str | None] = (None, None),
 ) -> None:
     """``--partition-rows``: one layer to a partitioned GeoParquet folder."""
     from geo.errors import ExportError
@@ -114,7 +127,7 @@ def _partitioned(
     if output.exists() and not overwrite:
         msg = f"{output} already exists; pass --overwrite to replace it."
         raise ExportError(msg)
-    frame = load_any(layers[0], crs=crs, encoding=encoding)
+    frame = load_any(layers[0], crs=crs, encoding=encoding, delimiter=csv[0], decimal=csv[1])
     done = write_partitioned(frame, output, rows_per_file=rows, overwrite=overwrite, name=layers[0])
     out().print(
         f"Wrote {output} (partitioned GeoParquet): {done['rows']} rows in {done['files']} files", soft_wrap=True

@@ -8,8 +8,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from geo.cli.options import Crs, Encoding, Overwrite, Trusted, err, out, user_errors, user_output
-from geo.errors import RecipeError
+from geo.cli.options import (
+    Crs,
+    Decimal,
+    Delimiter,
+    Encoding,
+    Overwrite,
+    Trusted,
+    err,
+    out,
+    user_errors,
+    user_output,
+)
+from geo.errors import GeoToolkitError, RecipeError
 
 if TYPE_CHECKING:
     from geo.mapping.payload import UserLayer
@@ -19,6 +30,9 @@ __all__ = ["elevation_grid", "map_command", "parse_layer"]
 #: Options of ``--layer FILE:key=value:...`` and the UserLayer field each one sets.
 LAYER_KEYS = {"title": "title", "color": "color", "colour": "color", "color-by": "color_by", "colour-by": "color_by"}
 LAYER_KEYS |= {"marker": "marker", "hidden": "hidden"}
+#: ... and how to read the file, over --encoding/--delimiter/--decimal (e.g. my.csv:delimiter=;:decimal=,).
+READ_KEYS = {"encoding": "encoding", "delimiter": "delimiter", "decimal": "decimal"}
+LAYER_KEYS |= READ_KEYS
 _OPTION = re.compile(r":(?=(?:" + "|".join(re.escape(k) for k in LAYER_KEYS) + r")(?:=|:|$))")
 
 
@@ -63,6 +77,15 @@ def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
             "(e.g. my.csv:title=My sites:color=#882255)."
         )
         raise RecipeError(msg)
+    from geo.inputs import check_decimal, check_delimiter, check_encoding
+
+    for name, check in (("encoding", check_encoding), ("delimiter", check_delimiter), ("decimal", check_decimal)):
+        if name in options:
+            try:
+                check(options[name])
+            except GeoToolkitError as error:
+                msg = f"--layer {text!r}: {error}"
+                raise RecipeError(msg) from None
     from geo.mapping.payload import style_problem
 
     if problem := style_problem(options.get("color"), options.get("marker")):
@@ -72,7 +95,13 @@ def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
 
 
 def _user_layers(
-    specs: list[str], crs: str | None, encoding: str | None, *, trusted: bool = False
+    specs: list[str],
+    crs: str | None,
+    encoding: str | None,
+    *,
+    trusted: bool = False,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> dict[str, UserLayer]:
     import geo
     from geo.mapping.payload import UserLayer
@@ -82,8 +111,16 @@ def _user_layers(
         path, options = parse_layer(spec)
         title = options.pop("title", None) or path.stem
         hidden = options.pop("hidden", None) is not None
+        read = {key: options.pop(key, None) for key in READ_KEYS}
         style: dict[str, Any] = {k: v for k, v in options.items() if v}
-        frame = geo.read(path, crs=crs, encoding=encoding, trusted=trusted)
+        frame = geo.read(
+            path,
+            crs=crs,
+            encoding=read["encoding"] or encoding,
+            delimiter=read["delimiter"] or delimiter,
+            decimal=read["decimal"] or decimal,
+            trusted=trusted,
+        )
         layers[title] = UserLayer(frame, visible=not hidden, **style)
     return layers
 
@@ -118,7 +155,8 @@ def map_command(
             "--layer",
             help=(
                 "Add your own file (repeatable), with options after colons: "
-                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :hidden."
+                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :hidden; how to read it: "
+                ":encoding=cp1251, :delimiter=;, :decimal=,."
             ),
         ),
     ] = None,
@@ -136,6 +174,8 @@ def map_command(
     overwrite: Overwrite = False,
     crs: Crs = None,
     encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    decimal: Decimal = None,
     trusted: Trusted = False,
 ) -> None:
     """Render an offline map, e.g. `geo map minerals -o build/minerals.html --layer my_sites.csv`."""
@@ -148,7 +188,7 @@ def map_command(
     for spec in layer or []:
         parse_layer(spec)  # a bad option fails before any work
     recipe_tiles = load_recipe(recipe).get("tiles") if recipe is not None else None  # a bad recipe fails here too
-    user = _user_layers(layer or [], crs, encoding, trusted=trusted)
+    user = _user_layers(layer or [], crs, encoding, trusted=trusted, delimiter=delimiter, decimal=decimal)
     dem = elevation_grid() if recipe is not None and needs_dem(recipe) else None
     grid = _relief(relief)
     if recipe is None:

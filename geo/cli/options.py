@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Crs",
+    "Decimal",
+    "Delimiter",
     "Encoding",
     "Lang",
     "Limit",
@@ -70,6 +72,12 @@ def _check_encoding(value: str) -> object:
     return check_encoding(value)
 
 
+def _inputs() -> Any:
+    import geo.inputs
+
+    return geo.inputs
+
+
 Crs = Annotated[
     str | None,
     typer.Option(help="CRS of input files that declare none, e.g. EPSG:4326.", callback=_checked(_parse_crs)),
@@ -77,6 +85,22 @@ Crs = Annotated[
 Encoding = Annotated[
     str | None,
     typer.Option(help="Text encoding of input files if not UTF-8, e.g. cp1251.", callback=_checked(_check_encoding)),
+]
+Delimiter = Annotated[
+    str | None,
+    typer.Option(
+        help="Delimiter of input CSVs: ',', ';', '|' or tab [default: recognised, with a warning if not ',']",
+        callback=_checked(lambda value: _inputs().check_delimiter(value)),
+        show_default=False,
+    ),
+]
+Decimal = Annotated[
+    str | None,
+    typer.Option(
+        help="Decimal separator of input CSVs' coordinates: '.' or ',' [default: decimal commas recognised]",
+        callback=_checked(lambda value: _inputs().check_decimal(value)),
+        show_default=False,
+    ),
 ]
 Limit = Annotated[int, typer.Option(min=1, help="Show at most this many rows.")]
 Trusted = Annotated[
@@ -184,7 +208,13 @@ def user_output(path: Path, *, overwrite: bool, suffixes: Sequence[str] = ()) ->
 
 
 def load_any(
-    layer: str, *, crs: str | None = None, encoding: str | None = None, trusted: bool = False
+    layer: str,
+    *,
+    crs: str | None = None,
+    encoding: str | None = None,
+    trusted: bool = False,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Return a registered layer by name, or a user's file by path (anything with a suffix, or that exists)."""
     import geo
@@ -193,7 +223,7 @@ def load_any(
     if layer in registry.names():
         return geo.load(layer)
     if Path(layer).suffix or Path(layer).exists():
-        return geo.read(layer, crs=crs, encoding=encoding, trusted=trusted)
+        return geo.read(layer, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
     return geo.load(layer)  # raises UnknownLayerError listing the layers
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from geo.cli.options import Limit, load_any, out, user_errors
+from geo.cli.options import Crs, Decimal, Delimiter, Encoding, Limit, Trusted, load_any, out, user_errors
 from geo.errors import LayerSchemaError
 
 __all__ = ["show"]
@@ -31,9 +31,14 @@ def show(
     layer: Annotated[str, typer.Argument(help="A layer name (see `geo layers`) or a file to read.")],
     limit: Limit = 50,
     columns: Annotated[str | None, typer.Option(help="Comma-separated columns to show.")] = None,
+    crs: Crs = None,
+    encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    decimal: Decimal = None,
+    trusted: Trusted = False,
 ) -> None:
     """Show a layer as a readable table (e.g. `geo show campuses`)."""
-    gdf = load_any(layer)
+    gdf = load_any(layer, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
     wanted = (
         columns.split(",")
         if columns

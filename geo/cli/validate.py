@@ -7,23 +7,27 @@ from typing import Annotated
 
 import typer
 
-from geo.cli.options import Crs, Encoding, Trusted, out, user_errors
+from geo.cli.options import Crs, Decimal, Delimiter, Encoding, Trusted, out, user_errors
 
 __all__ = ["validate"]
 
 
 @user_errors
 def validate(
-    path: Annotated[Path, typer.Argument(help="A vector file, zipped Shapefile, GeoParquet or CSV.")],
+    path: Annotated[Path, typer.Argument(help="A vector file, zipped Shapefile, KMZ, GeoParquet or CSV.")],
     crs: Crs = None,
     encoding: Encoding = None,
+    delimiter: Delimiter = None,
+    decimal: Decimal = None,
     id_column: Annotated[str | None, typer.Option("--id", help="Column whose values must be unique.")] = None,
     trusted: Trusted = False,
 ) -> None:
     """Read a file the way the toolkit does and report what is wrong with it, if anything."""
     import geo
 
-    gdf = geo.read(path, crs=crs, encoding=encoding, id_column=id_column, trusted=trusted)
+    gdf = geo.read(
+        path, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, id_column=id_column, trusted=trusted
+    )
     kinds = gdf.geom_type.fillna("no location").value_counts()
     types = ", ".join(f"{k}: {v}" for k, v in kinds.items())
     out().print(
