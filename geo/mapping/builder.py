@@ -25,6 +25,7 @@ from geo import precision, registry, symbology
 from geo.catalog import load, region_aliases
 from geo.errors import ExportError, RecipeError
 from geo.mapping.cache import cached
+from geo.mapping.identity import curated_identity
 from geo.mapping.offline import inline_assets
 from geo.mapping.payload import MapLayer, UserLayer, facet_definitions, layer_payload, style_problem, to_json
 from geo.paths import atomic_path
@@ -141,6 +142,9 @@ def _basemap(names: Sequence[str | Mapping[str, Any]]) -> list[MapLayer]:
 
 
 def _user_layer(title: str, value: gpd.GeoDataFrame | UserLayer, index: int) -> MapLayer:
+    if isinstance(value, gpd.GeoDataFrame) and (source := curated_identity(value)) is not None:
+        # rows of a curated layer: drawn as that layer (precision, envelopes, popups) under the user's title
+        return MapLayer(name=f"user-{index}", title=title, gdf=value, spec=registry.get(source))
     layer = value if isinstance(value, UserLayer) else UserLayer(value) if isinstance(value, gpd.GeoDataFrame) else None
     if layer is None or not isinstance(layer.gdf, gpd.GeoDataFrame):
         msg = (
@@ -269,8 +273,9 @@ def build_map(
         Shipped layer names or `MapLayer` objects; the four curated layers by default.
     user
         The user's own layers by title: GeoDataFrames (any CRS), or :class:`UserLayer` to choose a
-        colour, a column to colour by, or a marker shape. Large point layers are drawn on one canvas
-        from a compact encoding that keeps every attribute.
+        colour, a column to colour by, or a marker shape. A frame of rows of a curated layer (a
+        selection of ``geo.load("mineral_deposits")``) is drawn as that layer, with its precision.
+        Large point layers are drawn on one canvas from a compact encoding that keeps every attribute.
     basemap
         Reference layers drawn underneath (``True``: countries, regions, the Aralkum, lakes, rivers,
         cities); an entry may be ``{"layer": name, "visible": bool}`` to switch a layer on or off.
