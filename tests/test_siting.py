@@ -137,3 +137,13 @@ def test_cli_site_in_part_of_a_country_writes_the_share_beside_a_geojson(tmp_pat
     meta = json.loads((tmp_path / "kaz.siting.json").read_text())
     assert 0.10 < meta["covered_share"] < 0.14
     assert {r["criterion"] for r in meta["criteria_missing"]} >= {"land cover", "protected areas", "land tenure"}
+
+
+def test_aralkum_parcels_say_what_the_seabed_search_leaves_out():
+    from geo.raster import aralkum_suitability
+
+    parcels = site_parcels(aralkum_suitability(pixel_m=2_000), area_ha=25_000, n=1).parcels
+    status = {r["criterion"]: r["status"] for r in parcels.attrs["criteria"]}
+    assert status["dried seabed"] == "used"
+    assert status["settlements, mineral sites, elevation and slope"] == "missing"
+    assert status["land cover"] == "missing"

@@ -88,7 +88,8 @@ def criteria_table(criteria: Criteria) -> pd.DataFrame:
         ),
         (
             "mineral sites",
-            f"excluded within {criteria.mineral_buffer_km:g} km of a deposit located to a site or town",
+            f"excluded within {criteria.mineral_buffer_km:g} km of a deposit located to a site, town or district "
+            "(one known only to its region is not excluded)",
             "curated mineral_deposits",
         ),
     ]
@@ -112,8 +113,16 @@ def aralkum_criteria(prefer: str) -> pd.DataFrame:
         ("dried seabed", "inside the Aral Sea's historic extent, outside today's water", "GSHHG 2.3, Natural Earth"),
         ("distance from shore", score[prefer], "computed on an equal-area grid"),
     ]
-    rows = [{"criterion": c, "status": "used", "rule": r, "data": d} for c, r, d in used] + _missing()
-    return pd.DataFrame(rows, columns=list(CRITERIA_COLUMNS))
+    rows = [{"criterion": c, "status": "used", "rule": r, "data": d} for c, r, d in used]
+    rows.append(
+        {
+            "criterion": "settlements, mineral sites, elevation and slope",
+            "status": "missing",
+            "rule": "not applied on the seabed: no town or deposit is excluded, and there is no elevation grid there",
+            "data": "the elevation grid does not reach the Aral Sea",
+        }
+    )
+    return pd.DataFrame(rows + _missing(), columns=list(CRITERIA_COLUMNS))
 
 
 def siting_metadata(parcels: gpd.GeoDataFrame) -> dict[str, Any]:
