@@ -147,3 +147,19 @@ def test_aralkum_parcels_say_what_the_seabed_search_leaves_out():
     assert status["dried seabed"] == "used"
     assert status["settlements, mineral sites, elevation and slope"] == "missing"
     assert status["land cover"] == "missing"
+
+
+def test_the_covered_share_follows_the_grids_parallels_not_chords():
+    import shapely
+
+    from geo.raster.coverage import grid_coverage
+
+    dense = shapely.segmentize(box(60.0, 40.0, 84.0, 48.0), 0.01)  # 24 degrees wide, vertices as dense as a border's
+    place = gpd.GeoDataFrame(geometry=[dense], crs=WGS84)
+    with pytest.warns(geo.GeoToolkitWarning, match="of a band"):
+        coverage = grid_coverage(place, (60.0, 36.0, 84.0, 44.0), place="a band")  # covers its southern half
+    ellipsoid = [
+        abs(GEOD.geometry_area_perimeter(shapely.segmentize(b, 0.01))[0])
+        for b in (box(60, 40, 84, 44), box(60, 40, 84, 48))
+    ]
+    assert coverage.share == pytest.approx(ellipsoid[0] / ellipsoid[1], abs=0.002)

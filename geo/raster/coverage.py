@@ -21,6 +21,7 @@ __all__ = ["Coverage", "extent_words", "grid_coverage"]
 
 #: What the shipped grid covers, in words (see :mod:`geo.raster.dem`).
 GRID_WORDS = "all of Kyrgyzstan and Tajikistan, eastern Uzbekistan and southern Kazakhstan"
+_EDGE_STEP_DEG = 0.05  # vertex spacing along the grid's edges before they are reprojected
 _FULL = 0.9995  # a share this close to 1 is all of it (the edge of a border polygon on the grid's edge)
 
 
@@ -73,7 +74,11 @@ def grid_coverage(area: gpd.GeoDataFrame, extent: tuple[float, float, float, flo
         If the grid covers none of the place: one line naming the grid's extent.
     """
     lonlat = reproject(area, WGS84, name=place)
-    clipped = lonlat.set_geometry(shapely.intersection(lonlat.geometry.to_numpy(), box(*extent)), crs=WGS84)
+    # edges straight in lon/lat (the grid's parallels, a long border segment) are densified so that they stay
+    # parallels in the equal-area CRS instead of becoming chords
+    lonlat = lonlat.set_geometry(shapely.segmentize(lonlat.geometry.to_numpy(), _EDGE_STEP_DEG), crs=WGS84)
+    frame = shapely.segmentize(box(*extent), _EDGE_STEP_DEG)
+    clipped = lonlat.set_geometry(shapely.intersection(lonlat.geometry.to_numpy(), frame), crs=WGS84)
     clipped = clipped[shapely.area(clipped.geometry.to_numpy()) > 0]
     total = float(area_ha(lonlat, name=place).sum())
     covered = float(area_ha(clipped, name=place).sum()) if not clipped.empty else 0.0
