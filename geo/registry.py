@@ -421,7 +421,7 @@ for _spec in (
         title="Countries",
         file="reference/countries.geojson",
         basemap=0,
-        description="Natural Earth 10m admin-0: the five states and clipped neighbours",
+        description="Natural Earth 10m admin-0: the five states and clipped neighbours; Baikonur in Kazakhstan",
     ),
     LayerSpec(
         "regions",
@@ -429,14 +429,17 @@ for _spec in (
         title="Regions (Natural Earth, pre-2018 Kazakhstan)",
         file="reference/regions.geojson",
         basemap=1,
-        description="Natural Earth 10m admin-1: 48 regions, Kazakhstan pre-2018 layout",
+        description="Natural Earth 10m admin-1: 48 regions, Kazakhstan pre-2018 layout; Baikonur in Kyzylorda",
     ),
     LayerSpec(
         "regions_kz_2022",
         kind="reference",
         title="Kazakhstan regions (2022 layout)",
         file="reference/regions_kz_2022.geojson",
-        description=("Kazakhstan's 20 units after the 2022 reform; OCHA/UNHCR COD-AB 2023 origin inferred, not stated"),
+        description=(
+            "Kazakhstan's 20 units after the 2022 reform; OCHA/UNHCR COD-AB 2023 origin inferred, not stated; "
+            "Baikonur in Kyzylorda"
+        ),
     ),
     LayerSpec(
         "cities",

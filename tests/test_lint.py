@@ -28,7 +28,9 @@ def test_notebooks_are_kept_without_outputs():
         assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code"), (
             path
         )
-        assert "assert" in nb.cells[-1].source, f"{path.name} must end with assertions on its results"
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        assert any("assert" in c for c in code), f"{path.name} must assert on its results"  # and ends on a map or
+        # a chart: tests/test_notebooks.py
 
 
 def test_mypy_is_clean():

@@ -13,6 +13,7 @@ import pytest
 from shapely.geometry import Point
 
 import geo
+from geo.mapping import UserLayer
 from geo.mapping.builder import build_map, save_map, to_html
 from geo.mapping.offline import OfflineError, inline_assets, loaded_urls
 from geo.mapping.recipes import render_recipe
@@ -125,11 +126,26 @@ def test_large_point_layers_use_a_compact_encoding():
 
 def test_missing_values_in_user_layers_stay_valid_json():
     deposits = geo.load("mineral_deposits")
-    html = to_html(build_map([], user={"deposits as a user layer": deposits}, basemap=[]))
+    html = to_html(build_map([], user={"deposits as a user layer": UserLayer(deposits)}, basemap=[]))
     data = re.search(r'id="atlas-data">(.*?)</script>', html, re.S).group(1)
     assert "NaN" not in data
     rows = json.loads(data)["overlays"][0]["fc"]["features"][0]["properties"]["_items"][0]["rows"]
     assert all(isinstance(value, str) for _, value in rows)
+
+
+def test_a_curated_subset_passed_as_a_user_layer_keeps_its_precision_drawing():
+    deposits = geo.load("mineral_deposits")
+    uranium = deposits[deposits["commodities"].map(lambda c: "uranium" in c)]
+    data = _data(to_html(build_map([], user={"Uranium (my selection)": uranium}, basemap=[])))
+    (overlay,) = data["overlays"]
+    assert (overlay["title"], overlay["style"], overlay["count"]) == ("Uranium (my selection)", "curated", len(uranium))
+    styles = [f["properties"]["_s"] for f in overlay["fc"]["features"] if f["geometry"]["type"] != "Point"]
+    regional = (uranium["location_precision"] == "region").sum()
+    assert regional > 0
+    assert sum(bool(s.get("h")) for s in styles) >= 1  # "somewhere inside": hatched, not a solid fill
+    assert all(s.get("h") or s.get("a") for s in styles)
+    edited = uranium.drop(columns=["sources"])  # no longer the curated layer's rows: a user layer
+    assert _data(to_html(build_map([], user={"mine": edited}, basemap=[])))["overlays"][0]["style"] == "user"
 
 
 def test_jupyter_display_is_offline():

@@ -9,7 +9,7 @@ from geo.paths import LAYERS_DIR, sha256_file
 
 def test_every_data_file_has_a_current_provenance_record():
     manifest = json.loads((LAYERS_DIR / "manifest.json").read_text())["files"]
-    assert set(manifest) == set(geo.CURATED) | set(geo.REFERENCE) | {"production", "region_aliases", "agreements"}
+    assert set(manifest) == set(geo.CURATED) | set(geo.REFERENCE) | {"production", "region_aliases", "agreements", "uk_minerals"}
     for name, record in manifest.items():
         path = LAYERS_DIR / record["file"]
         assert path.exists(), name
@@ -137,3 +137,32 @@ def test_manifest_rewrites_the_readme_table_from_the_registry(tmp_path):
     assert "old" not in text
     assert "| `mineral_deposits` | curated |" in text
     assert text.endswith(f"{TABLE_MARKS[1]}\n\nafter\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "holder"),
+    [("countries", "KAZ"), ("regions", "kz-kyzylorda"), ("regions_kz_2022", "kz-kyzylorda-region")],
+)
+def test_baikonur_is_in_kazakhstan_and_its_region_with_the_lease_kept(name, holder):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    baikonur = gpd.GeoDataFrame({"id": ["baikonur"]}, geometry=[Point(63.31, 45.62)], crs=4326)
+    layer = geo.load(name)
+    joined = gpd.sjoin(baikonur, layer[["id", "lease", "geometry"]], predicate="within")
+    assert joined["id_right"].tolist() == [holder]  # in one unit, not in a hole
+    assert "leased to Russia until 2050" in joined["lease"].iloc[0]
+    assert layer["lease"].notna().sum() == 1
+
+
+def test_a_feature_in_baikonur_counts_for_kazakhstan_and_kyzylorda():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.analysis import summarize
+
+    site = gpd.GeoDataFrame({"id": ["launch-pad"]}, geometry=[Point(63.31, 45.62)], crs=4326)
+    by_country = summarize(site, by="country").set_index("iso_a3")
+    assert by_country.loc["KAZ", "features"] == 1
+    by_region = summarize(site, by="region").set_index("id")
+    assert by_region.loc["kz-kyzylorda", "features"] == 1

@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Polygon, box
+from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from geo import paths, registry
@@ -96,6 +96,48 @@ def _slug(*parts: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+# --- Baikonur -------------------------------------------------------------------------------
+#: The town of Baikonur (GeoNames 1521368, as in the shipped cities).
+BAIKONUR = Point(63.31667, 45.61667)
+#: The lease, kept as an attribute of Kazakhstan and of the region around it.
+BAIKONUR_LEASE = (
+    "Baikonur: Kazakh territory leased to Russia until 2050 (1994 agreement, extended in 2004); "
+    "source: https://en.wikipedia.org/wiki/Baikonur_Cosmodrome"
+)
+
+
+def _fill_baikonur(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Fill the hole the sources leave around Baikonur, in the polygon around it; record the lease.
+
+    Natural Earth (and the 2022 layer) map the lease as a unit of its own, so Kazakhstan and Kyzylorda
+    region have a hole there: a point in Baikonur would fall in no country and no region. The hole is
+    filled in the polygon whose hole holds the town (only if no other feature covers it), and that
+    feature's ``lease`` says what the lease is; every other feature's ``lease`` is empty.
+    """
+    geoms = list(gdf.geometry)
+    lease: list[str | None] = [None] * len(geoms)
+    for i, geom in enumerate(geoms):
+        parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+        holes = [ring for part in parts for ring in part.interiors if Polygon(ring).contains(BAIKONUR)]
+        if not holes:
+            continue
+        if any(j != i and other.contains(BAIKONUR) for j, other in enumerate(geoms)):
+            continue  # another feature holds Baikonur: a real hole
+        filled = [Polygon(p.exterior, [r for r in p.interiors if not Polygon(r).contains(BAIKONUR)]) for p in parts]
+        geoms[i] = MultiPolygon(filled) if isinstance(geom, MultiPolygon) else filled[0]
+        lease[i] = BAIKONUR_LEASE
+    if not any(lease):
+        msg = "No polygon has a hole around Baikonur, and none contains it: check the source."
+        if not any(g.contains(BAIKONUR) for g in geoms):
+            raise DataRebuildError(msg)
+        for i, geom in enumerate(geoms):  # the source already holds it: record the lease on its holder
+            if geom.contains(BAIKONUR):
+                lease[i] = BAIKONUR_LEASE
+    out = gdf.set_geometry(geoms, crs=gdf.crs)
+    out.insert(len(out.columns) - 1, "lease", lease)
+    return out
+
+
 # --- countries ------------------------------------------------------------------------------
 def build_countries(files: dict[str, Path]) -> gpd.GeoDataFrame:
     """Natural Earth 10m countries: the five states whole, their neighbours clipped to the window."""
@@ -114,7 +156,8 @@ def build_countries(files: dict[str, Path]) -> gpd.GeoDataFrame:
     world = world[~world.geometry.is_empty]
     world["id"] = world["iso_a3"]
     cols = ["id", "iso_a3", "iso_a2", "iso_n3", "name", "central_asia", "clipped_to_window", "geometry"]
-    return world[cols].sort_values(["central_asia", "iso_a3"], ascending=[False, True]).reset_index(drop=True)
+    world = world[cols].sort_values(["central_asia", "iso_a3"], ascending=[False, True]).reset_index(drop=True)
+    return _fill_baikonur(world)
 
 
 # --- regions --------------------------------------------------------------------------------
@@ -144,7 +187,7 @@ def build_regions(files: dict[str, Path]) -> gpd.GeoDataFrame:
     out["note"] = None
     for code, (name, note) in REGION_RENAMES.items():
         out.loc[out["iso_3166_2"] == code, ["name", "note"]] = [name, note]
-    gdf = gpd.GeoDataFrame(out, geometry=ne.geometry.to_numpy(), crs=WGS84)
+    gdf = _fill_baikonur(gpd.GeoDataFrame(out, geometry=ne.geometry.to_numpy(), crs=WGS84))
     # Almaty and Tashkent each name both a region and the city inside it: the smaller is the city.
     gdf["area_ha"] = area_ha(gdf, name="regions").round(0)
     base = [_slug(CA5[c][1], n) for c, n in zip(gdf["country"], gdf["name"], strict=True)]
@@ -170,7 +213,7 @@ def build_regions_kz_2022(files: dict[str, Path]) -> gpd.GeoDataFrame:
         geometry=geom,
         crs=WGS84,
     )
-    return out.sort_values("id").reset_index(drop=True)
+    return _fill_baikonur(out.sort_values("id").reset_index(drop=True))
 
 
 # --- cities ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from geo.catalog import load, region_aliases
 from geo.errors import ExportError, RecipeError
 from geo.mapping.bundle import assemble
 from geo.mapping.cache import cached
+from geo.mapping.identity import curated_identity
 from geo.mapping.offline import inline_assets
 from geo.mapping.payload import (
     MapLayer,
@@ -151,6 +152,9 @@ def _basemap(names: Sequence[str | Mapping[str, Any]]) -> list[MapLayer]:
 
 
 def _user_layer(title: str, value: gpd.GeoDataFrame | UserLayer, index: int) -> MapLayer:
+    if isinstance(value, gpd.GeoDataFrame) and (source := curated_identity(value)) is not None:
+        # rows of a curated layer: drawn as that layer (precision, envelopes, popups) under the user's title
+        return MapLayer(name=f"user-{index}", title=title, gdf=value, spec=registry.get(source))
     layer = value if isinstance(value, UserLayer) else UserLayer(value) if isinstance(value, gpd.GeoDataFrame) else None
     if layer is None or not isinstance(layer.gdf, gpd.GeoDataFrame):
         msg = (
@@ -279,8 +283,9 @@ def build_map(
         Shipped layer names or `MapLayer` objects; the four curated layers by default.
     user
         The user's own layers by title: GeoDataFrames (any CRS), or :class:`UserLayer` to choose a
-        colour, a column to colour by, or a marker shape. Large point layers are drawn on one canvas
-        from a compact encoding that keeps every attribute.
+        colour, a column to colour by, or a marker shape. A frame of rows of a curated layer (a
+        selection of ``geo.load("mineral_deposits")``) is drawn as that layer, with its precision.
+        Large point layers are drawn on one canvas from a compact encoding that keeps every attribute.
     basemap
         Reference layers drawn underneath (``True``: countries, regions, the Aralkum, lakes, rivers,
         cities); an entry may be ``{"layer": name, "visible": bool}`` to switch a layer on or off.

@@ -1,9 +1,10 @@
-"""The reference layers as map context: styles, names to read at every zoom, search keys, and one repair.
+"""The reference layers as map context: styles, names to read at every zoom, search keys, and lease labels.
 
 Countries, lakes, rivers and regions get a label point; towns carry their population so the page shows
-more of them, and names them, as the reader zooms in. The repair: the source polygons leave Baikonur (Kazakh
-territory leased to Russia) as a hole in Kazakhstan and in Kyzylorda region; a hole that no other polygon of
-the layer fills is drawn as part of its polygon, and the leased town is labelled.
+more of them, and names them, as the reader zooms in. Baikonur (Kazakh territory leased to Russia) is part
+of Kazakhstan and of Kyzylorda region in the reference layers themselves (``geo.data.build`` fills the
+sources' hole and records the lease in a ``lease`` field), so the map and a spatial join agree; the map
+labels the leased town.
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from shapely.geometry.base import BaseGeometry
 from geo import symbology
 from geo.mapping.words import word
 
-__all__ = ["LEASES", "fill_unclaimed_holes", "reference_collection", "without_leased_holes"]
+__all__ = ["LEASES", "reference_collection", "without_leased_holes"]
 
-#: Territory a source polygon leaves out although it belongs to the country around it, by the town in it.
-#: Baikonur: leased by Kazakhstan to Russia (1994 agreement, extended in 2004 to 2050); Natural Earth maps the
-#: lease as its own unit, which the country and region layers here do not include.
-#: Town -> the word of its label (:mod:`geo.mapping.words`).
+#: Leased territory inside a country, by the town in it, and the word of its map label (:mod:`geo.mapping.words`).
+#: Baikonur: leased by Kazakhstan to Russia (1994 agreement, extended in 2004 to 2050); the country and
+#: region layers hold it (their ``lease`` field), and user polygons may still leave it as a hole.
 LEASES = {"Baikonur": "lease.baikonur"}
 _TOLERANCE = 0.002  # degrees: display simplification, as for the curated areas
 _DECIMALS = 5
@@ -40,34 +40,6 @@ _CITY_TYPES = ("City", "Independent City")
 
 def _polygons(geom: BaseGeometry) -> list[Polygon]:
     return list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom] if isinstance(geom, Polygon) else []
-
-
-def fill_unclaimed_holes(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Polygon]]:
-    """Fill the holes of polygons that no other feature of `gdf` covers; return the layer and the holes filled.
-
-    A hole that another feature fills (a city region inside its province, an enclave) stays a hole.
-    """
-    others = shapely.STRtree(gdf.geometry.to_numpy())
-    filled: list[Polygon] = []
-    geoms = list(gdf.geometry)
-    for i, geom in enumerate(geoms):
-        parts = []
-        changed = False
-        for part in _polygons(geom):
-            keep = []
-            for ring in part.interiors:
-                hole = Polygon(ring)
-                probe = hole.representative_point()
-                owners = [j for j in others.query(probe, predicate="intersects") if j != i]
-                if owners:
-                    keep.append(ring)
-                else:
-                    filled.append(hole)
-                    changed = True
-            parts.append(Polygon(part.exterior, keep))
-        if changed:
-            geoms[i] = MultiPolygon(parts) if len(parts) > 1 else parts[0]
-    return gdf.set_geometry(geoms, crs=gdf.crs), filled
 
 
 @functools.lru_cache(maxsize=1)
@@ -168,9 +140,6 @@ def reference_collection(
     aliases, countries = aliases or {}, countries or {}
     style = symbology.reference_style(name)
     neighbours = symbology.reference_style("neighbours") if name == "countries" else None
-    filled: list[Polygon] = []
-    if name in ("countries", "regions"):
-        gdf, filled = fill_unclaimed_holes(gdf)
     features = []
     for _, row in gdf.iterrows():
         text = row.get("name")
@@ -197,22 +166,22 @@ def reference_collection(
             if props["_p"]:
                 props["_t"] = f"{label} ({props['_p']:,})"
         features.append(_feature(row.geometry, props, simplify=name != "cities"))
-    if name == "countries":
-        features += _lease_labels(filled)
+    if name == "countries" and "lease" in gdf.columns:
+        features += _lease_labels(gdf[gdf["lease"].notna()])
     return {"type": "FeatureCollection", "features": features}
 
 
-def _lease_labels(holes: list[Polygon]) -> list[dict[str, Any]]:
-    """Return a label for each filled hole that holds a leased town (from the shipped towns layer)."""
-    if not holes:
+def _lease_labels(holders: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Return a label for each leased town (from the shipped towns layer) inside a polygon with a lease."""
+    if holders.empty:
         return []
     from geo.catalog import load
 
     towns = load("cities")
     towns = towns[towns["name"].isin(list(LEASES))]
     out = []
-    for hole in holes:
-        for _, town in towns[towns.within(hole)].iterrows():
+    for area in holders.geometry:
+        for _, town in towns[towns.within(area)].iterrows():
             props = {"_lbl": [round(town.geometry.y, 4), round(town.geometry.x, 4)], "_lc": "lease"}
             props["_t"] = props["_ln"] = word(LEASES[town["name"]])
             out.append({"type": "Feature", "geometry": None, "properties": props})

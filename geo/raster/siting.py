@@ -18,6 +18,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from rasterio.features import shapes
 from scipy import ndimage
@@ -135,7 +136,10 @@ def site_parcels(
         ``parcels``: one row per parcel (``rank`` by ``score``, see ``RANK_RULE`` and the
         ``rank_rule`` column; ``grown``: the order of growing; area_ha, mean/min suitability, elevation and slope
         statistics where the grid has them, the nearest town and its distance); ``reason`` says why
-        fewer than `n` were found.
+        fewer than `n` were found. ``parcels.attrs`` says what the search knew: ``place``,
+        ``covered_share`` (of the place, by area, that the grid covers; ``None`` without a place),
+        ``coverage`` (in words) and ``criteria`` (records of :func:`geo.raster.criteria.criteria_table`:
+        the criteria used and those missing, such as land cover).
     """
     if area_ha <= 0 or n < 1:
         msg = f"area_ha must be positive and n at least 1, got {area_ha!r} and {n!r}."
@@ -168,7 +172,22 @@ def site_parcels(
         reason = "not enough contiguous suitable land"
     if reason:
         logger.warning("Found %d of %d parcels: %s", len(parcels), n, reason)
-    return SitingResult(_describe(parcels, suitability, area_ha, tolerance, default(towns, "cities")), n, reason)
+    described = _describe(parcels, suitability, area_ha, tolerance, default(towns, "cities"))
+    described.attrs.update(_known(suitability))
+    return SitingResult(described, n, reason)
+
+
+def _known(grid: Grid) -> dict[str, Any]:
+    """Return the parcels' ``attrs``: the place, the share of it the grid covers and the criteria (as records)."""
+    meta = dict(grid.meta)
+    table = meta.pop("criteria", None)
+    records = table.to_dict("records") if isinstance(table, pd.DataFrame) else []
+    return {
+        "place": meta.get("place"),
+        "covered_share": meta.get("covered_share"),
+        "coverage": meta.get("coverage"),
+        "criteria": records,
+    }
 
 
 #: How parcels are ranked (the ``score`` column): the mean suitability of the parcel's pixels.

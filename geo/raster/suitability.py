@@ -4,8 +4,11 @@
 Valor Carbon's 25,000 ha; the suitability only ranks where such a planting *could* go.
 
 Mountain forest (the GEBCO grid): an elevation band, a slope limit, nearness to rivers and lakes,
-and hard exclusions (open water, towns, mineral sites, each with a buffer). The Aralkum (no DEM):
-inside the dried seabed, scored by distance from today's shore.
+and hard exclusions (open water, mineral sites, and towns with a buffer that grows with their
+population). The Aralkum (no DEM): inside the dried seabed, scored by distance from today's shore.
+A place the grid covers in part is searched only in that part (:mod:`geo.raster.coverage`); the
+criteria used and those no dataset gives (land cover, protected areas, land tenure) travel with
+the grid (:mod:`geo.raster.criteria`).
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from affine import Affine
 from rasterio.features import rasterize
@@ -25,6 +30,8 @@ from scipy import ndimage
 from geo.catalog import default
 from geo.crs import EQUAL_AREA, METRIC, WGS84, reproject
 from geo.errors import CRSError, InputFileError
+from geo.raster.coverage import grid_coverage
+from geo.raster.criteria import Criteria, aralkum_criteria, criteria_table
 from geo.raster.io import MEMORY_SHARE, memory_bytes, raster_source
 from geo.raster.terrain import pixel_sizes_m, slope_degrees
 
@@ -41,22 +48,8 @@ class Grid:
     transform: Affine
     crs: str
     layers: dict[str, np.ndarray] = field(default_factory=dict)  # companions on the same grid (elevation, slope)
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """Mountain-forest criteria. Every default is a screening assumption; change them to suit.
-
-    Scores are linear ramps in [0, 1], combined with `weights`; exclusions set a pixel to NaN.
-    """
-
-    elevation_band_m: tuple[float, float] = (1_500.0, 3_000.0)  # assumed forest belt of the Tien Shan
-    elevation_ramp_m: float = 300.0  # score falls to 0 this far outside the band
-    max_slope_deg: float = 30.0  # steeper pixels are excluded
-    water_max_km: float = 30.0  # nearness to rivers/lakes scores 1 at the water, 0 at this distance
-    town_buffer_km: float = 2.0
-    mineral_buffer_km: float = 5.0
-    weights: tuple[float, float, float] = (0.5, 0.3, 0.2)  # elevation, slope, water
+    #: What the search knew: ``place``, ``covered_share``, ``coverage`` (words), ``criteria`` (a table).
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def _ramp(x: np.ndarray, low: float, high: float, ramp: float) -> np.ndarray:
@@ -65,12 +58,23 @@ def _ramp(x: np.ndarray, low: float, high: float, ramp: float) -> np.ndarray:
     return np.where(x < low, below, np.where(x > high, above, 1.0))
 
 
-def _buffered(gdf: gpd.GeoDataFrame, km: float, *, name: str) -> list[shapely.Geometry]:
-    located = gdf[gdf.geometry.notna() & gdf.geom_type.isin(["Point", "MultiPoint"])]
-    if located.empty or km <= 0:
+def _buffered(gdf: gpd.GeoDataFrame, km: float | np.ndarray, *, name: str) -> list[shapely.Geometry]:
+    """Buffer the located points of `gdf` by `km` (one value, or one per row of `gdf`)."""
+    keep = (gdf.geometry.notna() & gdf.geom_type.isin(["Point", "MultiPoint"])).to_numpy()
+    radii = np.broadcast_to(np.asarray(km, dtype="float64"), (len(gdf),))[keep]
+    located = gdf[keep]
+    if located.empty or not (radii > 0).any():
         return []
     metric = reproject(located, METRIC, name=name)
-    return list(reproject(metric.set_geometry(metric.buffer(km * 1000)), WGS84, name=name).geometry)
+    return list(reproject(metric.set_geometry(metric.buffer(radii * 1000)), WGS84, name=name).geometry)
+
+
+def town_radii_km(towns: gpd.GeoDataFrame, criteria: Criteria) -> np.ndarray:
+    """Return each town's exclusion radius in km, from its ``population`` (the floor where it has none)."""
+    if "population" not in towns:
+        return np.full(len(towns), criteria.town_buffer_km)
+    population = pd.to_numeric(towns["population"], errors="coerce").astype("float64").to_numpy()
+    return np.array([criteria.town_radius_km(p) for p in population], dtype="float64")
 
 
 def _burn(shapes: list[shapely.Geometry], shape: tuple[int, int], transform: Affine) -> np.ndarray:
@@ -86,7 +90,7 @@ def mountain_suitability(
     *,
     area: gpd.GeoDataFrame | None = None,
     criteria: Criteria | None = None,
-    name: str = "area",
+    name: str = "the area",
     rivers: gpd.GeoDataFrame | None = None,
     lakes: gpd.GeoDataFrame | None = None,
     towns: gpd.GeoDataFrame | None = None,
@@ -100,22 +104,33 @@ def mountain_suitability(
     dem
         The elevation raster (a lon/lat grid in metres, e.g. :func:`geo.raster.dem_path`).
     area
-        Polygons to search in (e.g. Issyk-Kul oblast); the raster is read only in their window.
+        Polygons to search in (e.g. Issyk-Kul oblast); the raster is read only in their window. Only the
+        part inside the grid is searched; its share (by area, in EQUAL_AREA) is in ``meta["covered_share"]``.
     criteria
         The scoring assumptions (see :class:`Criteria`).
     rivers, lakes
         Water that scores nearness (lakes are also excluded); default: the shipped ``rivers`` and ``lakes``.
     towns
-        Places excluded with a buffer; default: the shipped ``cities``.
+        Places excluded with a buffer that grows with their ``population`` (see :class:`Criteria`);
+        default: the shipped ``cities`` (GeoNames).
     sites
         Mineral sites excluded with a buffer; default: the shipped ``mineral_deposits``.
     trusted
         `dem` is yours: open it with any GDAL driver (e.g. a VRT); otherwise only as GeoTIFF.
 
+    name
+        The place's name in messages and in ``meta["place"]``.
+
     Returns
     -------
     Grid
-        Suitability in [0, 1] (NaN: excluded or outside), with ``elevation`` and ``slope`` companions.
+        Suitability in [0, 1] (NaN: excluded or outside), with ``elevation`` and ``slope`` companions and
+        ``meta`` (place, covered share, the criteria table).
+
+    Raises
+    ------
+    MissingDataError
+        If the grid covers none of `area` (one line naming the grid's extent).
     """
     criteria = criteria or Criteria()
     with raster_source(dem, whole=False, trusted=trusted) as src:
@@ -124,8 +139,12 @@ def mountain_suitability(
             raise CRSError(msg)
         window = Window(0, 0, src.width, src.height)
         mask_geoms: list[shapely.Geometry] = []
+        meta: dict[str, Any] = {"place": name, "covered_share": None, "coverage": None}
         if area is not None:
-            area = reproject(area, src.crs.to_wkt(), name=name)
+            b = src.bounds
+            coverage = grid_coverage(area, (b.left, b.bottom, b.right, b.top), place=name)  # none: one line
+            meta |= {"covered_share": round(coverage.share, 4), "coverage": coverage.words}
+            area = reproject(coverage.area, src.crs.to_wkt(), name=name)
             mask_geoms = list(area.geometry)
             window = from_bounds(*area.total_bounds, transform=src.transform).round_offsets().round_lengths()
             window = window.intersection(Window(0, 0, src.width, src.height))
@@ -160,16 +179,16 @@ def mountain_suitability(
         + w_slope * np.clip(1 - slope / criteria.max_slope_deg, 0, 1)
         + w_water * np.clip(1 - dist_km / criteria.water_max_km, 0, 1)
     ) / sum(criteria.weights)
-    town_px = _burn(_buffered(default(towns, "cities"), criteria.town_buffer_km, name="towns"), shape, transform)
+    towns = default(towns, "cities")
+    town_px = _burn(_buffered(towns, town_radii_km(towns, criteria), name="towns"), shape, transform)
     mines = _burn(
         _buffered(default(sites, "mineral_deposits"), criteria.mineral_buffer_km, name="sites"), shape, transform
     )
     excluded = ~inside | np.isnan(z) | open_water | town_px | mines | (slope > criteria.max_slope_deg)
     score[excluded] = np.nan
     logger.info("Suitability on %d x %d pixels; %.0f%% available", shape[1], shape[0], 100 * np.isfinite(score).mean())
-    return Grid(
-        score.astype("float32"), transform, WGS84, {"elevation": z.astype("float32"), "slope": slope.astype("float32")}
-    )
+    companions = {"elevation": z.astype("float32"), "slope": slope.astype("float32")}
+    return Grid(score.astype("float32"), transform, WGS84, companions, meta | {"criteria": criteria_table(criteria)})
 
 
 def aralkum_suitability(
@@ -207,4 +226,6 @@ def aralkum_suitability(
         score = 1 - score
     score = np.where(inside & ~wet, 0.2 + 0.8 * score, np.nan)
     companions = {"distance_to_shore_km": (dist / 1000).astype("float32")}
-    return Grid(score.astype("float32"), transform, EQUAL_AREA, companions)
+    place = f"the dried Aral seabed{f' in {country}' if country else ''}"
+    meta = {"place": place, "covered_share": 1.0, "coverage": None, "criteria": aralkum_criteria(prefer)}
+    return Grid(score.astype("float32"), transform, EQUAL_AREA, companions, meta)
