@@ -28,6 +28,14 @@ LANGUAGES = ("en", "ru")
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "geo"
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+#: ISO alpha-3 -> alpha-2, for the countries the data names (CLDR gives their names in each language).
+_ALPHA2 = {
+    "KAZ": "KZ", "KGZ": "KG", "TJK": "TJ", "TKM": "TM", "UZB": "UZ", "GBR": "GB", "CHN": "CN", "RUS": "RU",
+    "BRA": "BR", "COD": "CD", "ZAF": "ZA", "AUS": "AU", "CHL": "CL", "USA": "US", "IDN": "ID", "PHL": "PH",
+    "TUR": "TR", "IND": "IN", "CAN": "CA", "PER": "PE", "MEX": "MX", "MNG": "MN", "AFG": "AF", "IRN": "IR",
+    "GAB": "GA", "MOZ": "MZ", "MDG": "MG", "RWA": "RW", "NGA": "NG", "BOL": "BO", "ARG": "AR", "JPN": "JP",
+    "KOR": "KR", "DEU": "DE", "FRA": "FR", "NOR": "NO", "VNM": "VN", "MMR": "MM", "MYS": "MY", "THA": "TH",
+}  # fmt: skip
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -120,6 +128,16 @@ class Words:
             return str(format_date(date(int(year), int(month), 1), format="LLLL y", locale=self.lang))
         return year
 
+    def country(self, code: object) -> str:
+        """Return a country's name (its ISO alpha-3 code) in this language, from CLDR; the code if CLDR has none."""
+        from babel import Locale
+
+        text = "" if code is None or (isinstance(code, float) and math.isnan(code)) else str(code)
+        alpha2 = _ALPHA2.get(text)
+        if alpha2 is None:
+            return text or "–"
+        return str(Locale.parse(self.lang).territories.get(alpha2, text))
+
     def name(self, row: Any) -> str:
         """Return a feature's name for this language: its Cyrillic ``name_local`` in Russian where it has one."""
         name = str(_get(row, "name") or "")
@@ -152,6 +170,10 @@ def words(lang: str = "en") -> Words:
     return Words(lang=lang, messages=_messages(lang))
 
 
+#: Fields whose values reach the page as words (their vocabularies are translated).
+_VOCABULARY_FIELDS = ("status", "kind", "approach", "location_precision")
+
+
 def vocabulary() -> list[str]:
     """Return the words that reach the text as data, not as literals: statuses, commodities, kinds, precision.
 
@@ -159,19 +181,39 @@ def vocabulary() -> list[str]:
     """
     from geo import agreement_table, precision, registry, symbology
 
-    found: list[str] = ["yes", "no", "possibly", "unknown"]
+    found: list[str] = ["yes", "no", "possibly", "unknown", *registry.CONFIDENCE.values()]
     found += list(registry.STATUSES)
     found += list(agreement_table.STATUSES)
     found += list(symbology.COMMODITIES)
     for sch in symbology.SCHEMES.values():
         found += list(sch.colours)
     for key, level in precision.LEVELS.items():
-        found += [key, level.legend]
-    for name in registry.curated():
+        found += [key, level.legend, level.words]
+    for name in registry.names():
         spec = registry.get(name)
         found.append(spec.title)
         found += list(spec.kinds or ())
+        found += [f.label for f in spec.all_fields if f.label]
+        found += [str(v) for f in spec.all_fields if f.name in _VOCABULARY_FIELDS for v in f.values or ()]
+    found += recipe_titles()
     return list(dict.fromkeys(w for w in found if w))
+
+
+def recipe_titles() -> list[str]:
+    """Return the titles the shipped map recipes give their maps and layers (translated like layer titles)."""
+    import tomllib
+
+    from geo.paths import MAPS_DIR
+
+    titles: list[str] = []
+    for path in sorted(MAPS_DIR.glob("*.toml")):
+        recipe = tomllib.loads(path.read_text(encoding="utf-8"))
+        titles.append(str(recipe.get("title") or ""))
+        layers = recipe.get("layers")
+        titles += [str(e.get("title") or "") for e in layers if isinstance(e, dict)] if isinstance(layers, list) else []
+    titles.append("UK–Central Asia: minerals, campuses, carbon and forests")  # geo.map's own default
+    titles += ["Elevation (GEBCO 2023, 15″)", "Relief (GEBCO 2023 hillshade)"]  # geo.mapping.overlays' images
+    return [t for t in titles if t]
 
 
 def extract() -> list[str]:

@@ -644,3 +644,34 @@ def test_every_recipe_opens_cleanly(browser, tmp_path, dem):
             page.clean()
         finally:
             page.context.close()
+
+
+def test_the_atlas_in_russian_shows_its_controls_in_russian(browser, tmp_path):
+    """`geo map --lang ru`: panel, legend, filters, time control, popups and search in Russian, offline and clean."""
+    path = save_map(build_map(lang="ru"), tmp_path / "atlas-ru.html")
+    page = Page(browser, path)
+    try:
+        filters = page.section("filter")
+        legend = page.section("legend")
+        texts = [
+            page.page.locator(".atlas-panel").inner_text(),
+            filters.inner_text(),
+            legend.inner_text(),
+            page.page.locator(".atlas-title").inner_text(),
+            page.page.locator(".atlas-search input, input.atlas-search").first.get_attribute("placeholder") or "",
+        ]
+        cyrillic = re.compile(r"[\u0400-\u04ff]")
+        for text in texts:
+            assert cyrillic.search(text), text[:200]
+        panel = texts[0]
+        for english in ("Layers", "Legend", "Filter and time", "Hide panel", "Status", "operating", "uranium"):
+            assert english not in panel, english
+        for russian in ("Слои", "Легенда", "Фильтр и время", "действует", "уран"):
+            assert russian in panel, russian
+        page.view(41.87, 78.2, 9)  # Kumtor: a site's popup
+        page.click(41.87, 78.2)
+        popup = page.popup().inner_text()
+        assert "Статус" in popup or "Здесь" in popup, popup[:300]
+        page.clean()
+    finally:
+        page.context.close()

@@ -9,7 +9,12 @@ from geo.paths import LAYERS_DIR, sha256_file
 
 def test_every_data_file_has_a_current_provenance_record():
     manifest = json.loads((LAYERS_DIR / "manifest.json").read_text())["files"]
-    assert set(manifest) == set(geo.CURATED) | set(geo.REFERENCE) | {"production", "region_aliases", "agreements", "uk_minerals"}
+    assert set(manifest) == set(geo.CURATED) | set(geo.REFERENCE) | {
+        "production",
+        "region_aliases",
+        "agreements",
+        "uk_minerals",
+    }
     for name, record in manifest.items():
         path = LAYERS_DIR / record["file"]
         assert path.exists(), name

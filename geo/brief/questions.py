@@ -21,15 +21,6 @@ from geo.i18n import Words
 
 __all__ = ["QUESTIONS", "Context", "Section", "Table", "country_name"]
 
-#: ISO alpha-3 -> alpha-2, for the countries the data names (CLDR gives their names in each language).
-_ALPHA2 = {
-    "KAZ": "KZ", "KGZ": "KG", "TJK": "TJ", "TKM": "TM", "UZB": "UZ", "GBR": "GB", "CHN": "CN", "RUS": "RU",
-    "BRA": "BR", "COD": "CD", "ZAF": "ZA", "AUS": "AU", "CHL": "CL", "USA": "US", "IDN": "ID", "PHL": "PH",
-    "TUR": "TR", "IND": "IN", "CAN": "CA", "PER": "PE", "MEX": "MX", "MNG": "MN", "AFG": "AF", "IRN": "IR",
-    "GAB": "GA", "MOZ": "MZ", "MDG": "MG", "RWA": "RW", "NGA": "NG", "BOL": "BO", "ARG": "AR", "JPN": "JP",
-    "KOR": "KR", "DEU": "DE", "FRA": "FR", "NOR": "NO", "VNM": "VN", "MMR": "MM", "MYS": "MY", "THA": "TH",
-}  # fmt: skip
-
 
 @dataclass(frozen=True, kw_only=True)
 class Table:
@@ -70,13 +61,7 @@ class Context:
 
 def country_name(code: object, w: Words) -> str:
     """Return a country's name (ISO alpha-3 code) in the brief's language, from CLDR."""
-    from babel import Locale
-
-    text = "" if code is None or pd.isna(code) else str(code)  # type: ignore[call-overload]
-    alpha2 = _ALPHA2.get(text)
-    if alpha2 is None:
-        return text or "–"
-    return str(Locale.parse(w.lang).territories.get(alpha2, text))
+    return w.country(code)
 
 
 def _km(metres: float, w: Words) -> str:

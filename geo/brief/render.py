@@ -163,7 +163,7 @@ def _map_png(brief: Brief, page: Any, workdir: Path) -> bytes:
     from geo.mapping.builder import build_map, registered_layer, save_map
 
     layers = [registered_layer(name, gdf) for name, gdf in brief.layers.items()]
-    m = build_map(layers, bounds=_bounds(brief), title=brief.title)
+    m = build_map(layers, bounds=_bounds(brief), title=brief.title, lang=brief.w.lang)
     html = save_map(m, workdir / "map.html", overwrite=True)
     page.set_viewport_size({"width": _MAP_SIZE[0], "height": _MAP_SIZE[1]})
     page.goto(html.resolve().as_uri())

@@ -13,6 +13,7 @@ from geo.cli.options import (
     Decimal,
     Delimiter,
     Encoding,
+    Lang,
     Overwrite,
     Trusted,
     err,
@@ -177,6 +178,7 @@ def map_command(
     delimiter: Delimiter = None,
     decimal: Decimal = None,
     trusted: Trusted = False,
+    lang: Lang = "en",
 ) -> None:
     """Render an offline map, e.g. `geo map minerals -o build/minerals.html --layer my_sites.csv`."""
     from geo.mapping.builder import build_map, save_map
@@ -192,9 +194,9 @@ def map_command(
     dem = elevation_grid() if recipe is not None and needs_dem(recipe) else None
     grid = _relief(relief)
     if recipe is None:
-        m = build_map(user=user, tiles=tiles, relief=grid)
+        m = build_map(user=user, tiles=tiles, relief=grid, lang=lang)
     else:
-        m = render_recipe(recipe, user=user, tiles=tiles, dem=dem, relief=grid)
+        m = render_recipe(recipe, user=user, tiles=tiles, dem=dem, relief=grid, lang=lang)
     path = save_map(m, output, overwrite=overwrite)
     size = f"{path.stat().st_size / 1e6:.1f} MB"
     if tiles or recipe_tiles:

@@ -33,11 +33,12 @@ from geo.mapping.payload import (
     UserLayer,
     facet_definitions,
     layer_payload,
+    layer_title,
     style_problem,
     symbols,
     to_json,
 )
-from geo.mapping.words import LANGUAGE, page_words
+from geo.mapping.words import current_language, language, page_words
 from geo.paths import atomic_path
 from geo.provenance import read_manifest
 
@@ -274,6 +275,7 @@ def build_map(
     relief: str | Path | None = None,
     agreements: pd.DataFrame | None = None,
     cache: bool = True,
+    lang: str = "en",
 ) -> AtlasMap:
     """Return an offline-ready atlas map.
 
@@ -307,7 +309,31 @@ def build_map(
         shipped one by default, where the data has one.
     cache
         Draw the shipped layers from the payload cache (:mod:`geo.mapping.cache`); the output is the same.
+    lang
+        The language of the page's words and of the data's vocabulary (statuses, commodities, layer titles,
+        field labels): ``en`` or ``ru`` (:data:`geo.i18n.LANGUAGES`); feature names stay as the data has them.
     """
+    with language(lang):
+        return _build(
+            layers, user=user, basemap=basemap, title=title, tiles=tiles, bounds=bounds, settings=settings,
+            images=images, relief=relief, agreements=agreements, cache=cache,
+        )  # fmt: skip
+
+
+def _build(
+    layers: Sequence[str | MapLayer] | None,
+    *,
+    user: Mapping[str, gpd.GeoDataFrame | UserLayer] | None,
+    basemap: Sequence[str | Mapping[str, Any]] | bool,
+    title: str,
+    tiles: str | None,
+    bounds: Sequence[Sequence[float]] | None,
+    settings: Mapping[str, Any] | None,
+    images: Sequence[Mapping[str, Any]],
+    relief: str | Path | None,
+    agreements: pd.DataFrame | None,
+    cache: bool,
+) -> AtlasMap:
     if tiles is not None and tiles.lower() not in TILES:
         msg = f"Unknown tiles {tiles!r}: use one of {', '.join(TILES)} (they need a network), or leave tiles out."
         raise RecipeError(msg)
@@ -343,16 +369,16 @@ def build_map(
 
         extra_images.append(relief_image(relief))
     payload = {
-        "title": title,
+        "title": layer_title(title),
         "bounds": [list(b) for b in (bounds or CENTRAL_ASIA_BOUNDS)],
         "basemap": basemaps,
         "overlays": drawn,
         "symbols": symbols(),
         "words": page_words(),
-        "lang": LANGUAGE,
+        "lang": current_language(),
         "facets": _facets(overlays, drawn, lookups),
         "minimap": countries,
-        "images": [*extra_images, *(dict(image) for image in images)],
+        "images": [{**image, "title": layer_title(str(image.get("title", "")))} for image in [*extra_images, *images]],
         "tiles": bool(tiles),
     }
     counts = {p["id"]: p["count"] for p in [*basemaps, *drawn]}
@@ -360,7 +386,13 @@ def build_map(
         overlays,
         base,
         counts,
-        {"title": title, "tiles": tiles, "relief": str(relief) if relief else None, **(settings or {})},
+        {
+            "title": title,
+            "tiles": tiles,
+            "relief": str(relief) if relief else None,
+            "lang": current_language(),
+            **(settings or {}),
+        },
     )
     _AtlasLayers(payload, manifest).add_to(m)
     logger.info("Built map with %d overlays and %d basemap layers", len(overlays), len(base))

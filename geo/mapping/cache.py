@@ -30,6 +30,7 @@ _FOLDER = "map-payloads"
 _MEMORY: dict[str, dict[str, Any]] = {}
 _CODE = Path(__file__).resolve().parents[1]
 _STATIC = Path(__file__).resolve().parent / "static"
+_LOCALE = _CODE / "locale"
 
 
 def _stamp(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -51,6 +52,7 @@ def fingerprint() -> str:
     """Return the sha256 of the shipped data files, geo's modules, the page's code and the library versions."""
     files = sorted(p for p in LAYERS_DIR.rglob("*") if p.is_file()) + sorted(_CODE.rglob("*.py"))
     files += sorted(p for p in _STATIC.rglob("*") if p.is_file())  # the page's code, assembled into every map
+    files += sorted(p for p in _LOCALE.rglob("*.po*") if p.is_file())  # the words, by language
     return _digest(_stamp(files))
 
 
@@ -58,7 +60,10 @@ def cached(key: dict[str, Any], compute: Callable[[], dict[str, Any]], *, use_ca
     """Return ``compute()``, from memory or the disk cache when `key` (plus :func:`fingerprint`) was seen before."""
     if not use_cache:
         return compute()
+    from geo.mapping.words import current_language
+
     stamp = fingerprint()
+    key = {**key, "lang": current_language()}  # the words of the payload are the map's language's
     name = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
     memory_key = f"{stamp}-{name}"
     if memory_key in _MEMORY:

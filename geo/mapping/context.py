@@ -23,7 +23,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo import symbology
-from geo.mapping.words import word
+from geo.i18n import words
+from geo.mapping.words import LANGUAGE, current_language, word
 
 __all__ = ["LEASES", "reference_collection", "without_leased_holes"]
 
@@ -143,6 +144,8 @@ def reference_collection(
     features = []
     for _, row in gdf.iterrows():
         text = row.get("name")
+        if name == "countries" and current_language() != LANGUAGE and row.get("iso_a3"):
+            text = words(current_language()).country(row["iso_a3"])  # CLDR's name in the map's language
         label = _short(text) if isinstance(text, str) and text else None
         own = neighbours if neighbours is not None and not row.get("central_asia") else style
         props: dict[str, Any] = {"_s": own}

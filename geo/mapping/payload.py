@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import geopandas as gpd
@@ -21,9 +22,10 @@ import shapely
 from geo import precision, symbology
 from geo.crs import WGS84, area_ha, reproject
 from geo.errors import RecipeError
+from geo.i18n import words
 from geo.mapping.context import reference_collection, without_leased_holes
 from geo.mapping.packed import colour_classes, pack_points
-from geo.mapping.words import word
+from geo.mapping.words import LANGUAGE, current_language, data_word, word
 from geo.registry import CONFIDENCE, Field, LayerSpec
 
 __all__ = [
@@ -201,7 +203,11 @@ def _geometries(geoms: np.ndarray, *, simplify: bool) -> list[dict[str, Any] | N
 
 
 def _location_words(row: pd.Series) -> str:
-    words = precision.describe(row.get("location_precision") or "unknown", row.get("uncertainty_m"))
+    key = row.get("location_precision") or "unknown"
+    words = precision.describe(key, row.get("uncertainty_m"))
+    if current_language() != LANGUAGE:
+        base = precision.get(key).words
+        words = data_word(base) + words[len(base) :]
     basis = _text(row.get("location_basis"))
     return word("field.location_basis", words=words, basis=basis) if basis else words
 
@@ -216,7 +222,7 @@ def _field_row(row: pd.Series, f: Field) -> list[str] | None:
         parts += [_text(row.get(f"{f.name}_{p}")) for p in f.parts if p not in ("value", "unit", "year")]
         detail = "; ".join(x for x in parts if x and not x.startswith("http"))  # the URL is among the sources
         unit = _text(row.get(f"{f.name}_unit")) or ""
-        return [f.label or f.name, f"{amount} {unit} ({detail})".replace(" ()", "").strip()]
+        return [_label(f), f"{amount} {unit} ({detail})".replace(" ()", "").strip()]
     value: Any = row.get(f.name)
     if f.name == "owners":
         value = [
@@ -224,13 +230,23 @@ def _field_row(row: pd.Series, f: Field) -> list[str] | None:
             for o in value or []
         ]
     if f.name in ("start_year", "mine_life_end"):
-        return None if _year(value) is None else [f.label or f.name, str(_year(value))]
-    if f.name == "commodities":
-        value = [word("field.uk_critical", value=c) if c in symbology.UK_CRITICAL else c for c in value or []]
+        return None if _year(value) is None else [_label(f), str(_year(value))]
+    if f.name in ("commodities", "byproducts"):
+        value = [
+            word("field.uk_critical", value=data_word(c)) if c in symbology.UK_CRITICAL else data_word(c)
+            for c in value or []
+        ]
     if f.type == "int" and f.name.endswith("year"):
-        return None if _text(value) is None else [f.label or f.name, _year(value) or ""]
+        return None if _text(value) is None else [_label(f), _year(value) or ""]
     text = _text(value)
-    return None if text is None else [f.label or f.name, text.replace("_", " ") if f.name == "kind" else text]
+    if text is not None and f.name in ("status", "kind", "approach") and current_language() != LANGUAGE:
+        return [_label(f), data_word(text)]
+    return None if text is None else [_label(f), text.replace("_", " ") if f.name == "kind" else text]
+
+
+def _label(f: Field) -> str:
+    """Return a field's popup label in the map's language."""
+    return data_word(f.label) if f.label else f.name
 
 
 def _date(value: Any) -> str | None:
@@ -291,16 +307,20 @@ def _curated_item(row: pd.Series, spec: LayerSpec, lookups: Mapping[str, Mapping
     if part_of := [str(agreements.get(str(a), {}).get("title") or a) for a in row.get("agreements") or []]:
         rows.append([word("field.part_of"), "; ".join(part_of)])
     rows += [r for f in spec.fields if f.label and (r := _field_row(row, f)) is not None]
-    country = lookups.get("country", {}).get(row["country"], row["country"])
+    country = (
+        lookups.get("country", {}).get(row["country"], row["country"])
+        if current_language() == LANGUAGE
+        else words(current_language()).country(row["country"])
+    )
     rows += [
         [word("field.country"), str(country)],
         [word("field.region"), _text(row.get("region")) or word("field.region_missing")],
         [word("field.location"), _location_words(row)],
-        [word("field.confidence"), f"{row['confidence']} ({CONFIDENCE[row['confidence']]})"],
+        [word("field.confidence"), f"{row['confidence']} ({data_word(CONFIDENCE[row['confidence']])})"],
         [word("field.as_of"), str(row["as_of"])],
     ]
     if checked := _text(row.get("checked")):
-        rows.append(["Checked", checked])
+        rows.append([word("field.checked"), checked])
     if links := _records(row.get("uk_link")):
         text = "; ".join(f"{str(r.get('kind') or '').replace('_', ' ')}: {r.get('note') or ''}" for r in links)
         rows.append(["UK link", text])
@@ -386,7 +406,7 @@ def symbols() -> dict[str, Any]:
     """
     levels: dict[str, Any] = {}
     for key, level in precision.LEVELS.items():
-        levels[key] = {"symbol": level.symbol, "legend": level.legend}
+        levels[key] = {"symbol": level.symbol, "legend": data_word(level.legend)}
         if level.symbol == "point":
             point = _point_style(level)
             levels[key] |= {"r": point["swatch_r"], "fo": point["fo"]}
@@ -396,6 +416,43 @@ def symbols() -> dict[str, Any]:
     }
 
 
+def _precision_legend(key: str, uncertainties: pd.Series) -> str:
+    """Return a precision level's legend line in the map's language, with the radii drawn."""
+    text = precision.legend_label(key, uncertainties)
+    if current_language() == LANGUAGE:
+        return text
+    base = precision.get(key).legend
+    return data_word(base) + text[len(base) :]
+
+
+def _scheme_label(scheme: symbology.Scheme, key: str) -> str:
+    """Return a legend category's text in the map's language (its gloss of commodities too)."""
+    if current_language() == LANGUAGE:
+        return scheme.label(key)
+    gloss = scheme.notes.get(key)
+    text = data_word(key)
+    return f"{text} ({', '.join(data_word(c) for c in gloss.split(', '))})" if gloss else text
+
+
+def layer_title(title: str) -> str:
+    """Return a map's or layer's title in the map's language.
+
+    The titles geo gives (registered layers, shipped recipes, ``geo.map``'s default) are translated; a title
+    the user wrote is theirs and stays as written.
+    """
+    if current_language() == LANGUAGE or title not in _shipped_titles():
+        return title
+    return data_word(title)
+
+
+@cache
+def _shipped_titles() -> frozenset[str]:
+    from geo import registry
+    from geo.i18n import recipe_titles
+
+    return frozenset([registry.get(n).title for n in registry.names()] + recipe_titles())
+
+
 def legend_entries(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
     """One legend entry per category present in `gdf` (label, colour, marker shape, category key), in scheme order."""
     if spec.scheme is None or spec.category is None:
@@ -403,7 +460,7 @@ def legend_entries(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
     scheme = symbology.scheme(spec.scheme)
     present = {symbology.category_of(v, spec.scheme) for v in gdf[spec.category]}
     entries: list[dict[str, Any]] = [
-        {"label": scheme.label(k), "color": c, "shape": spec.marker, "key": k}
+        {"label": _scheme_label(scheme, k), "color": c, "shape": spec.marker, "key": k}
         for k, c in scheme.colours.items()
         if k in present
     ]
@@ -431,7 +488,7 @@ def _curated_payload(
     for i, (_, row) in enumerate(gdf.iterrows()):
         item = _curated_item(row, spec, lookups)
         if row.geometry is None or row.geometry.is_empty:
-            unknown.append({"layer": layer.title, "n": item["n"], "item": item})
+            unknown.append({"layer": layer_title(layer.title), "n": item["n"], "item": item})
             continue
         style = feature_style(row, spec)
         item["c"] = style["k"] if not style.get("x") else [style["k"], "_critical"]
@@ -499,13 +556,15 @@ def _vocabulary(key: str, registry: Any) -> list[str]:
 
 def _facet_label(key: str, value: str, lookups: Mapping[str, Mapping[str, Any]]) -> str:
     if key == "confidence":
-        return f"{value} ({CONFIDENCE.get(value, value)})"
+        return f"{value} ({data_word(CONFIDENCE.get(value, value))})"
     if key == "commodities" and value in symbology.UK_CRITICAL:
-        return word("facet.uk_critical", value=value)
+        return word("facet.uk_critical", value=data_word(value))
+    if current_language() != LANGUAGE and key in ("status", "commodities", "country"):
+        return words(current_language()).country(value) if key == "country" else data_word(value)
     if key == "agreements":
         return str(lookups.get("agreements", {}).get(value, {}).get("title") or value)
     if key == "location_precision":
-        return word(f"facet.precision_{precision.get(value).geometry}", value=value)
+        return word(f"facet.precision_{precision.get(value).geometry}", value=data_word(value))
     return str(lookups.get(key, {}).get(value, value)).replace("_", " ")
 
 
@@ -517,7 +576,7 @@ def _user_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     names = [_text(v) for v in gdf[name_col].tolist()] if name_col else [None] * len(gdf)
     colour = layer.color or symbology.USER_COLOURS[0]
     fills = layer.extra.get("fills")  # a choropleth: one fill per feature
-    legend = layer.extra.get("legend") or [{"label": layer.title, "color": colour, "shape": layer.marker}]
+    legend = layer.extra.get("legend") or [{"label": layer_title(layer.title), "color": colour, "shape": layer.marker}]
     codes: np.ndarray | None = None
     if layer.color_by is not None:
         codes, legend = colour_classes(gdf[layer.color_by])
@@ -539,7 +598,7 @@ def _user_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
         if codes is not None:
             item["c"] = str(int(codes[i]))
         if shape is None:
-            unknown.append({"layer": layer.title, "n": item["n"], "item": item})
+            unknown.append({"layer": layer_title(layer.title), "n": item["n"], "item": item})
         else:
             features.append({"type": "Feature", "geometry": shape, "properties": {"_s": style, "_items": [item]}})
     if codes is not None:
@@ -568,7 +627,7 @@ def layer_payload(layer: MapLayer, *, lookups: Mapping[str, Mapping[str, Any]] |
     gdf = reproject(layer.frame(), WGS84, name=layer.name)
     base = {
         "id": layer.name,
-        "title": layer.title,
+        "title": layer_title(layer.title),
         "group": layer.group,
         "visible": layer.visible,
         "style": layer.style,
@@ -585,7 +644,7 @@ def layer_payload(layer: MapLayer, *, lookups: Mapping[str, Mapping[str, Any]] |
             "legend": legend_entries(gdf, layer.spec),
             "precisions": levels,
             "precision_labels": {
-                k: precision.legend_label(k, gdf.loc[gdf["location_precision"] == k, "uncertainty_m"]) for k in levels
+                k: _precision_legend(k, gdf.loc[gdf["location_precision"] == k, "uncertainty_m"]) for k in levels
             },
         }
     if layer.spec is not None:  # a reference layer, in the basemap or as an overlay
@@ -600,6 +659,6 @@ def layer_payload(layer: MapLayer, *, lookups: Mapping[str, Mapping[str, Any]] |
         return base | {
             "kind": "packed",
             "packed": packed,
-            "legend": legend or [{"label": layer.title, "color": colour, "shape": "square"}],
+            "legend": legend or [{"label": layer_title(layer.title), "color": colour, "shape": "square"}],
         }
     return base | _user_payload(layer, gdf)

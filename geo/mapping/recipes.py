@@ -148,6 +148,7 @@ def render_recipe(
     tiles: str | None = None,
     dem: str | Path | None = None,
     relief: str | Path | None = None,
+    lang: str = "en",
 ) -> AtlasMap:
     """Build the map a recipe describes, with the user's own layers added.
 
@@ -164,6 +165,8 @@ def render_recipe(
         :func:`geo.raster.dem.fetch_dem`); such a recipe without it is an error.
     relief
         The elevation grid, to add a light hillshade to the basemap (see :func:`geo.map`).
+    lang
+        The language of the map's words (see :func:`geo.map`).
     """
     path = find_recipe(path)
     recipe = load_recipe(path)
@@ -197,6 +200,7 @@ def render_recipe(
         settings={"recipe": path.name},
         images=images,
         relief=None if images else relief,  # the elevation image already shows the relief
+        lang=lang,
     )
 
 

@@ -19,14 +19,28 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from geo.errors import UnknownNameError
 
-__all__ = ["CATALOG_TEMPLATE", "LANGUAGE", "WORDS", "catalog_template", "page_words", "word"]
+__all__ = [
+    "CATALOG_TEMPLATE",
+    "LANGUAGE",
+    "WORDS",
+    "catalog_template",
+    "current_language",
+    "data_word",
+    "language",
+    "page_words",
+    "table",
+    "word",
+]
 
 #: The gettext catalogue template of :data:`WORDS`.
 CATALOG_TEMPLATE = Path(__file__).resolve().parents[1] / "locale" / "messages.pot"
@@ -82,6 +96,7 @@ _TABLE: dict[str, str | dict[str, str]] = {
     "field.location_basis": "{words}. Basis: {basis}",
     "field.confidence": "Confidence",
     "field.as_of": "As of",
+    "field.checked": "Checked",
     "field.notes": "Notes",
     "field.uk_critical": "{value} (UK critical)",
     "field.unnamed": "feature {index}",
@@ -176,7 +191,7 @@ def word(key: str, **params: Any) -> str:
         If `key` is not in :data:`WORDS`, names a plural word (the page chooses plural forms), or
         a placeholder has no value.
     """
-    text = WORDS.get(key)
+    text = table(current_language()).get(key)
     if not isinstance(text, str):
         what = "is a plural word, chosen in the page" if text is not None else "is not a word of the atlas"
         msg = f"{key!r} {what}; add a text to geo/mapping/words.py."
@@ -192,8 +207,103 @@ def word(key: str, **params: Any) -> str:
 
 
 def page_words() -> dict[str, Any]:
-    """Return the table the page receives (``payload["words"]``)."""
-    return {k: v if isinstance(v, str) else dict(v) for k, v in WORDS.items()}
+    """Return the table the page receives (``payload["words"]``), in the language of the map being built."""
+    return {k: v if isinstance(v, str) else dict(v) for k, v in table(current_language()).items()}
+
+
+_LANG: ContextVar[str] = ContextVar("geo_atlas_language", default=LANGUAGE)
+
+
+def current_language() -> str:
+    """Return the language of the map being built (:func:`language`); English outside one."""
+    return _LANG.get()
+
+
+@contextmanager
+def language(lang: str) -> Iterator[str]:
+    """Build a map's words in `lang` inside this block (``geo.map(lang=...)`` does).
+
+    Raises
+    ------
+    UnknownNameError
+        No catalog for `lang` (:data:`geo.i18n.LANGUAGES`).
+    """
+    from geo.i18n import words
+
+    words(lang)  # an unknown language is an error naming the languages there are
+    token = _LANG.set(lang)
+    try:
+        yield lang
+    finally:
+        _LANG.reset(token)
+
+
+def catalog_path(lang: str) -> Path:
+    """Return the atlas's catalog of `lang` (the template for English)."""
+    return CATALOG_TEMPLATE if lang == LANGUAGE else CATALOG_TEMPLATE.parent / lang / "LC_MESSAGES" / "messages.po"
+
+
+#: CLDR plural categories by the index of a gettext plural form, per language (Russian: one, few, many).
+_PLURALS = {"ru": ("one", "few", "many")}
+
+
+@cache
+def table(lang: str) -> Mapping[str, str | Mapping[str, str]]:
+    """Return every word of the atlas in `lang`: :data:`WORDS`, or its translation from the language's ``.po``.
+
+    Raises
+    ------
+    UnknownNameError
+        The catalog lacks a word of :data:`WORDS` or leaves it untranslated (the message names it).
+    """
+    if lang == LANGUAGE:
+        return WORDS
+    from babel.messages.pofile import read_po
+
+    path = catalog_path(lang)
+    try:
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+    except OSError:
+        msg = f"No atlas catalog for {lang!r} ({path}); translate geo/locale/messages.pot into it."
+        raise UnknownNameError(msg) from None
+    forms = _PLURALS.get(lang, ("one", "other"))
+    found: dict[str, str | Mapping[str, str]] = {}
+    for message in catalog:
+        if message.context is None or message.context not in WORDS:
+            continue
+        if isinstance(message.string, tuple | list):
+            plural = {form: str(text or "") for form, text in zip(forms, message.string, strict=False)}
+            plural["other"] = str(message.string[-1] or "")
+            found[message.context] = plural
+        else:
+            found[message.context] = str(message.string or "")
+    lacking = [k for k in WORDS if not _complete(found.get(k))]
+    if lacking:
+        msg = f"{path}: no {lang!r} text for {len(lacking)} word(s) of the atlas, e.g. {lacking[:3]}; translate them."
+        raise UnknownNameError(msg)
+    return MappingProxyType({k: found[k] for k in WORDS})
+
+
+def _complete(text: str | Mapping[str, str] | None) -> bool:
+    """Whether a translated word has its text (every plural form, for a plural word)."""
+    if isinstance(text, Mapping):
+        return all(text.values())
+    return bool(text)
+
+
+def data_word(text: str) -> str:
+    """Return a word that reaches the page as data, in the map's language.
+
+    Statuses, commodities, layer titles and field labels come from the registries in English; in another
+    language they are looked up in the catalog of :mod:`geo.i18n` (a missing one is an error).
+    """
+    lang = current_language()
+    if lang == LANGUAGE:
+        return text
+    from geo.i18n import words
+
+    return words(lang)(text)
 
 
 def _po(text: str) -> str:
