@@ -33,7 +33,7 @@ from geo.exporter.postgis import check_database, is_database_url, read_postgis, 
 from geo.exporter.preflight import prepare
 from geo.exporter.split import AREAS_SUFFIX, split_by_precision, split_layers, split_names
 from geo.paths import TMP_MARK, check_writable, write_error, write_lock
-from geo.safety import VECTOR_DRIVERS, check_source, check_vector, check_zip, vector_env
+from geo.safety import check_source, vector_env
 
 #: pyogrio's errors for data GDAL cannot write; a last resort, after the checks of `prepare`.
 _GDAL_WRITE_ERRORS = (
@@ -173,10 +173,10 @@ def _write_and_count(
         for i, (layer_name, gdf) in enumerate(frames.items()):
             file = out / f"{layer_name}{spec.suffix}" if as_folder else (out if i == 0 else _companion(out))
             spec.writer({layer_name: gdf}, file, losses)
-            counts[layer_name] = sum(len(g) for g in spec.reader(file).values())
+            counts[layer_name] = sum(len(g) for g in spec.read(file).values())
         return counts
     spec.writer(frames, out, losses)
-    back = spec.reader(out)
+    back = spec.read(out)
     if spec.multi_layer:
         return {n: len(back[n]) for n in frames if n in back}
     return {next(iter(frames)): sum(len(g) for g in back.values())}
@@ -216,7 +216,7 @@ def _write_in_place(
         if counts != expected:
             msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
             raise ExportError(msg)
-        write_tables(tables, out, fmt=spec.key, as_folder=as_folder, losses=losses)
+        write_tables(tables, out, spec=spec, as_folder=as_folder, losses=losses)
         _move_into_place(out, target, spec, list(frames), as_folder=as_folder)
     except OSError as err:
         if isinstance(err, ExportError):
@@ -315,8 +315,9 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
     Shapefile zips are read through their ``fields.csv`` (original names) and ``long_values.csv``
     (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed. A QGIS
     project reads its GeoPackage; a ``postgresql://`` URL reads the layers its provenance table lists.
-    A single-layer file with an ``_areas`` file beside it reads as both halves. A file is opened as
-    :func:`geo.read` opens one (only the format its suffix names, zip limits, no network).
+    A single-layer file with an ``_areas`` file beside it reads as both halves. Every file is opened
+    only with the GDAL drivers the format registry gives the format (``fmt``, or the one its suffix
+    names), whatever the file is called, under :func:`geo.read`'s safety options (zip limits, no network).
 
     Raises
     ------
@@ -337,16 +338,11 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
     spec = resolve(fmt, path)
     companion = _companion(path)
     files = [path, companion] if not spec.multi_layer and companion.exists() else [path]
-    for file in files:
-        if file.suffix.lower() == ".zip":
-            check_zip(file)
-        elif file.suffix.lower() in VECTOR_DRIVERS:
-            check_vector(file)
     try:
         with vector_env():
-            out = spec.reader(path)
+            out = spec.read(path)
             if len(files) > 1 and len(out) == 1:  # the area half of one curated layer
-                out |= {f"{next(iter(out))}{AREAS_SUFFIX}": g for g in spec.reader(companion).values()}
+                out |= {f"{next(iter(out))}{AREAS_SUFFIX}": g for g in spec.read(companion).values()}
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, *_GDAL_WRITE_ERRORS) as err:
         if isinstance(err, InputFileError):
             raise

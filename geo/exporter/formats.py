@@ -3,7 +3,8 @@
 A format is found by its key (``gpkg``), by the suffix of the output (``.geojson``, ``.json``), or by
 GDAL's driver name as ``ogr2ogr`` users type it (``-f GeoJSON``, ``-f "ESRI Shapefile"``). An unknown
 name is an error that lists the formats. **Adding a format** takes a writer, a reader and one entry in
-:data:`FORMATS`; ``geo.exporter.export`` needs no change.
+:data:`FORMATS`, whose capability fields say what it keeps; the export, its checks, the readers' safety
+checks, the CLI's help and the tests read them and need no change.
 """
 
 from __future__ import annotations
@@ -33,15 +34,21 @@ from geo.exporter.writers import (
     write_parquet,
 )
 
-__all__ = ["FORMATS", "Format", "resolve"]
+__all__ = ["FORMATS", "SHAPEFILE_TYPES", "Format", "Reader", "Writer", "resolve"]
 
 Writer = Callable[[Mapping[str, gpd.GeoDataFrame], Path, Losses], None]
-Reader = Callable[[Path], dict[str, gpd.GeoDataFrame]]
+#: Read an export back; the second argument is the GDAL drivers its files may be opened with.
+Reader = Callable[[Path, tuple[str, ...]], dict[str, gpd.GeoDataFrame]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Format:
-    """An export format and what it can hold.
+    """An export format: how it is written and read, and what it can hold.
+
+    Every field is named (``Format(key="gpkg", ...)``). The capability fields are the only place geo
+    says what a format keeps: the export's checks (:mod:`geo.exporter.preflight`), the tables beside
+    the layers (:mod:`geo.exporter.attributes`), the CLI's help, the tests and the readers
+    (:mod:`geo.safety`) read them, never the format's name.
 
     Attributes
     ----------
@@ -51,18 +58,37 @@ class Format:
         File suffixes; the first is the one written.
     driver
         GDAL's driver name, also accepted as ``-f``; ``None`` when geo writes it without GDAL.
+    description
+        One line for the CLI's help.
+    writer, reader
+        Write ``{layer: GeoDataFrame}`` to a path; read an export back to ``{layer: GeoDataFrame}``,
+        opening files only with the drivers of :attr:`read_drivers` (through :func:`geo.safety.open_vector`).
+    read_drivers
+        Suffix of a file the reader opens -> the GDAL drivers it may be opened with (a zip's ``.shp``
+        members, the GeoPackage beside a project). A file read back as this format is refused when it
+        is anything else, whatever its name; :func:`geo.safety.vector_drivers` gives ``geo.read`` the same.
     multi_layer
-        Many layers in one file (otherwise several layers go to a folder, one file per layer).
+        Several layers in one file (otherwise several layers go to a folder, one file per layer).
+    tables
+        Where non-spatial tables go: ``gpkg`` (attribute tables of the GeoPackage, or of the project's
+        GeoPackage), ``zip`` (``<name>.table.csv`` members), ``database``; ``None``: a one-layer file
+        cannot hold them (a folder export writes ``<name>.table.csv`` files).
     lists
         How list and record fields are kept: ``native`` or ``json`` (JSON text).
     long_names
-        Field names longer than 10 characters survive.
+        Field names longer than 10 characters survive (otherwise a field-name map is written).
     mixed_geometries
-        Points and polygons in one layer.
+        Points and MultiPoints (any geometry types of :attr:`geometry_types`) in one layer; if not,
+        points beside MultiPoints are written as one-part MultiPoints and the export says so.
+    geometry_types
+        The geometry types a layer may hold (``None``: any); others are refused, naming the features.
+    mixed_dimensions
+        2D and 3D features in one layer: ``kept``, ``zero_z`` (the 2D ones get z = 0, reported) or
+        ``refused``.
+    z, m
+        Z (height) and M (measure) values survive; M values a format cannot keep are dropped, reported.
     keeps_crs
         The file records its CRS (GeoJSON, KML and CSV are WGS84 by definition).
-    writer, reader
-        Write ``{layer: GeoDataFrame}`` to a path; read an export back to ``{layer: GeoDataFrame}``.
     sidecars
         Suffixes of files written beside the main one (e.g. CSV's ``.csvt`` of column types, a
         project's GeoPackage); an optional one may be missing.
@@ -73,14 +99,20 @@ class Format:
     key: str
     suffixes: tuple[str, ...]
     driver: str | None
+    description: str
+    writer: Writer
+    reader: Reader
+    read_drivers: Mapping[str, tuple[str, ...]]
     multi_layer: bool
+    tables: Literal["gpkg", "zip", "database"] | None
     lists: Literal["native", "json"]
     long_names: bool
     mixed_geometries: bool
+    mixed_dimensions: Literal["kept", "zero_z", "refused"]
+    z: bool = True
+    m: bool
     keeps_crs: bool
-    writer: Writer
-    reader: Reader
-    description: str
+    geometry_types: frozenset[str] | None = None
     sidecars: tuple[str, ...] = ()
     url: bool = False
 
@@ -89,138 +121,187 @@ class Format:
         """The suffix written (none for a database)."""
         return self.suffixes[0] if self.suffixes else ""
 
+    @property
+    def drivers(self) -> tuple[str, ...]:
+        """Every GDAL driver this format's files may be opened with (whatever their names)."""
+        return tuple(dict.fromkeys(d for drivers in self.read_drivers.values() for d in drivers))
+
+    def read(self, path: Path) -> dict[str, gpd.GeoDataFrame]:
+        """Read an export of this format back, opening its files only with :attr:`drivers`."""
+        return self.reader(path, self.drivers)
+
 
 def _unused_writer(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: Losses) -> None:
     msg = "PostGIS is written to a database URL by geo.exporter.postgis, not to a path."
     raise UnknownFormatError(msg)
 
 
-def _unused_reader(path: Path) -> dict[str, gpd.GeoDataFrame]:
+def _unused_reader(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
     msg = "PostGIS is read from a database URL by geo.exporter.postgis.read_postgis, not from a path."
     raise UnknownFormatError(msg)
 
+
+#: The geometry types a Shapefile holds (no GeometryCollection, one family per layer).
+SHAPEFILE_TYPES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"})
 
 FORMATS: dict[str, Format] = {
     f.key: f
     for f in (
         Format(
-            "gpkg",
-            (".gpkg",),
-            "GPKG",
-            True,
-            "json",
-            True,
-            True,
-            True,
-            write_gpkg,
-            read_gdal,
-            "GeoPackage: many layers in one file, with default QGIS styles (QGIS, ArcGIS)",
+            key="gpkg",
+            suffixes=(".gpkg",),
+            driver="GPKG",
+            description="GeoPackage: many layers in one file, with default QGIS styles (QGIS, ArcGIS)",
+            writer=write_gpkg,
+            reader=read_gdal,
+            read_drivers={".gpkg": ("GPKG",)},
+            multi_layer=True,
+            tables="gpkg",
+            lists="json",
+            long_names=True,
+            mixed_geometries=True,
+            mixed_dimensions="kept",
+            m=False,
+            keeps_crs=True,
         ),
         Format(
-            "geojson",
-            (".geojson", ".json"),
-            "GeoJSON",
-            False,
-            "native",
-            True,
-            True,
-            False,
-            write_geojson_file,
-            partial(read_gdal, dates_as_text=True),
-            "GeoJSON (RFC 7946, WGS84)",
+            key="geojson",
+            suffixes=(".geojson", ".json"),
+            driver="GeoJSON",
+            description="GeoJSON (RFC 7946, WGS84)",
+            writer=write_geojson_file,
+            reader=partial(read_gdal, dates_as_text=True),
+            read_drivers={".geojson": ("GeoJSON",), ".json": ("GeoJSON",)},
+            multi_layer=False,
+            tables=None,
+            lists="native",
+            long_names=True,
+            mixed_geometries=True,
+            mixed_dimensions="kept",
+            m=False,
+            keeps_crs=False,
         ),
         Format(
-            "fgb",
-            (".fgb",),
-            "FlatGeobuf",
-            False,
-            "json",
-            True,
-            True,
-            True,
-            write_fgb,
-            read_gdal,
-            "FlatGeobuf: fast streaming binary",
+            key="fgb",
+            suffixes=(".fgb",),
+            driver="FlatGeobuf",
+            description="FlatGeobuf: fast streaming binary",
+            writer=write_fgb,
+            reader=read_gdal,
+            read_drivers={".fgb": ("FlatGeobuf",)},
+            multi_layer=False,
+            tables=None,
+            lists="json",
+            long_names=True,
+            mixed_geometries=True,
+            mixed_dimensions="refused",
+            m=False,
+            keeps_crs=True,
         ),
         Format(
-            "shp",
-            (".zip", ".shp"),
-            "ESRI Shapefile",
-            True,
-            "json",
-            False,
-            False,
-            True,
-            write_shapefile_zip,
-            read_shapefile_zip,
-            "zipped Shapefile(s) with a field-name map",
+            key="shp",
+            suffixes=(".zip", ".shp"),
+            driver="ESRI Shapefile",
+            description="zipped Shapefile(s) with a field-name map",
+            writer=write_shapefile_zip,
+            reader=read_shapefile_zip,
+            read_drivers={".shp": ("ESRI Shapefile",)},
+            multi_layer=True,
+            tables="zip",
+            lists="json",
+            long_names=False,
+            mixed_geometries=False,
+            geometry_types=SHAPEFILE_TYPES,
+            mixed_dimensions="zero_z",
+            m=False,
+            keeps_crs=True,
         ),
         Format(
-            "parquet",
-            (".parquet", ".geoparquet"),
-            "Parquet",
-            False,
-            "native",
-            True,
-            True,
-            True,
-            write_parquet,
-            read_parquet,
-            "GeoParquet 1.1 (pandas, DuckDB, QGIS 3.30+)",
+            key="parquet",
+            suffixes=(".parquet", ".geoparquet"),
+            driver="Parquet",
+            description="GeoParquet 1.1 (pandas, DuckDB, QGIS 3.30+)",
+            writer=write_parquet,
+            reader=read_parquet,
+            read_drivers={".parquet": ("Parquet",), ".geoparquet": ("Parquet",)},
+            multi_layer=False,
+            tables=None,
+            lists="native",
+            long_names=True,
+            mixed_geometries=True,
+            mixed_dimensions="kept",
+            m=True,
+            keeps_crs=True,
         ),
         Format(
-            "kml",
-            (".kml",),
-            "KML",
-            False,
-            "json",
-            True,
-            True,
-            False,
-            write_kml,
-            partial(read_gdal, kml=True),
-            "KML for Google Earth: name and a readable description",
+            key="kml",
+            suffixes=(".kml",),
+            driver="KML",
+            description="KML for Google Earth: name and a readable description",
+            writer=write_kml,
+            reader=partial(read_gdal, kml=True),
+            read_drivers={".kml": ("LIBKML", "KML")},
+            multi_layer=False,
+            tables=None,
+            lists="json",
+            long_names=True,
+            mixed_geometries=True,
+            mixed_dimensions="kept",
+            m=False,
+            keeps_crs=False,
         ),
         Format(
-            "csv",
-            (".csv",),
-            "CSV",
-            False,
-            "json",
-            True,
-            True,
-            False,
-            write_csv,
-            read_csv,
-            "CSV with a WKT geometry column (WGS84) and a .csvt of column types",
-            (".csvt",),
+            key="csv",
+            suffixes=(".csv",),
+            driver="CSV",
+            description="CSV with a WKT geometry column (WGS84) and a .csvt of column types",
+            writer=write_csv,
+            reader=read_csv,
+            read_drivers={".csv": ("CSV",)},
+            multi_layer=False,
+            tables=None,
+            lists="json",
+            long_names=True,
+            mixed_geometries=True,
+            mixed_dimensions="kept",
+            m=True,
+            keeps_crs=False,
+            sidecars=(".csvt",),
         ),
         Format(
-            "qgz",
-            (".qgz",),
-            None,
-            True,
-            "json",
-            True,
-            False,
-            True,
-            write_qgz,
-            read_qgz,
-            "QGIS project: groups, order, styles, with the GeoPackage (and the elevation COG) beside it",
-            (".gpkg", ELEVATION_SUFFIX),
+            key="qgz",
+            suffixes=(".qgz",),
+            driver=None,
+            description="QGIS project: groups, order, styles, with the GeoPackage (and the elevation COG) beside it",
+            writer=write_qgz,
+            reader=read_qgz,
+            read_drivers={".gpkg": ("GPKG",)},
+            multi_layer=True,
+            tables="gpkg",
+            lists="json",
+            long_names=True,
+            mixed_geometries=True,
+            mixed_dimensions="kept",
+            m=False,
+            keeps_crs=True,
+            sidecars=(".gpkg", ELEVATION_SUFFIX),
         ),
         Format(
-            "postgis",
-            (),
-            "PostgreSQL",
-            True,
-            "native",
-            True,
-            False,
-            True,
-            _unused_writer,
-            _unused_reader,
-            "PostGIS: tables, their provenance and QGIS styles, in one transaction (postgresql://…)",
+            key="postgis",
+            suffixes=(),
+            driver="PostgreSQL",
+            description="PostGIS: tables, their provenance and QGIS styles, in one transaction (postgresql://…)",
+            writer=_unused_writer,
+            reader=_unused_reader,
+            read_drivers={},
+            multi_layer=True,
+            tables="database",
+            lists="native",
+            long_names=True,
+            mixed_geometries=False,
+            mixed_dimensions="kept",
+            m=False,
+            keeps_crs=True,
             url=True,
         ),
     )

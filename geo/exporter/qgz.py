@@ -404,8 +404,8 @@ def write_qgz(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: Losses
     write_project(frames, path, gpkg=gpkg.name, elevation=elevation.name if elevation else None)
 
 
-def read_qgz(path: Path) -> dict[str, gpd.GeoDataFrame]:
-    """Format reader: the layers of the GeoPackage a project refers to (checked against the project)."""
+def read_qgz(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Format reader: the layers of the GeoPackage a project refers to, opened only with `drivers`."""
     layers = read_project(path)
     vector = layers[layers["provider"] == "ogr"]
     files = {Path(source.split("|", 1)[0]).name for source in vector["source"]}
@@ -413,7 +413,7 @@ def read_qgz(path: Path) -> dict[str, gpd.GeoDataFrame]:
         msg = f"{path.name} refers to several GeoPackages {sorted(files)}; read them one by one."
         raise ExportError(msg)
     gpkg = path.parent / (files.pop() if files else path.with_suffix(".gpkg").name)
-    return read_gdal(gpkg)
+    return read_gdal(gpkg, drivers)
 
 
 def read_project(path: Path) -> pd.DataFrame:

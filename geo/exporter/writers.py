@@ -24,6 +24,7 @@ from geo.exporter.preflight import gpkg_fid_column
 from geo.exporter.split import declared_geometry_type
 from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.paths import write_geojson
+from geo.safety import check_vector, open_vector
 
 __all__ = [
     "KML_ID",
@@ -219,13 +220,18 @@ def _drop_struct_padding(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf
 
 
-def read_parquet(path: Path) -> dict[str, gpd.GeoDataFrame]:
-    """Read a GeoParquet export."""
+def read_parquet(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Read a GeoParquet export (with pyarrow; refused unless it is Parquet, as `drivers` say)."""
+    check_vector(path, drivers=drivers)
     return {path.stem: _drop_struct_padding(gpd.read_parquet(path))}
 
 
-def read_csv(path: Path) -> dict[str, gpd.GeoDataFrame]:
-    """Read a CSV export (WKT column, WGS84), with the column types of its ``.csvt`` where present."""
+def read_csv(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Read a CSV export (WKT column, WGS84), with the column types of its ``.csvt`` where present.
+
+    Read with pandas; refused unless GDAL too would read it as CSV (`drivers`), e.g. a VRT given as CSV.
+    """
+    check_vector(path, drivers=drivers)
     header = pd.read_csv(path, nrows=0).columns
     types_file = path.with_suffix(".csvt")
     types = types_file.read_text(encoding="utf-8").strip().replace('"', "").split(",") if types_file.exists() else []
@@ -238,17 +244,23 @@ def read_csv(path: Path) -> dict[str, gpd.GeoDataFrame]:
     return {path.stem: decode(gdf, json_columns(gdf))}
 
 
-def read_gdal(path: Path, *, kml: bool = False, dates_as_text: bool = False) -> dict[str, gpd.GeoDataFrame]:
-    """Read every data layer of a GDAL-readable export (the QGIS style table and attribute tables are not layers)."""
-    gpkg = path.suffix.lower() == ".gpkg"
-    listed = pyogrio.list_layers(path)
-    names = [str(n) for n, kind in listed if n != _STYLE_TABLE and not (gpkg and kind is None)]
-    multi = len(names) > 1 or path.suffix.lower() == ".gpkg"
+def read_gdal(
+    path: Path, drivers: tuple[str, ...], *, kml: bool = False, dates_as_text: bool = False
+) -> dict[str, gpd.GeoDataFrame]:
+    """Read every data layer of a GDAL-readable export (the QGIS style table and attribute tables are not layers).
+
+    The file is opened only with `drivers` (:func:`geo.safety.open_vector`), whatever its name.
+    """
     out = {}
     options = {"DATE_AS_STRING": "YES"} if dates_as_text else {}  # keep '2024-08' text as written
-    for layer in names:
-        gdf = gpd.read_file(path, layer=layer, **options)
-        if kml:
-            gdf = gdf.drop(columns=["id"], errors="ignore").rename(columns={KML_ID: "id", "Name": "name"})
-        out[layer if multi else path.stem] = decode(gdf, json_columns(gdf))
+    with open_vector(path, drivers=drivers) as source:
+        gpkg = "GPKG" in drivers
+        listed = pyogrio.list_layers(source)
+        names = [str(n) for n, kind in listed if n != _STYLE_TABLE and not (gpkg and kind is None)]
+        multi = len(names) > 1 or gpkg
+        for layer in names:
+            gdf = gpd.read_file(source, layer=layer, **options)
+            if kml:
+                gdf = gdf.drop(columns=["id"], errors="ignore").rename(columns={KML_ID: "id", "Name": "name"})
+            out[layer if multi else path.stem] = decode(gdf, json_columns(gdf))
     return out

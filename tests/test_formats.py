@@ -1,0 +1,78 @@
+"""The format registry is the only source: every entry is read back safely, whatever the file's name."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+import geo
+from geo.exporter import FORMATS, export, read_exported
+
+#: Formats written to a path (PostGIS is a database).
+FILE_FORMATS = sorted(k for k, f in FORMATS.items() if not f.url)
+SECRET = "CANARY-SECRET"
+
+
+def _vrt(canary: Path) -> str:
+    """A GDAL vector VRT whose one layer is the canary CSV."""
+    return (
+        '<OGRVRTDataSource><OGRVRTLayer name="canary">'
+        f"<SrcDataSource>{canary}</SrcDataSource><SrcLayer>canary</SrcLayer>"
+        "<GeometryType>wkbPoint</GeometryType><LayerSRS>EPSG:4326</LayerSRS>"
+        '<GeometryField encoding="PointFromColumns" x="x" y="y"/></OGRVRTLayer></OGRVRTDataSource>'
+    )
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> Path:
+    path = tmp_path / "canary.csv"
+    path.write_text(f"secret,x,y\n{SECRET},69.28,41.31\n")
+    return path
+
+
+def _refused(path: Path, fmt: str | None) -> None:
+    """`read_exported` refuses `path` with a one-line InputFileError, and no canary leaks."""
+    with pytest.raises(geo.InputFileError) as info:
+        read_exported(path, fmt=fmt)
+    assert "\n" not in str(info.value)
+    assert SECRET not in str(info.value)
+
+
+@pytest.mark.parametrize("key", FILE_FORMATS)
+@pytest.mark.parametrize("name", ["evil.txt", "evil{suffix}"])
+def test_a_disguised_vrt_is_refused_by_read_exported_in_every_format(key, name, tmp_path, canary):
+    path = tmp_path / name.format(suffix=FORMATS[key].suffix)
+    path.write_text(_vrt(canary))
+    _refused(path, key)
+    if path.suffix == FORMATS[key].suffix:
+        _refused(path, None)
+
+
+def _one_point() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"id": ["a"], "name": ["Tashkent"]}, geometry=[Point(69.28, 41.31)], crs=4326)
+
+
+def test_a_project_pointing_at_a_disguised_geopackage_is_refused(tmp_path, canary):
+    """The GeoPackage a .qgz names is opened as a GeoPackage only (its name comes from the project)."""
+    project = tmp_path / "atlas.qgz"
+    export({"sites": _one_point()}, project)
+    project.with_suffix(".gpkg").write_text(_vrt(canary))
+    _refused(project, None)
+
+
+def test_a_shapefile_zip_whose_member_is_a_vrt_is_refused(tmp_path, canary):
+    """The members a Shapefile zip's layers.csv names are opened as Shapefiles only."""
+    out = tmp_path / "sites.zip"
+    export({"sites": _one_point()}, out)
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(evil, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith(".shp"):
+                data = _vrt(canary).encode()
+            dst.writestr(item, data)
+    _refused(evil, "shp")
