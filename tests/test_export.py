@@ -25,16 +25,18 @@ from tests.conftest import assert_same_features, require_tool
 LAYERS = list(registry.names())
 #: Formats written to a path (PostGIS is a database: tests/test_postgis.py).
 FILE_FORMATS = sorted(k for k, f in FORMATS.items() if not f.url)
-#: What each format gives back for names, per the field-name maps where it has to.
-OGR_SOURCES = {
-    "gpkg": "{p}",
-    "qgz": "{gpkg}",
-    "fgb": "{p}/{n}.fgb",
-    "geojson": "{p}/{n}.geojson",
-    "shp": "/vsizip/{p}",
-    "kml": "{p}/{n}.kml",
-    "csv": "{p}/{n}.csv",
-}
+
+
+def ogr_source(key: str, path: Path, name: str) -> str:
+    """What ogrinfo opens for layer `name` of an export at `path`, from the format's registry entry."""
+    spec = FORMATS[key]
+    if not spec.multi_layer:  # a folder, one file per layer
+        return f"{path}/{name}{spec.suffix}"
+    if spec.suffix in spec.read_drivers:  # the file itself (a GeoPackage)
+        return str(path)
+    if spec.suffix == ".zip":  # members of a zip
+        return f"/vsizip/{path}"
+    return str(path.with_suffix(next(iter(spec.read_drivers))))  # the data file beside (a project's GeoPackage)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +116,7 @@ def test_gdal_ogrinfo_agrees_on_feature_counts(exported, written):
     key, path, _ = exported
     ogrinfo = require_tool("ogrinfo")
     for name, gdf in written.items():
-        source = OGR_SOURCES[key].format(p=path, n=name, gpkg=path.with_suffix(".gpkg"))
+        source = ogr_source(key, path, name)
         args = [ogrinfo, "-ro", "-so", "-al", source]
         if key == "csv":
             args[1:1] = ["-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO"]

@@ -76,3 +76,70 @@ def test_a_shapefile_zip_whose_member_is_a_vrt_is_refused(tmp_path, canary):
                 data = _vrt(canary).encode()
             dst.writestr(item, data)
     _refused(evil, "shp")
+
+
+def test_identification_fails_closed_when_gdal_cannot_be_found(tmp_path, monkeypatch):
+    """Where pyogrio's libgdal is not where geo looks (another wheel layout), files are refused, not waved through."""
+    from geo import safety
+
+    good = tmp_path / "sites.geojson"
+    export({"sites": _one_point()}, good)
+    monkeypatch.setattr(safety._Gdal, "candidates", staticmethod(list))
+    monkeypatch.setattr(safety, "_GDAL", safety._Gdal())
+    for read in (geo.read, read_exported):
+        with pytest.raises(geo.InputFileError, match=r"cannot reach pyogrio's GDAL library .* --trusted"):
+            read(good)
+    assert len(geo.read(good, trusted=True)) == 1  # the user's own file, by their word
+
+
+def _write_geojsonseq(frames, path, losses):
+    import pyogrio
+
+    ((name, gdf),) = frames.items()
+    pyogrio.write_dataframe(gdf.to_crs(4326), path, layer=name, driver="GeoJSONSeq")
+
+
+def _scratch_format():
+    """A format added in a test: GeoJSON lines, with only a writer, a reader and its entry."""
+    from geo.exporter.formats import Format
+    from geo.exporter.writers import read_gdal
+
+    return Format(
+        key="geojsonl",
+        suffixes=(".geojsonl",),
+        driver="GeoJSONSeq",
+        description="GeoJSON lines",
+        writer=_write_geojsonseq,
+        reader=read_gdal,
+        read_drivers={".geojsonl": ("GeoJSONSeq", "GeoJSON")},  # GDAL calls a one-feature file GeoJSON
+        multi_layer=False,
+        tables=None,
+        lists="native",
+        long_names=True,
+        mixed_geometries=True,
+        mixed_dimensions="kept",
+        m=False,
+        keeps_crs=False,
+    )
+
+
+def test_a_format_added_needs_exactly_its_registry_entry(tmp_path, monkeypatch, canary):
+    out = tmp_path / "sites.geojsonl"
+    with pytest.raises(geo.UnknownFormatError, match=r"Cannot tell the format of 'sites\.geojsonl'"):
+        export({"sites": _one_point()}, out)
+    monkeypatch.setitem(FORMATS, "geojsonl", _scratch_format())
+    report = export({"sites": _one_point()}, out)
+    assert report.features == {"sites": 1}
+    assert read_exported(out)["sites"]["name"].tolist() == ["Tashkent"]
+    evil = tmp_path / "evil.txt"
+    evil.write_text(_vrt(canary))
+    _refused(evil, "geojsonl")
+
+
+def test_a_registry_entry_names_every_capability():
+    from geo.exporter.formats import Format
+
+    with pytest.raises(TypeError, match=r"missing .* keyword-only argument"):
+        Format(key="x", suffixes=(".x",), driver=None, description="x", writer=None, reader=None)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Format("x", (".x",))  # type: ignore[misc]  # no positional rows of booleans

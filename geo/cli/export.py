@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from geo.cli.options import Crs, Encoding, Overwrite, Trusted, load_any, out, user_errors
+from geo.exporter.formats import format_help
 
 __all__ = ["export"]
 
@@ -40,8 +41,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="gpkg, geojson, fgb, shp, parquet, kml, csv, qgz (QGIS project), postgis, or a GDAL driver name "
-            "[default: from the output]",
+            help=f"{format_help()}; or a GDAL driver name [default: from the output]",
         ),
     ] = None,
     output: Annotated[

@@ -25,7 +25,7 @@ import pandas as pd
 import pyogrio.errors
 
 from geo.crs import require_crs
-from geo.errors import ExportError, InputFileError
+from geo.errors import ExportError, GeoToolkitError, InputFileError
 from geo.exporter.attributes import TABLE_SUFFIX, write_tables
 from geo.exporter.formats import FORMATS, Format, resolve
 from geo.exporter.losses import Losses
@@ -219,7 +219,7 @@ def _write_in_place(
         write_tables(tables, out, spec=spec, as_folder=as_folder, losses=losses)
         _move_into_place(out, target, spec, list(frames), as_folder=as_folder)
     except OSError as err:
-        if isinstance(err, ExportError):
+        if isinstance(err, GeoToolkitError):  # e.g. the export read back is not what its format says
             raise
         raise write_error(target, err) from None
     except _GDAL_WRITE_ERRORS as err:

@@ -34,7 +34,7 @@ from geo.exporter.writers import (
     write_parquet,
 )
 
-__all__ = ["FORMATS", "SHAPEFILE_TYPES", "Format", "Reader", "Writer", "resolve"]
+__all__ = ["FORMATS", "SHAPEFILE_TYPES", "Format", "Reader", "Writer", "format_help", "resolve"]
 
 Writer = Callable[[Mapping[str, gpd.GeoDataFrame], Path, Losses], None]
 #: Read an export back; the second argument is the GDAL drivers its files may be opened with.
@@ -306,6 +306,21 @@ FORMATS: dict[str, Format] = {
         ),
     )
 }
+
+
+def format_help() -> str:
+    """Return the ``-f`` choices for the CLI's help, from the registry: each key and what it keeps beyond the basics."""
+    parts = []
+    for f in FORMATS.values():
+        kept = [
+            *(["many layers"] if f.multi_layer else []),
+            *(["lists"] if f.lists == "native" else []),
+            *(["M values"] if f.m else []),
+            *(["no CRS: WGS84"] if not f.keeps_crs else []),
+            *(["10-character field names"] if not f.long_names else []),
+        ]
+        parts.append(f"{f.key} ({', '.join(kept)})" if kept else f.key)
+    return "; ".join(parts)
 
 
 def _by_name(name: str) -> Format | None:
