@@ -143,3 +143,59 @@ def test_a_registry_entry_names_every_capability():
         Format(key="x", suffixes=(".x",), driver=None, description="x", writer=None, reader=None)  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         Format("x", (".x",))  # type: ignore[misc]  # no positional rows of booleans
+
+
+# ---------------------------------------------------------------- the contract: every entry, every layer
+
+
+def _sample() -> dict[str, gpd.GeoDataFrame]:
+    """Every registered layer, a few features each (both kinds of a curated layer kept where it has both)."""
+    from geo import precision, registry
+
+    out = {}
+    for name in registry.names():
+        gdf = geo.load(name)
+        if "location_precision" in gdf:
+            inside = precision.somewhere_inside(gdf)
+            gdf = gpd.pd.concat([gdf[~inside].head(3), gdf[inside].head(2)])
+        out[name] = gdf.head(5)
+    return out
+
+
+def _geo_read_sources(spec, path: Path, names: list[str]) -> dict[str, tuple[Path, str | None]]:
+    """Where ``geo.read`` finds each layer of an export: (file, layer), from the format's registry entry."""
+    if not spec.multi_layer:
+        return {n: (path / f"{n}{spec.suffix}", None) for n in names}
+    data = path if spec.suffix in spec.read_drivers or spec.suffix == ".zip" else path.with_suffix(".gpkg")
+    return {n: (data, n) for n in names}
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return _sample()
+
+
+@pytest.mark.parametrize("key", FILE_FORMATS)
+def test_every_format_round_trips_every_layer_into_read_the_map_and_a_qgis_style(key, sample, tmp_path):
+    """Export -> read back with the pinned drivers -> geo.read -> map -> QGIS style, for each registry entry."""
+    from geo.exporter.qgis import qml_document
+    from geo.exporter.split import split_layers
+
+    spec = FORMATS[key]
+    written = split_layers(sample)
+    path = tmp_path / ("atlas" + (spec.suffix if spec.multi_layer else ""))
+    report = export(sample, path, fmt=key)
+    assert report.features == {n: len(g) for n, g in written.items()}
+    assert all(report.features.values()), "no empty layer"
+    back = read_exported(path, fmt=key)
+    assert {n: len(g) for n, g in back.items()} == report.features
+    for name, (file, layer) in _geo_read_sources(spec, path, list(written)).items():
+        if spec.suffixes[0] == ".csv":  # geo.read takes a CSV's geometry from its WKT column, in WGS84
+            read = geo.read(file, crs="EPSG:4326")
+        else:
+            read = geo.read(file, layer=layer)
+        assert len(read) == len(written[name]), (key, name)
+        document = qml_document(name, back[name])  # a frame read back gets its style from the naming rule
+        assert "<renderer-v2" in document, (key, name)
+    atlas = geo.map([], user={n: g for n, g in back.items() if g.geometry.notna().any()}, basemap=False)
+    assert atlas is not None

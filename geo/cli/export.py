@@ -67,7 +67,7 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Export layers for GIS software; curated layers as points and `<name>_areas`; with every layer, the agreements.
+    """Export layers for GIS software (area-only features beside a layer's points: `<name>_areas`), and the agreements.
 
     e.g. `geo export mineral_deposits regions -o build/out.gpkg`, `geo export -f qgz -o build/atlas.qgz`,
     `geo export -f postgis "postgresql://user@host/db"`.

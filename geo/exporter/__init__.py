@@ -242,9 +242,10 @@ def export(
 ) -> ExportReport:
     """Export one or more layers, and non-spatial tables beside them.
 
-    Curated layers (any layer with ``location_precision``) are written as two layers, in every
-    format: ``<name>`` with the point-level features and ``<name>_areas`` with those known only to a
-    region or country (see :func:`geo.exporter.split.split_by_precision`).
+    Curated layers (any layer with ``location_precision``) are split once, in every format, by one
+    naming rule: ``<name>`` keeps the point-level features, and only a layer that also has features
+    known only to a region or country gets ``<name>_areas`` for them; a layer of such features alone
+    is written under its own name. No empty layer is written (see :mod:`geo.exporter.split`).
 
     Parameters
     ----------
@@ -253,7 +254,7 @@ def export(
     path
         The output, written where it is named; or a ``postgresql://`` URL (PostGIS). For several layers
         in a single-layer format (GeoJSON, FlatGeobuf, GeoParquet, KML, CSV) it is a folder with one file
-        per layer (one curated layer: the named file and ``<stem>_areas`` beside it); GeoPackage, the
+        per layer (one curated layer with both kinds: the named file and ``<stem>_areas`` beside it); GeoPackage, the
         Shapefile zip and a QGIS project (``.qgz``, with its GeoPackage beside it) hold all.
     fmt
         A format key (``gpkg``, ``geojson``, ``qgz``, ``postgis`` ...) or GDAL driver name; by default

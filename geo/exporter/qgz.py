@@ -108,7 +108,7 @@ def _vector_layer(name: str, gdf: gpd.GeoDataFrame, gpkg: str) -> ProjectLayer:
         spec = None
     title = spec.title if spec is not None else source
     if part == "areas":
-        title += ": areas (somewhere inside)"
+        title += ": areas (somewhere inside)" if source != name else " (somewhere inside)"
     group: Group = "user" if spec is None else ("curated" if spec.kind == "curated" else "reference")
     visible = spec is None or spec.kind == "curated" or (spec.basemap is not None and spec.visible)
     geometry, wkb = _wkb(gdf, geometry_kind(gdf, part))
@@ -131,10 +131,10 @@ def _order(layer: ProjectLayer, name: str) -> tuple[int, int, float]:
     """Sort key, top first: group, then within a group (points above areas; basemap order, top first)."""
     group = GROUPS.index(layer.group)
     if layer.group == "curated":
-        source = name.removesuffix(AREAS_SUFFIX) if name.endswith(AREAS_SUFFIX) else name
         curated = registry.curated()
+        source = name if name in curated else name.removesuffix(AREAS_SUFFIX)  # afforestation_areas is a layer
         rank = curated.index(source) if source in curated else len(curated)
-        return group, int(name.endswith(AREAS_SUFFIX) and source in curated), rank
+        return group, int(source != name and source in curated), rank
     if layer.group == "reference":
         spec = registry.get(name)
         # outside the basemap: switched off, just above the bottom layer (the countries' opaque fill)

@@ -21,7 +21,7 @@ from lxml import etree
 from geo.crs import WGS84, reproject
 from geo.exporter.losses import Losses
 from geo.exporter.preflight import gpkg_fid_column
-from geo.exporter.split import declared_geometry_type
+from geo.exporter.split import PART_ATTR, declared_geometry_type
 from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.paths import write_geojson
 from geo.safety import check_vector, open_vector
@@ -30,10 +30,12 @@ __all__ = [
     "KML_ID",
     "read_csv",
     "read_gdal",
+    "read_gml",
     "read_parquet",
     "write_csv",
     "write_fgb",
     "write_geojson_file",
+    "write_gml",
     "write_gpkg",
     "write_kml",
     "write_parquet",
@@ -98,10 +100,26 @@ def write_fgb(frames: Frames, path: Path, losses: Losses) -> None:
         losses.add("list fields are JSON text", name, ", ".join(cols))
 
 
+def write_gml(frames: Frames, path: Path, losses: Losses) -> None:
+    """GML 3.2 (GDAL's simple features profile) with its ``.xsd`` schema beside it; lists as JSON text."""
+    name, gdf = _only(frames)
+    flat, cols = lists_to_json(gdf)
+    pyogrio.write_dataframe(flat, path, layer=name, driver="GML", geometry_type=declared_geometry_type(name, gdf))
+    if cols:
+        losses.add("list fields are JSON text", name, ", ".join(cols))
+
+
+def read_gml(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Read a GML export (types from its ``.xsd``), without the ``gml_id`` GDAL adds."""
+    return {n: g.drop(columns=["gml_id"], errors="ignore") for n, g in read_gdal(path, drivers).items()}
+
+
 def write_parquet(frames: Frames, path: Path, losses: Losses) -> None:
     """GeoParquet 1.1, lists and records nested."""
     _, gdf = _only(frames)
-    gdf.to_parquet(path, schema_version="1.1.0", write_covering_bbox=False)
+    plain = gdf.copy(deep=False)
+    plain.attrs = {k: v for k, v in gdf.attrs.items() if k != PART_ATTR}  # geopandas writes attrs as JSON metadata
+    plain.to_parquet(path, schema_version="1.1.0", write_covering_bbox=False)
 
 
 def _csvt(table: pd.DataFrame) -> str:
