@@ -27,6 +27,7 @@ from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
 import geo
 from geo.exporter.formats import Format
+from geo.safety import vector_drivers
 
 ERROR, REPAIR, PASS = "error", "repair", "pass"
 
@@ -452,6 +453,12 @@ CASES: list[Case] = [
     Case("raster_trusted_vrt", _trusted_vrt, PASS, kind="raster", trusted=True),
 ]  # fmt: skip
 
+#: A VRT under every suffix geo reads vector files by, from the format registry (and the read-only
+#: formats of geo.safety): a format added later gets its case without an edit here.
+CASES += [
+    Case(f"vrt_named_{suffix[1:]}", _vrt_named(f"sites{suffix}"), ERROR, rf"sites\{suffix}\b")
+    for suffix in vector_drivers()
+]
 BY_NAME = {c.name: c for c in CASES}
 if len(BY_NAME) != len(CASES):
     _msg = "garden case names must be unique"

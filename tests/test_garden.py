@@ -33,7 +33,7 @@ import geo
 from geo.cli.main import app
 from geo.raster import check_raster, mountain_suitability, slope_raster, zonal_stats
 from tests.conftest import IN_CI, ROOT, require_tool
-from tests.garden import CASES, ERROR, FORMATS, PASS, WRITER_CASES, Case, Env, build, make_env
+from tests.garden import BY_NAME, CASES, ERROR, FORMATS, PASS, WRITER_CASES, Case, Env, build, make_env
 
 runner = CliRunner(env={"COLUMNS": "250"})
 VECTOR = [c for c in CASES if c.kind == "vector"]
@@ -142,6 +142,8 @@ def test_read(case, paths):
 _NOT_EXPORTS = [
     *("vrt_as_gpkg", "vrt_as_geojson", "vrt_as_kml", "gdal_streamed_algorithm", "zip_bomb_1gib"),
     *("zip_vrt_named_shp", "zip_holding_a_vrt", "vsicurl_path", "http_url", "postgres_connection"),
+    # a VRT under each suffix of an export format, from the registry
+    *(f"vrt_named_{s[1:]}" for f in geo.FORMATS.values() for s in f.suffixes if f"vrt_named_{s[1:]}" in BY_NAME),
 ]
 
 
