@@ -308,6 +308,15 @@ def test_geojson_polygons_follow_the_right_hand_rule(tmp_path, frames):
             assert all(not ring.is_ccw for ring in poly.interiors)
 
 
+def test_overwriting_a_layer_that_now_needs_no_areas_file_removes_the_old_one(tmp_path, frames):
+    report = export(["mineral_deposits"], tmp_path / "deposits.geojson")
+    assert report.path.with_name("deposits_areas.geojson").exists()
+    points = split_by_precision(frames["mineral_deposits"], "mineral_deposits")["mineral_deposits"]
+    export({"mineral_deposits": points.head(3)}, report.path, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deposits.geojson"]
+    assert {n: len(g) for n, g in read_exported(report.path).items()} == {"deposits": 3}
+
+
 def _unlocated() -> gpd.GeoDataFrame:
     """Two curated features whose location no source gives: listed, never pinned."""
     gdf = geo.load("afforestation_areas").head(2)

@@ -123,8 +123,9 @@ def test_overwrite_matches_the_file_formats(exported, database, frames):
         geo.export({"campuses": frames["campuses"].head(2)}, database)
     assert _sql(database, "SELECT count(*) FROM campuses") == before
     report = geo.export({"campuses": frames["campuses"].head(2)}, database, overwrite=True)
-    assert report.features == {"campuses": 2, "campuses_areas": 0}
+    assert report.features == {"campuses": 2}  # both point-level: no area table ...
     assert _sql(database, "SELECT count(*) FROM campuses") == [(2,)]
+    assert "campuses_areas" not in geo.read_exported(database)  # ... and the earlier one is gone, not stale
     (styled,) = _sql(database, "SELECT count(*) FROM layer_styles WHERE f_table_name = 'campuses' AND useasdefault")
     assert styled == (1,)  # replaced, not added
     geo.export({"campuses": frames["campuses"]}, database, overwrite=True)

@@ -31,7 +31,7 @@ from geo.exporter.formats import FORMATS, Format, resolve
 from geo.exporter.losses import Losses
 from geo.exporter.postgis import check_database, is_database_url, read_postgis, redact, write_postgis
 from geo.exporter.preflight import prepare
-from geo.exporter.split import AREAS_SUFFIX, split_by_precision, split_layers, split_names
+from geo.exporter.split import AREAS_SUFFIX, part_of, split_by_precision, split_layers, split_names
 from geo.paths import TMP_MARK, check_writable, write_error, write_lock
 from geo.safety import check_source, vector_env
 
@@ -182,6 +182,20 @@ def _write_and_count(
     return {next(iter(frames)): sum(len(g) for g in back.values())}
 
 
+def _remove_stale_companion(target: Path, spec: Format, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Remove ``<stem>_areas`` an earlier export wrote beside `target` for a layer that now needs none."""
+    if spec.multi_layer or len(frames) != 1:
+        return
+    ((name, gdf),) = frames.items()
+    if part_of(name, gdf) not in ((name, "points"), (name, "areas")):
+        return
+    companion = _companion(target)
+    for stale in (companion, *(companion.with_suffix(s) for s in spec.sidecars)):
+        if stale.is_file():
+            stale.unlink()
+            logger.info("Removed %s: %s now has no area-only features", stale, name)
+
+
 def _move_into_place(out: Path, target: Path, spec: Format, names: Sequence[str], *, as_folder: bool) -> None:
     """Rename what was written in the temporary folder onto the target; a stale optional sidecar goes."""
     if target.exists():
@@ -299,6 +313,8 @@ def export(
         if not overwrite:  # it may have been written since the check above looked
             _check_target(target, spec.key, list(frames), len(frames), overwrite=False)
         counts = _write_in_place(frames, target, spec, as_folder=as_folder, losses=losses, tables=tables or {})
+        if overwrite and not as_folder:
+            _remove_stale_companion(target, spec, frames)
     return _report(ExportReport(target, spec.key, counts, losses.lines()))
 
 

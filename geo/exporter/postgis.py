@@ -34,7 +34,7 @@ from geo.exporter.attributes import flatten
 from geo.exporter.losses import Losses
 from geo.exporter.qgis import qml_document
 from geo.exporter.records import provenance_table
-from geo.exporter.split import declared_geometry_type
+from geo.exporter.split import AREAS_SUFFIX, declared_geometry_type, part_of
 from geo.exporter.tables import lists_to_json
 
 if TYPE_CHECKING:
@@ -267,6 +267,31 @@ def _read_layers(conn: Connection, names: Sequence[str]) -> dict[str, gpd.GeoDat
     return out
 
 
+def _drop_stale_areas(conn: Connection, schema: str, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Drop the ``<name>_areas`` table an earlier export wrote for a layer that now needs none (overwrite only).
+
+    Only a table the provenance table records as the area part of that same layer is dropped.
+    """
+    from sqlalchemy import inspect, text
+
+    whole = [name for name, gdf in frames.items() if part_of(name, gdf) in ((name, "points"), (name, "areas"))]
+    stale = [f"{name}{AREAS_SUFFIX}" for name in whole if f"{name}{AREAS_SUFFIX}" not in frames]
+    if not stale or not inspect(conn).has_table(PROVENANCE_TABLE, schema=schema):
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    rows = conn.execute(
+        text(f"SELECT layer, source_layer FROM {PROVENANCE_TABLE} WHERE layer = ANY(:n)"), {"n": stale}
+    ).fetchall()
+    for layer, source in rows:
+        if f"{source}{AREAS_SUFFIX}" != layer:
+            continue
+        conn.execute(text(f"DROP TABLE IF EXISTS {quote(layer)}"))
+        conn.execute(text(f"DELETE FROM {PROVENANCE_TABLE} WHERE layer = :n"), {"n": layer})
+        if inspect(conn).has_table(STYLES_TABLE, schema=schema):
+            conn.execute(text(f"DELETE FROM {STYLES_TABLE} WHERE f_table_name = :n"), {"n": layer})
+        logger.info("Dropped %s: the layer %s now has no area-only features", layer, source)
+
+
 def write_postgis(
     frames: Mapping[str, gpd.GeoDataFrame],
     url: str,
@@ -290,6 +315,8 @@ def write_postgis(
             raise ExportError(msg)
         for name, gdf in frames.items():
             _write_table(conn, name, gdf, overwrite=overwrite)
+        if overwrite:
+            _drop_stale_areas(conn, schema, frames)
         for name, table in (tables or {}).items():  # non-spatial tables (the agreements), in the same transaction
             flatten(table).to_sql(name, conn, if_exists="replace" if overwrite else "fail", index=False)
         _write_styles(conn, schema, frames)
