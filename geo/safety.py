@@ -252,12 +252,15 @@ def _head(path: Path) -> bytes:
         return fh.read(_HEAD_BYTES)
 
 
-def _refuse(path: Path, seen: str, drivers: tuple[str, ...]) -> InputFileError:
+def _refuse(path: Path, seen: str, drivers: tuple[str, ...], *, by_name: bool = True) -> InputFileError:
     kind = " or ".join(dict.fromkeys(_KIND.get(d, d) for d in drivers))
+    if by_name:
+        said = f"its name says {kind}, but it is {seen}. geo opens a {path.suffix} file only as {kind}"
+    else:  # the format was named by the caller (read_exported's fmt=)
+        said = f"read as {kind}, but it is {seen}. geo opens it only as {kind}"
     msg = (
-        f"{path}: its name says {kind}, but it is {seen}. geo opens a {path.suffix} file only as {kind}, "
-        "so that a file cannot read other files or the network. Rename it after its real format, or, if you "
-        "made it yourself and trust it, pass trusted=True (CLI: --trusted)."
+        f"{path}: {said}, so that a file cannot read other files or the network. Rename it after its real "
+        "format, or, if you made it yourself and trust it, pass trusted=True (CLI: --trusted)."
     )
     return InputFileError(msg)
 
@@ -421,8 +424,9 @@ def check_vector(
     if trusted:
         return
     suffix = path.suffix.lower()
+    known_drivers = vector_drivers()
+    by_name = drivers is None or bool(set(drivers) & set(known_drivers.get(suffix, ())))
     if drivers is None:
-        known_drivers = vector_drivers()
         drivers = known_drivers.get(suffix)
         if drivers is None:
             known = ", ".join([*known_drivers, ".zip"])
@@ -434,10 +438,10 @@ def check_vector(
             raise InputFileError(msg)
     seen = describe(_head(path) if head is None else head)
     if not any(seen in _EXPECTED[d] for d in drivers):
-        raise _refuse(path, seen, drivers)
+        raise _refuse(path, seen, drivers, by_name=by_name)
     found = identify_vector_driver(source or str(path))
     if found is not None and found not in drivers:
-        raise _refuse(path, f"a file GDAL opens with its {found} driver", drivers)
+        raise _refuse(path, f"a file GDAL opens with its {found} driver", drivers, by_name=by_name)
 
 
 @contextlib.contextmanager

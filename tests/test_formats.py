@@ -199,3 +199,10 @@ def test_every_format_round_trips_every_layer_into_read_the_map_and_a_qgis_style
         assert "<renderer-v2" in document, (key, name)
     atlas = geo.map([], user={n: g for n, g in back.items() if g.geometry.notna().any()}, basemap=False)
     assert atlas is not None
+
+
+def test_the_refusal_says_what_the_file_was_read_as_and_what_it_is(tmp_path, canary):
+    evil = tmp_path / "evil.txt"
+    evil.write_text(_vrt(canary))
+    with pytest.raises(geo.InputFileError, match=r"evil\.txt: read as GeoJSON, but it is a GDAL vector VRT"):
+        read_exported(evil, fmt="geojson")
