@@ -51,8 +51,9 @@ def _halves() -> dict[str, dict[str, object]]:
 def _expected_order() -> list[tuple[str, str]]:
     """(group, table) top first, told from the registry: points above areas, then the basemap top down."""
     halves = {n: g for n, g in _halves().items() if len(g)}
-    curated = [("curated", n) for n in registry.curated() if n in halves]
-    curated += [("curated", f"{n}_areas") for n in registry.curated() if f"{n}_areas" in halves]
+    areas = _area_parts()
+    curated = [("curated", n) for n in registry.curated() if n in halves and n not in areas]
+    curated += [("curated", n) for n in halves if n in areas]  # area layers below the points
     specs = [registry.get(n) for n in registry.reference()]
     in_basemap = sorted((s for s in specs if s.basemap is not None), key=lambda s: -s.basemap)
     outside = [s for s in specs if s.basemap is None]

@@ -134,7 +134,7 @@ def _order(layer: ProjectLayer, name: str) -> tuple[int, int, float]:
         curated = registry.curated()
         source = name if name in curated else name.removesuffix(AREAS_SUFFIX)  # afforestation_areas is a layer
         rank = curated.index(source) if source in curated else len(curated)
-        return group, int(source != name and source in curated), rank
+        return group, int(layer.geometry == "Polygon" and source in curated), rank  # area layers below points
     if layer.group == "reference":
         spec = registry.get(name)
         # outside the basemap: switched off, just above the bottom layer (the countries' opaque fill)
