@@ -584,3 +584,11 @@ def open_raster(path: str | Path, *, trusted: bool = False) -> Iterator[rasterio
     """
     with raster_env(), open_raster_dataset(path, trusted=trusted) as src:
         yield src
+
+
+def __getattr__(name: str) -> dict[str, tuple[str, ...]]:
+    """``VECTOR_DRIVERS``: the suffix table :func:`vector_drivers` builds from the format registry (read on use)."""
+    if name == "VECTOR_DRIVERS":
+        return vector_drivers()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
