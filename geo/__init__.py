@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from geo.agreement_table import agreements, features_of
     from geo.catalog import layers, load, region_aliases
     from geo.exporter import ExportReport, export, read_exported
-    from geo.exporter.formats import FORMATS
+    from geo.formats import FORMATS
     from geo.io import read
     from geo.mapping.builder import build_map as map
     from geo.mapping.builder import save_map
@@ -59,7 +59,7 @@ _LAZY = {
     "export": ("geo.exporter", "export"),
     "read_exported": ("geo.exporter", "read_exported"),
     "ExportReport": ("geo.exporter", "ExportReport"),
-    "FORMATS": ("geo.exporter.formats", "FORMATS"),
+    "FORMATS": ("geo.formats", "FORMATS"),
     "map": ("geo.mapping.builder", "build_map"),
     "UserLayer": ("geo.mapping.payload", "UserLayer"),
     "save_map": ("geo.mapping.builder", "save_map"),

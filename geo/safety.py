@@ -5,10 +5,14 @@ Files that other people send are read through this module, for vectors (pyogrio)
 
 - **only local files**: a GDAL virtual path (``/vsicurl/…``, ``/vsizip/…``), a URL or a connection
   string (``PG:…``) is refused before GDAL sees it;
-- **only the format the suffix names**: each suffix has the GDAL driver(s) it may be opened with. The
-  first bytes must look like that format, and GDAL's own identification must agree, so a VRT or a
-  GDAL streamed algorithm renamed ``.geojson``, ``.gpkg`` or ``.tif`` is refused instead of reading the
-  files it points at. ``trusted=True`` lifts this for a file the caller made (e.g. their own VRT);
+- **only the format the name says**: each suffix has the GDAL driver(s) it may be opened with, taken
+  from the format registry (:mod:`geo.formats`, plus :data:`READ_ONLY_DRIVERS` for formats
+  geo reads but does not write); an export read back with ``fmt=`` may be opened only with that
+  format's drivers, whatever its name. The first bytes must look like that format, and GDAL's own
+  identification must agree, so a VRT or a GDAL streamed algorithm renamed ``.geojson``, ``.gpkg``,
+  ``.txt`` or ``.tif`` is refused instead of reading the files it points at. Identification that
+  cannot be made (GDAL's library not found) refuses the file: the check never weakens silently.
+  ``trusted=True`` lifts all this for a file the caller made (e.g. their own VRT);
 - **no network**: GDAL's HTTP access is pointed at a dead end, ``/vsicurl/`` accepts no file, PROJ's
   grid CDN is off, SQLite/GeoPackage files may not reach outside themselves, and GDAL lists no folder
   (so it opens a file's own sidecars by name, e.g. a Shapefile's ``.dbf``, and nothing else);
@@ -38,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GDAL_OPTIONS",
     "RASTER_DRIVERS",
-    "VECTOR_DRIVERS",
+    "READ_ONLY_DRIVERS",
     "ZIP_MAX_BYTES",
     "ZIP_MAX_MEMBERS",
     "ZIP_MAX_RATIO",
@@ -49,9 +53,12 @@ __all__ = [
     "check_vector",
     "check_zip",
     "describe",
+    "identify_vector_driver",
     "open_raster",
     "open_raster_dataset",
+    "open_vector",
     "raster_env",
+    "vector_drivers",
     "vector_env",
 ]
 
@@ -81,17 +88,13 @@ GDAL_OPTIONS: dict[str, str] = {
     "GML_DOWNLOAD_WFS_SCHEMA": "NO",
 }
 
-#: Suffix -> GDAL vector drivers a file with that suffix may be opened with.
-VECTOR_DRIVERS: dict[str, tuple[str, ...]] = {
-    ".gpkg": ("GPKG",),
-    ".geojson": ("GeoJSON",),
-    ".json": ("GeoJSON", "ESRIJSON", "TopoJSON"),
+#: Suffix -> GDAL vector drivers, for formats geo reads from others but does not export. The formats
+#: geo exports declare theirs in the format registry (``Format.read_drivers``); see :func:`vector_drivers`.
+READ_ONLY_DRIVERS: dict[str, tuple[str, ...]] = {
+    ".json": ("ESRIJSON", "TopoJSON"),
     ".topojson": ("TopoJSON",),
     ".geojsonl": ("GeoJSONSeq",),
     ".geojsons": ("GeoJSONSeq",),
-    ".fgb": ("FlatGeobuf",),
-    ".shp": ("ESRI Shapefile",),
-    ".kml": ("LIBKML", "KML"),
     ".gpx": ("GPX",),
 }
 #: Suffix -> the GDAL raster driver (rasterio takes one).
@@ -108,6 +111,9 @@ _KIND = {
     "LIBKML": "KML",
     "KML": "KML",
     "GPX": "GPX",
+    "GML": "GML",
+    "CSV": "CSV",
+    "Parquet": "GeoParquet",
     "GTiff": "a GeoTIFF",
 }
 
@@ -196,8 +202,10 @@ _XML_ROOTS = {
     "VRTDataset": "a GDAL raster VRT (XML that points at other files)",
     "kml": "KML",
     "gpx": "GPX",
+    "FeatureCollection": "GML",
     "!DOCTYPE": "XML with a DOCTYPE (entities may point at other files)",
 }
+_UNKNOWN = "not a format geo knows"  # plain text among them (CSV)
 _SHAPEFILE_CODE = 9994  # the first four bytes of a .shp, big-endian
 
 
@@ -222,7 +230,7 @@ def describe(head: bytes) -> str:
     elif kind is None and len(head) >= 4 and int.from_bytes(head[:4], "big") == _SHAPEFILE_CODE:  # noqa: PLR2004
         kind = "a Shapefile"
     kind = kind or _text_kind(head.removeprefix(b"\xef\xbb\xbf").lstrip())
-    return kind or ("an empty file" if not head else "not a format geo knows")
+    return kind or ("an empty file" if not head else _UNKNOWN)
 
 
 _EXPECTED = {
@@ -236,6 +244,9 @@ _EXPECTED = {
     "LIBKML": {"KML"},
     "KML": {"KML"},
     "GPX": {"GPX"},
+    "GML": {"GML"},
+    "CSV": {_UNKNOWN},  # text that is no other format
+    "Parquet": {"a Parquet file"},
     "GTiff": {"a TIFF"},
 }
 
@@ -245,12 +256,15 @@ def _head(path: Path) -> bytes:
         return fh.read(_HEAD_BYTES)
 
 
-def _refuse(path: Path, seen: str, drivers: tuple[str, ...]) -> InputFileError:
+def _refuse(path: Path, seen: str, drivers: tuple[str, ...], *, by_name: bool = True) -> InputFileError:
     kind = " or ".join(dict.fromkeys(_KIND.get(d, d) for d in drivers))
+    if by_name:
+        said = f"its name says {kind}, but it is {seen}. geo opens a {path.suffix} file only as {kind}"
+    else:  # the format was named by the caller (read_exported's fmt=)
+        said = f"read as {kind}, but it is {seen}. geo opens it only as {kind}"
     msg = (
-        f"{path}: its name says {kind}, but it is {seen}. geo opens a {path.suffix} file only as {kind}, "
-        "so that a file cannot read other files or the network. Rename it after its real format, or, if you "
-        "made it yourself and trust it, pass trusted=True (CLI: --trusted)."
+        f"{path}: {said}, so that a file cannot read other files or the network. Rename it after its real "
+        "format, or, if you made it yourself and trust it, pass trusted=True (CLI: --trusted)."
     )
     return InputFileError(msg)
 
@@ -288,29 +302,53 @@ def raster_env() -> Iterator[None]:
 
 
 class _Gdal:
-    """pyogrio's own GDAL library through ctypes, for ``GDALIdentifyDriverEx`` (pyogrio does not expose it)."""
+    """pyogrio's own GDAL library through ctypes, for ``GDALIdentifyDriverEx`` (pyogrio does not expose it).
+
+    pyogrio opens a file with every driver GDAL has; it offers no allowed-drivers open and no
+    identification, so geo asks the same library which driver it would pick before pyogrio opens the
+    file. When that library cannot be found (a wheel laid out otherwise), :meth:`get` raises: a file
+    that cannot be identified is not opened.
+    """
 
     def __init__(self) -> None:
         self.lib: ctypes.CDLL | None = None
+        self.tried: list[Path] = []
         self.loaded = False
 
-    def get(self) -> ctypes.CDLL | None:
+    def get(self) -> ctypes.CDLL:
         if not self.loaded:
             self.loaded = True
             self.lib = self._load()
+        if self.lib is None:
+            tried = ", ".join(str(p) for p in self.tried) or "no candidate files"
+            msg = (
+                "geo cannot reach pyogrio's GDAL library to check which driver would open a file (tried: "
+                f"{tried}), so it opens no vector file from others. Reinstall pyogrio from its wheel "
+                "(pip install --force-reinstall pyogrio), or pass trusted=True (CLI: --trusted) for a file you made."
+            )
+            raise InputFileError(msg)
         return self.lib
 
     @staticmethod
-    def _load() -> ctypes.CDLL | None:
+    def candidates() -> list[Path]:
+        """Files that may be pyogrio's ``libgdal``: its wheel's bundled copy, else the one loaded in this process."""
         import pyogrio
 
         package = Path(pyogrio.__file__).resolve().parent
-        candidates = sorted((package.parent / "pyogrio.libs").glob("libgdal*"))
-        if not candidates:  # a pyogrio linked to a system GDAL: find the one loaded in this process
+        found = [
+            *sorted((package.parent / "pyogrio.libs").glob("libgdal*")),  # Linux wheels (auditwheel)
+            *sorted((package / ".dylibs").glob("libgdal*")),  # macOS wheels (delocate)
+            *sorted((package.parent / "pyogrio.libs").glob("gdal*.dll")),  # Windows wheels (delvewheel)
+        ]
+        if not found:  # a pyogrio linked to a system GDAL: find the one loaded in this process
             with contextlib.suppress(OSError), open("/proc/self/maps", encoding="utf-8") as maps:
-                candidates = sorted({Path(line.split()[-1]) for line in maps if "libgdal" in line.split()[-1]})
-                candidates = [c for c in candidates if "rasterio" not in str(c)]
-        for candidate in candidates:
+                mapped = {Path(line.split()[-1]) for line in maps if "libgdal" in line.split()[-1]}
+                found = sorted(c for c in mapped if "rasterio" not in str(c))
+        return found
+
+    def _load(self) -> ctypes.CDLL | None:
+        self.tried = self.candidates()
+        for candidate in self.tried:
             try:
                 lib = ctypes.CDLL(str(candidate))
                 lib.GDALIdentifyDriverEx.restype = ctypes.c_void_p
@@ -320,7 +358,6 @@ class _Gdal:
             except (OSError, AttributeError):
                 continue
             return lib
-        logger.debug("GDALIdentifyDriverEx is not reachable; relying on the content check alone")
         return None
 
 
@@ -328,12 +365,16 @@ _GDAL = _Gdal()
 
 
 def identify_vector_driver(source: str) -> str | None:
-    """Return the driver pyogrio's GDAL would open `source` with (``None``: none, or not knowable here)."""
+    """Return the driver pyogrio's GDAL would open `source` with (``None``: no driver opens it).
+
+    Raises
+    ------
+    InputFileError
+        pyogrio's GDAL library cannot be reached, so the driver cannot be told.
+    """
     import pyogrio._ogr  # noqa: F401 (loads GDAL and registers its drivers)
 
     lib = _GDAL.get()
-    if lib is None:
-        return None
     with vector_env():
         handle = lib.GDALIdentifyDriverEx(source.encode(), _GDAL_OF_VECTOR, None, None)
     if not handle:
@@ -342,13 +383,37 @@ def identify_vector_driver(source: str) -> str | None:
     return name.decode() if name else None
 
 
-def check_vector(path: Path, *, head: bytes | None = None, source: str | None = None, trusted: bool = False) -> None:
-    """Refuse a vector file whose content is not the format its suffix names (unless `trusted`).
+def vector_drivers() -> dict[str, tuple[str, ...]]:
+    """Return suffix -> the GDAL drivers a vector file with that suffix may be opened with.
+
+    The format registry's ``read_drivers`` (every format geo exports), then :data:`READ_ONLY_DRIVERS`.
+    """
+    from geo.formats import FORMATS  # the registry imports the writers, which read through here
+
+    out: dict[str, tuple[str, ...]] = {}
+    for table in (*(f.read_drivers for f in FORMATS.values()), READ_ONLY_DRIVERS):
+        for suffix, drivers in table.items():
+            out[suffix] = tuple(dict.fromkeys((*out.get(suffix, ()), *drivers)))
+    return out
+
+
+def check_vector(
+    path: Path,
+    *,
+    drivers: tuple[str, ...] | None = None,
+    head: bytes | None = None,
+    source: str | None = None,
+    trusted: bool = False,
+) -> None:
+    """Refuse a vector file whose content is not the format its name (or `drivers`) says (unless `trusted`).
 
     Parameters
     ----------
     path
-        The file (or, for a member of a zip, ``archive.zip/member.shp``): its suffix says the format.
+        The file (or, for a member of a zip, ``archive.zip/member.shp``).
+    drivers
+        The GDAL drivers it may be opened with, e.g. a format's ``read_drivers`` when an export is
+        read back as that format; by default those of its suffix (:func:`vector_drivers`).
     head
         Its first bytes, when `path` is not a file on disk (a zip member); read from `path` otherwise.
     source
@@ -357,25 +422,76 @@ def check_vector(path: Path, *, head: bytes | None = None, source: str | None = 
     Raises
     ------
     InputFileError
-        An unknown suffix, content of another format, or a file GDAL would open with another driver.
+        An unknown suffix, content of another format, a file GDAL would open with another driver, or
+        GDAL's library out of reach (the driver cannot be told).
     """
     if trusted:
         return
     suffix = path.suffix.lower()
-    drivers = VECTOR_DRIVERS.get(suffix)
+    known_drivers = vector_drivers()
+    by_name = drivers is None or bool(set(drivers) & set(known_drivers.get(suffix, ())))
     if drivers is None:
-        known = ", ".join([*VECTOR_DRIVERS, ".zip", ".csv", ".parquet"])
-        msg = (
-            f"{path}: geo does not open {suffix or 'suffix-less'} files from others. Use one of {known}, convert it "
-            "(e.g. ogr2ogr out.gpkg in.xyz), or, if you made it and trust it, pass trusted=True (CLI: --trusted)."
-        )
-        raise InputFileError(msg)
+        drivers = known_drivers.get(suffix)
+        if drivers is None:
+            known = ", ".join([*known_drivers, ".zip"])
+            msg = (
+                f"{path}: geo does not open {suffix or 'suffix-less'} files from others. Use one of {known}, "
+                "convert it (e.g. ogr2ogr out.gpkg in.xyz), or, if you made it and trust it, pass trusted=True "
+                "(CLI: --trusted)."
+            )
+            raise InputFileError(msg)
     seen = describe(_head(path) if head is None else head)
     if not any(seen in _EXPECTED[d] for d in drivers):
-        raise _refuse(path, seen, drivers)
+        raise _refuse(path, seen, drivers, by_name=by_name)
     found = identify_vector_driver(source or str(path))
     if found is not None and found not in drivers:
-        raise _refuse(path, f"a file GDAL opens with its {found} driver", drivers)
+        raise _refuse(path, f"a file GDAL opens with its {found} driver", drivers, by_name=by_name)
+
+
+@contextlib.contextmanager
+def open_vector(
+    path: str | Path, *, drivers: tuple[str, ...] | None = None, member: str | None = None, trusted: bool = False
+) -> Iterator[str]:
+    """Check a vector file (or a member of a zip) and yield what to give pyogrio, under :data:`GDAL_OPTIONS`.
+
+    The one way geo's readers open a vector file: the content must be the format `drivers` name (by
+    default those of the suffix) and GDAL must identify it as such, as :func:`check_vector` says.
+
+    Parameters
+    ----------
+    path
+        A local file: the vector file itself, or a zip holding `member`.
+    drivers
+        The GDAL drivers it may be opened with (from the format registry).
+    member
+        A member of the zip at `path` to open (the zip is checked first, :func:`check_zip`).
+
+    Raises
+    ------
+    InputFileError
+        A virtual path, URL or connection string; a missing file; another format than allowed; a zip
+        over the limits.
+
+    Examples
+    --------
+    >>> with open_vector("sites.geojson", drivers=("GeoJSON",)) as source:  # doctest: +SKIP
+    ...     gdf = pyogrio.read_dataframe(source)
+    """
+    path = check_source(path)
+    if member is None:
+        check_vector(path, drivers=drivers, trusted=trusted)
+        source = str(path)
+    else:
+        names = {m.filename for m in check_zip(path, trusted=trusted)}
+        if member not in names or member.startswith(("/", "\\")) or ".." in Path(member).parts:
+            msg = f"{path}: no member {member!r} in the zip. Re-create the export."
+            raise InputFileError(msg)
+        with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+            head = fh.read(_HEAD_BYTES)
+        source = f"/vsizip/{path.resolve()}/{member}"
+        check_vector(path / member, drivers=drivers, head=head, source=source, trusted=trusted)
+    with vector_env():
+        yield source
 
 
 def _shown(size: float) -> str:
@@ -542,3 +658,11 @@ def check_kmz(path: Path, *, trusted: bool = False) -> str:
         raise InputFileError(msg) from None
     check_vector(path / kml, head=head, source=f"/vsizip/{path.resolve()}/{kml}", trusted=trusted)
     return kml
+
+
+def __getattr__(name: str) -> dict[str, tuple[str, ...]]:
+    """``VECTOR_DRIVERS``: the suffix table :func:`vector_drivers` builds from the format registry (read on use)."""
+    if name == "VECTOR_DRIVERS":
+        return vector_drivers()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -26,6 +26,8 @@ from affine import Affine
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
 
 import geo
+from geo.formats import Format
+from geo.safety import vector_drivers
 
 ERROR, REPAIR, PASS = "error", "repair", "pass"
 
@@ -532,6 +534,12 @@ CASES: list[Case] = [
     Case("raster_trusted_vrt", _trusted_vrt, PASS, kind="raster", trusted=True),
 ]  # fmt: skip
 
+#: A VRT under every suffix geo reads vector files by, from the format registry (and the read-only
+#: formats of geo.safety): a format added later gets its case without an edit here.
+CASES += [
+    Case(f"vrt_named_{suffix[1:]}", _vrt_named(f"sites{suffix}"), ERROR, rf"sites\{suffix}\b")
+    for suffix in vector_drivers()
+]
 BY_NAME = {c.name: c for c in CASES}
 if len(BY_NAME) != len(CASES):
     _msg = "garden case names must be unique"
@@ -557,52 +565,69 @@ def make_env(root: Path, url: str) -> Env:
 # ---------------------------------------------------------------- writer edge cases
 
 
+#: What a format must do with a writer case: the regex of its error or of a loss the report lists (None: neither).
+Expect = Callable[[Format], str | None]
+
+
+def _never(_spec: Format) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class WriterCase:
-    """A layer that some formats cannot hold as it is, and what each format must do with it."""
+    """A layer that some formats cannot hold as it is, and what each format must do with it.
+
+    What a format must do is read from its registry entry (its capability fields), so a format added to
+    the registry is tested here without another edit.
+    """
 
     name: str
     gdf: gpd.GeoDataFrame
-    errors: dict[str, str]  # format -> regex of the error
-    notes: dict[str, str]  # format -> regex of a loss the report must list
+    error: Expect = _never  # format -> regex of the error
+    note: Expect = _never  # format -> regex of a loss the report must list
 
 
-_ALL = ("gpkg", "geojson", "fgb", "shp", "parquet", "kml", "csv")
-_NO_M = ("gpkg", "geojson", "fgb", "shp", "kml")
+def _refuses_mixed_dimensions(ids: str) -> Expect:
+    def expect(spec: Format) -> str | None:
+        if spec.mixed_dimensions != "refused":
+            return None
+        return rf"mixes 3D features \({ids}\) with 2D ones .*, which {spec.driver} cannot hold"
+
+    return expect
+
+
+def _m_dropped(spec: Format) -> str | None:
+    return None if spec.m else r"M \(measure\) values dropped: the \w+ export keeps x, y and z only"
+
+
+def _collection_refused(spec: Format) -> str | None:
+    if spec.geometry_types is None or "GeometryCollection" in spec.geometry_types:
+        return None
+    return (
+        r"Layer 'geometry_collection': 1 feature\(s\) \(ids 'gc'\) are GeometryCollection, "
+        rf"which a {spec.key} export cannot hold"
+    )
+
 
 WRITER_CASES = [
+    WriterCase("geometry_collection", _COLLECTION, error=_collection_refused),
     WriterCase(
-        "geometry_collection",
-        _COLLECTION,
-        {"shp": r"Layer 'geometry_collection': 1 feature\(s\) \(ids 'gc'\) are GeometryCollection, which a shp export cannot hold"},
-        {},
+        "point_and_multipoint",
+        _MIXED,
+        note=lambda f: None if f.mixed_geometries else r"points written as one-part MultiPoints, .*\(point_and_multipoint\)",
     ),
-    WriterCase(
-        "point_and_multipoint", _MIXED, {}, {"shp": r"points written as one-part MultiPoints, .*\(point_and_multipoint\)"}
-    ),
-    WriterCase(
-        "m_coordinates",
-        _MEASURED,
-        {"fgb": r"Layer 'm_coordinates' mixes 3D features \(ids 'zm'\) with 2D ones \(ids 'm'\), which FlatGeobuf cannot hold"},
-        dict.fromkeys(_NO_M, r"M \(measure\) values dropped: the \w+ export keeps x, y and z only"),
-    ),
+    WriterCase("m_coordinates", _MEASURED, error=_refuses_mixed_dimensions("ids 'zm'"), note=_m_dropped),
     WriterCase(
         "mixed_2d_3d",
         gpd.GeoDataFrame({"id": ["flat", "high"]}, geometry=[Point(69.28, 41.31), shapely.from_wkt("POINT Z (76.93 43.26 800)")], crs=4326),
-        {"fgb": r"Layer 'mixed_2d_3d' mixes 3D features \(ids 'high'\) with 2D ones \(ids 'flat'\)"},
-        {"shp": r"2D features written with z = 0: a Shapefile layer is all 2D or all 3D \(mixed_2d_3d \[ids 'flat'\]\)"},
+        error=_refuses_mixed_dimensions("ids 'high'"),
+        note=lambda f: r"2D features written with z = 0: a \w+ layer is all 2D or all 3D \(mixed_2d_3d \[ids 'flat'\]\)" if f.mixed_dimensions == "zero_z" else None,
     ),
-    WriterCase(
-        "z_coordinates",
-        gpd.GeoDataFrame({"id": ["z"]}, geometry=[shapely.from_wkt("POINT Z (69.28 41.31 455)")], crs=4326),
-        {},
-        {},
-    ),
+    WriterCase("z_coordinates", gpd.GeoDataFrame({"id": ["z"]}, geometry=[shapely.from_wkt("POINT Z (69.28 41.31 455)")], crs=4326)),
     WriterCase(
         "text_fid_column",
         gpd.GeoDataFrame({"id": ["a", "b"], "fid": ["x1", "x1"]}, geometry=[Point(69.28, 41.31), Point(76.93, 43.26)], crs=4326),
-        {},
-        {},
     ),
 ]  # fmt: skip
-FORMATS = _ALL
+#: Every format written to a path, from the format registry (PostGIS: tests/test_postgis.py).
+FORMATS = tuple(k for k, f in geo.FORMATS.items() if not f.url)

@@ -17,24 +17,26 @@ import pytest
 import geo
 from geo import precision, registry
 from geo.exporter import FORMATS, export, read_exported
-from geo.exporter.formats import resolve
 from geo.exporter.split import split_by_precision, split_layers
+from geo.formats import resolve
 from tests.conftest import assert_same_features, require_tool
 
 #: Every registered layer: regions and regions_kz_2022 together catch name-prefix mix-ups.
 LAYERS = list(registry.names())
 #: Formats written to a path (PostGIS is a database: tests/test_postgis.py).
 FILE_FORMATS = sorted(k for k, f in FORMATS.items() if not f.url)
-#: What each format gives back for names, per the field-name maps where it has to.
-OGR_SOURCES = {
-    "gpkg": "{p}",
-    "qgz": "{gpkg}",
-    "fgb": "{p}/{n}.fgb",
-    "geojson": "{p}/{n}.geojson",
-    "shp": "/vsizip/{p}",
-    "kml": "{p}/{n}.kml",
-    "csv": "{p}/{n}.csv",
-}
+
+
+def ogr_source(key: str, path: Path, name: str) -> str:
+    """What ogrinfo opens for layer `name` of an export at `path`, from the format's registry entry."""
+    spec = FORMATS[key]
+    if not spec.multi_layer:  # a folder, one file per layer
+        return f"{path}/{name}{spec.suffix}"
+    if spec.suffix in spec.read_drivers:  # the file itself (a GeoPackage)
+        return str(path)
+    if spec.suffix == ".zip":  # members of a zip
+        return f"/vsizip/{path}"
+    return str(path.with_suffix(next(iter(spec.read_drivers))))  # the data file beside (a project's GeoPackage)
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +73,9 @@ def test_round_trip_keeps_every_feature_and_attribute(exported, written):
             assert back[name].empty, name
             continue
         assert_same_features(original, back[name], label=f"{key}:{name}", text_values=key == "kml")
+    assert all(len(g) for g in written.values()), "an export writes no empty layer"
     if key == "geojson":
-        assert any("empty layer keeps no columns" in loss for loss in report.losses)
+        assert not any("empty layer" in loss for loss in report.losses)
 
 
 def test_booleans_stay_booleans_in_every_format(exported, written):
@@ -88,7 +91,15 @@ def test_every_curated_layer_is_its_points_and_its_areas_in_every_format(exporte
     key, path, _ = exported
     back = read_exported(path, fmt=key)
     for name in registry.curated():
-        points, areas = back[name], back[f"{name}_areas"]
+        inside = precision.somewhere_inside(frames[name])
+        if inside.all():  # known only to areas: one layer under its own name, no empty points layer
+            points, areas = back[name].iloc[:0], back[name]
+            assert f"{name}_areas" not in back, (key, name)
+        else:
+            points, areas = back[name], back.get(f"{name}_areas", back[name].iloc[:0])
+            assert (f"{name}_areas" in back) == bool(inside.any()), (key, name)
+        assert len(back[name]), "no empty layer is written"
+        assert len(back.get(f"{name}_areas", back[name])), "no empty layer is written"
         ids = {half: set(gdf.get("id", [])) for half, gdf in (("points", points), ("areas", areas))}
         assert ids["points"].isdisjoint(ids["areas"]), name  # linked by id, each feature in one half
         assert ids["points"] | ids["areas"] == set(frames[name]["id"]), name
@@ -101,7 +112,8 @@ def test_every_curated_layer_is_its_points_and_its_areas_in_every_format(exporte
 def test_the_python_api_gives_the_same_split(frames, written):
     for name in registry.curated():
         parts = split_by_precision(frames[name], name)
-        assert list(parts) == [name, f"{name}_areas"]
+        inside = precision.somewhere_inside(frames[name])
+        assert list(parts) == ([name, f"{name}_areas"] if inside.any() and not inside.all() else [name])
         for part, gdf in parts.items():
             assert gdf["id"].tolist() == written[part]["id"].tolist()
             assert list(gdf.columns) == list(frames[name].columns)
@@ -114,7 +126,7 @@ def test_gdal_ogrinfo_agrees_on_feature_counts(exported, written):
     key, path, _ = exported
     ogrinfo = require_tool("ogrinfo")
     for name, gdf in written.items():
-        source = OGR_SOURCES[key].format(p=path, n=name, gpkg=path.with_suffix(".gpkg"))
+        source = ogr_source(key, path, name)
         args = [ogrinfo, "-ro", "-so", "-al", source]
         if key == "csv":
             args[1:1] = ["-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO"]
@@ -285,13 +297,24 @@ def test_geojson_polygons_follow_the_right_hand_rule(tmp_path, frames):
     import shapely
 
     report = export({"afforestation_areas": frames["afforestation_areas"]}, tmp_path / "a.geojson")
-    doc = json.loads(report.path.with_name("a_areas.geojson").read_text(encoding="utf-8"))
+    assert report.features == {"afforestation_areas": len(frames["afforestation_areas"])}  # all areas: one layer
+    assert not report.path.with_name("a_areas.geojson").exists()
+    doc = json.loads(report.path.read_text(encoding="utf-8"))
     assert doc["features"]
     for feature in doc["features"]:
         geom = shapely.geometry.shape(feature["geometry"])
         for poly in getattr(geom, "geoms", [geom]):
             assert poly.exterior.is_ccw
             assert all(not ring.is_ccw for ring in poly.interiors)
+
+
+def test_overwriting_a_layer_that_now_needs_no_areas_file_removes_the_old_one(tmp_path, frames):
+    report = export(["mineral_deposits"], tmp_path / "deposits.geojson")
+    assert report.path.with_name("deposits_areas.geojson").exists()
+    points = split_by_precision(frames["mineral_deposits"], "mineral_deposits")["mineral_deposits"]
+    export({"mineral_deposits": points.head(3)}, report.path, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deposits.geojson"]
+    assert {n: len(g) for n, g in read_exported(report.path).items()} == {"deposits": 3}
 
 
 def _unlocated() -> gpd.GeoDataFrame:
@@ -304,7 +327,7 @@ def _unlocated() -> gpd.GeoDataFrame:
 @pytest.mark.parametrize("key", FILE_FORMATS)
 def test_features_with_no_location_are_listed_in_the_points_layer_without_a_geometry(tmp_path, key):
     report = export({"aff": _unlocated()}, tmp_path / f"aff{FORMATS[key].suffix}", fmt=key)
-    assert report.features == {"aff": 2, "aff_areas": 0}
+    assert report.features == {"aff": 2}  # no empty area layer beside it
     back = read_exported(report.path, fmt=key)["aff"]
     assert len(back) == 2
     assert back.geometry.isna().all()

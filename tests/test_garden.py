@@ -33,7 +33,7 @@ import geo
 from geo.cli.main import app
 from geo.raster import check_raster, mountain_suitability, slope_raster, zonal_stats
 from tests.conftest import IN_CI, ROOT, require_tool
-from tests.garden import CASES, ERROR, FORMATS, PASS, WRITER_CASES, Case, Env, build, make_env
+from tests.garden import BY_NAME, CASES, ERROR, FORMATS, PASS, WRITER_CASES, Case, Env, build, make_env
 
 runner = CliRunner(env={"COLUMNS": "250"})
 VECTOR = [c for c in CASES if c.kind == "vector"]
@@ -142,6 +142,8 @@ def test_read(case, paths):
 _NOT_EXPORTS = [
     *("vrt_as_gpkg", "vrt_as_geojson", "vrt_as_kml", "gdal_streamed_algorithm", "zip_bomb_1gib"),
     *("zip_vrt_named_shp", "zip_holding_a_vrt", "vsicurl_path", "http_url", "postgres_connection"),
+    # a VRT under each suffix of an export format, from the registry
+    *(f"vrt_named_{s[1:]}" for f in geo.FORMATS.values() for s in f.suffixes if f"vrt_named_{s[1:]}" in BY_NAME),
 ]
 
 
@@ -290,9 +292,11 @@ def test_trusted_lifts_only_the_format_check(paths):
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("wcase", WRITER_CASES, ids=[w.name for w in WRITER_CASES])
 def test_writers(wcase, fmt, tmp_path):
-    out = tmp_path / f"{wcase.name}{geo.FORMATS[fmt].suffix}"
-    if fmt in wcase.errors:
-        with pytest.raises(geo.ExportError, match=wcase.errors[fmt]):
+    spec = geo.FORMATS[fmt]
+    out = tmp_path / f"{wcase.name}{spec.suffix}"
+    error, note = wcase.error(spec), wcase.note(spec)
+    if error is not None:
+        with pytest.raises(geo.ExportError, match=error):
             geo.export(wcase.gdf, out, name=wcase.name)
         assert not out.exists()
         assert list(tmp_path.iterdir()) == []  # no temporary, no lock left behind
@@ -301,11 +305,11 @@ def test_writers(wcase, fmt, tmp_path):
         warnings.simplefilter("always")
         report = geo.export(wcase.gdf, out, name=wcase.name)
     assert [str(w.message) for w in caught] == []
-    if fmt in wcase.notes:
-        assert any(re.search(wcase.notes[fmt], loss) for loss in report.losses), report.losses
+    if note is not None:
+        assert any(re.search(note, loss) for loss in report.losses), report.losses
     (back,) = geo.read_exported(out).values()
     assert len(back) == len(wcase.gdf)
-    keeps_m = fmt in ("parquet", "csv")
+    keeps_m = spec.m
     assert bool(back.geometry.has_m.any()) == (keeps_m and bool(wcase.gdf.geometry.has_m.any()))
     assert bool(back.geometry.has_z.any()) == bool(wcase.gdf.geometry.has_z.any()), "Z lost"
     if "fid" in wcase.gdf:

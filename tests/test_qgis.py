@@ -23,7 +23,7 @@ from geo import precision, registry, symbology
 from geo.crs import EQUAL_AREA, WGS84
 from geo.exporter.qgis import HALO
 from geo.exporter.qgz import EXTENT_LONLAT, read_project
-from geo.exporter.split import split_by_precision
+from geo.exporter.split import PART_ATTR, split_by_precision
 from tests.conftest import ROOT
 from tests.qgis_tools import run_qgis
 
@@ -51,8 +51,9 @@ def _halves() -> dict[str, dict[str, object]]:
 def _expected_order() -> list[tuple[str, str]]:
     """(group, table) top first, told from the registry: points above areas, then the basemap top down."""
     halves = {n: g for n, g in _halves().items() if len(g)}
-    curated = [("curated", n) for n in registry.curated() if n in halves]
-    curated += [("curated", f"{n}_areas") for n in registry.curated() if f"{n}_areas" in halves]
+    areas = _area_parts()
+    curated = [("curated", n) for n in registry.curated() if n in halves and n not in areas]
+    curated += [("curated", n) for n in halves if n in areas]  # area layers below the points
     specs = [registry.get(n) for n in registry.reference()]
     in_basemap = sorted((s for s in specs if s.basemap is not None), key=lambda s: -s.basemap)
     outside = [s for s in specs if s.basemap is None]
@@ -125,8 +126,13 @@ def carbon_points():
     return points[points.geometry.notna() & (points["uncertainty_m"] > 0)]
 
 
+def _area_parts() -> dict[str, gpd.GeoDataFrame]:
+    """The area layers of the curated layers (``x_areas``, or ``x`` itself when every feature is an area)."""
+    return {n: g for n, g in _halves().items() if g.attrs[PART_ATTR].role == "areas"}
+
+
 def _only(level: str) -> dict[str, str]:
-    return {f"{n}_areas": f"\"location_precision\" = '{level}'" for n in registry.curated()}
+    return dict.fromkeys(_area_parts(), f"\"location_precision\" = '{level}'")
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +173,8 @@ def test_qgis_opens_every_layer_valid_in_its_group_and_order(rendered, atlas):
         table = layer["table"]
         if table in halves:
             assert layer["features"] == len(halves[table]), table
-            assert layer["renderer"] == ("RuleRenderer" if table.endswith("_areas") else "categorizedSymbol")
+            areas = halves[table].attrs[PART_ATTR].role == "areas"
+            assert layer["renderer"] == ("RuleRenderer" if areas else "categorizedSymbol")
             assert layer["labels"], table
     cities = next(layer for layer in layers if layer["table"] == "cities")
     assert cities["renderer"] == "RuleRenderer"  # towns thinned by population and scale
@@ -230,8 +237,7 @@ def _view(rendered) -> dict:
 
 
 def _area_features(level: str):
-    halves = _halves()
-    frames = [halves[f"{n}_areas"] for n in registry.curated()]
+    frames = list(_area_parts().values())
     return [g for f in frames for g in f.loc[f["location_precision"] == level].geometry]
 
 

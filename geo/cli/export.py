@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from geo.cli.options import Crs, Decimal, Delimiter, Encoding, Overwrite, Trusted, load_any, out, user_errors
+from geo.formats import format_help
 
 __all__ = ["export"]
 
@@ -40,8 +41,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="gpkg, geojson, fgb, shp, parquet, kml, csv, qgz (QGIS project), postgis, or a GDAL driver name "
-            "[default: from the output]",
+            help=f"{format_help()}; or a GDAL driver name [default: from the output]",
         ),
     ] = None,
     output: Annotated[
@@ -69,7 +69,7 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Export layers for GIS software; curated layers as points and `<name>_areas`; with every layer, the agreements.
+    """Export layers for GIS software (area-only features beside a layer's points: `<name>_areas`), and the agreements.
 
     e.g. `geo export mineral_deposits regions -o build/out.gpkg`, `geo export -f qgz -o build/atlas.qgz`,
     `geo export -f postgis "postgresql://user@host/db"`.

@@ -3,7 +3,7 @@
 Every export is written to a temporary file (or folder) beside the target and renamed into place only
 when it is complete and has been read back with the right feature counts; it never overwrites without
 ``overwrite=True``, and reports once per kind what the format could not keep. The formats themselves
-live in the format registry, :mod:`geo.exporter.formats`.
+live in the format registry, :mod:`geo.formats`.
 
 A path the user names is written where they name it (``~`` expanded), as ``ogr2ogr`` does; names that
 come from data (a layer name becoming a file name in a folder export) must stay inside that folder.
@@ -25,15 +25,15 @@ import pandas as pd
 import pyogrio.errors
 
 from geo.crs import require_crs
-from geo.errors import ExportError, InputFileError
+from geo.errors import ExportError, GeoToolkitError, InputFileError
 from geo.exporter.attributes import TABLE_SUFFIX, write_tables
-from geo.exporter.formats import FORMATS, Format, resolve
 from geo.exporter.losses import Losses
-from geo.exporter.postgis import check_database, is_database_url, read_postgis, redact, write_postgis
+from geo.exporter.postgis import check_database, read_postgis, redact, write_postgis
 from geo.exporter.preflight import prepare
-from geo.exporter.split import AREAS_SUFFIX, split_by_precision, split_layers, split_names
+from geo.exporter.split import AREAS_SUFFIX, part_of, split_by_precision, split_layers, split_names
+from geo.formats import FORMATS, Format, is_database_url, resolve
 from geo.paths import TMP_MARK, check_writable, write_error, write_lock
-from geo.safety import VECTOR_DRIVERS, check_source, check_vector, check_zip, vector_env
+from geo.safety import check_source, vector_env
 
 #: pyogrio's errors for data GDAL cannot write; a last resort, after the checks of `prepare`.
 _GDAL_WRITE_ERRORS = (
@@ -173,13 +173,27 @@ def _write_and_count(
         for i, (layer_name, gdf) in enumerate(frames.items()):
             file = out / f"{layer_name}{spec.suffix}" if as_folder else (out if i == 0 else _companion(out))
             spec.writer({layer_name: gdf}, file, losses)
-            counts[layer_name] = sum(len(g) for g in spec.reader(file).values())
+            counts[layer_name] = sum(len(g) for g in spec.read(file).values())
         return counts
     spec.writer(frames, out, losses)
-    back = spec.reader(out)
+    back = spec.read(out)
     if spec.multi_layer:
         return {n: len(back[n]) for n in frames if n in back}
     return {next(iter(frames)): sum(len(g) for g in back.values())}
+
+
+def _remove_stale_companion(target: Path, spec: Format, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Remove ``<stem>_areas`` an earlier export wrote beside `target` for a layer that now needs none."""
+    if spec.multi_layer or len(frames) != 1:
+        return
+    ((name, gdf),) = frames.items()
+    if part_of(name, gdf) not in ((name, "points"), (name, "areas")):
+        return
+    companion = _companion(target)
+    for stale in (companion, *(companion.with_suffix(s) for s in spec.sidecars)):
+        if stale.is_file():
+            stale.unlink()
+            logger.info("Removed %s: %s now has no area-only features", stale, name)
 
 
 def _move_into_place(out: Path, target: Path, spec: Format, names: Sequence[str], *, as_folder: bool) -> None:
@@ -216,10 +230,10 @@ def _write_in_place(
         if counts != expected:
             msg = f"Export to {target} read back {counts} features, expected {expected}; nothing was written."
             raise ExportError(msg)
-        write_tables(tables, out, fmt=spec.key, as_folder=as_folder, losses=losses)
+        write_tables(tables, out, spec=spec, as_folder=as_folder, losses=losses)
         _move_into_place(out, target, spec, list(frames), as_folder=as_folder)
     except OSError as err:
-        if isinstance(err, ExportError):
+        if isinstance(err, GeoToolkitError):  # e.g. the export read back is not what its format says
             raise
         raise write_error(target, err) from None
     except _GDAL_WRITE_ERRORS as err:
@@ -242,9 +256,10 @@ def export(
 ) -> ExportReport:
     """Export one or more layers, and non-spatial tables beside them.
 
-    Curated layers (any layer with ``location_precision``) are written as two layers, in every
-    format: ``<name>`` with the point-level features and ``<name>_areas`` with those known only to a
-    region or country (see :func:`geo.exporter.split.split_by_precision`).
+    Curated layers (any layer with ``location_precision``) are split once, in every format, by one
+    naming rule: ``<name>`` keeps the point-level features, and only a layer that also has features
+    known only to a region or country gets ``<name>_areas`` for them; a layer of such features alone
+    is written under its own name. No empty layer is written (see :mod:`geo.exporter.split`).
 
     Parameters
     ----------
@@ -253,7 +268,7 @@ def export(
     path
         The output, written where it is named; or a ``postgresql://`` URL (PostGIS). For several layers
         in a single-layer format (GeoJSON, FlatGeobuf, GeoParquet, KML, CSV) it is a folder with one file
-        per layer (one curated layer: the named file and ``<stem>_areas`` beside it); GeoPackage, the
+        per layer (one curated layer with both kinds: the named file and ``<stem>_areas`` beside it); GeoPackage, the
         Shapefile zip and a QGIS project (``.qgz``, with its GeoPackage beside it) hold all.
     fmt
         A format key (``gpkg``, ``geojson``, ``qgz``, ``postgis`` ...) or GDAL driver name; by default
@@ -298,6 +313,8 @@ def export(
         if not overwrite:  # it may have been written since the check above looked
             _check_target(target, spec.key, list(frames), len(frames), overwrite=False)
         counts = _write_in_place(frames, target, spec, as_folder=as_folder, losses=losses, tables=tables or {})
+        if overwrite and not as_folder:
+            _remove_stale_companion(target, spec, frames)
     return _report(ExportReport(target, spec.key, counts, losses.lines()))
 
 
@@ -315,8 +332,9 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
     Shapefile zips are read through their ``fields.csv`` (original names) and ``long_values.csv``
     (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed. A QGIS
     project reads its GeoPackage; a ``postgresql://`` URL reads the layers its provenance table lists.
-    A single-layer file with an ``_areas`` file beside it reads as both halves. A file is opened as
-    :func:`geo.read` opens one (only the format its suffix names, zip limits, no network).
+    A single-layer file with an ``_areas`` file beside it reads as both halves. Every file is opened
+    only with the GDAL drivers the format registry gives the format (``fmt``, or the one its suffix
+    names), whatever the file is called, under :func:`geo.read`'s safety options (zip limits, no network).
 
     Raises
     ------
@@ -337,16 +355,11 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
     spec = resolve(fmt, path)
     companion = _companion(path)
     files = [path, companion] if not spec.multi_layer and companion.exists() else [path]
-    for file in files:
-        if file.suffix.lower() == ".zip":
-            check_zip(file)
-        elif file.suffix.lower() in VECTOR_DRIVERS:
-            check_vector(file)
     try:
         with vector_env():
-            out = spec.reader(path)
+            out = spec.read(path)
             if len(files) > 1 and len(out) == 1:  # the area half of one curated layer
-                out |= {f"{next(iter(out))}{AREAS_SUFFIX}": g for g in spec.reader(companion).values()}
+                out |= {f"{next(iter(out))}{AREAS_SUFFIX}": g for g in spec.read(companion).values()}
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, *_GDAL_WRITE_ERRORS) as err:
         if isinstance(err, InputFileError):
             raise

@@ -11,12 +11,16 @@ import json
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyogrio
 
 from geo.exporter.losses import Losses
 from geo.exporter.tables import jsonable
+
+if TYPE_CHECKING:
+    from geo.formats import Format
 
 __all__ = ["TABLE_SUFFIX", "flatten", "write_tables"]
 
@@ -34,18 +38,22 @@ def flatten(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(
-    tables: Mapping[str, pd.DataFrame], out: Path, *, fmt: str, as_folder: bool, losses: Losses
+    tables: Mapping[str, pd.DataFrame], out: Path, *, spec: Format, as_folder: bool, losses: Losses
 ) -> dict[str, int]:
-    """Write `tables` into the export at `out` (in its temporary place); return the rows written per table."""
+    """Write `tables` into the export at `out` (in its temporary place); return the rows written per table.
+
+    Where they go is the format's ``tables`` capability: the GeoPackage (``out``, or the one beside a
+    project), members of the zip, or ``<name>.table.csv`` files in a folder export.
+    """
     if not tables:
         return {}
     written: dict[str, int] = {}
     for name, table in tables.items():
         flat = flatten(table)
-        if fmt in ("gpkg", "qgz"):
-            gpkg = out if fmt == "gpkg" else out.with_suffix(".gpkg")
+        if spec.tables == "gpkg" and not as_folder:
+            gpkg = out.with_suffix(".gpkg")  # the GeoPackage itself, or the one beside a project
             pyogrio.write_dataframe(flat, gpkg, layer=name, driver="GPKG", append=True)
-        elif fmt == "shp":
+        elif spec.tables == "zip" and not as_folder:
             with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(f"{name}{TABLE_SUFFIX}", flat.to_csv(index=False))
         elif as_folder:

@@ -34,19 +34,18 @@ from geo.exporter.attributes import flatten
 from geo.exporter.losses import Losses
 from geo.exporter.qgis import qml_document
 from geo.exporter.records import provenance_table
-from geo.exporter.split import declared_geometry_type
+from geo.exporter.split import AREAS_SUFFIX, declared_geometry_type, part_of
 from geo.exporter.tables import lists_to_json
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["PROVENANCE_TABLE", "STYLES_TABLE", "check_database", "is_database_url", "read_postgis", "write_postgis"]
+__all__ = ["PROVENANCE_TABLE", "STYLES_TABLE", "check_database", "read_postgis", "write_postgis"]
 
 logger = logging.getLogger(__name__)
 
 PROVENANCE_TABLE = "geo_provenance"
 STYLES_TABLE = "layer_styles"
-_SCHEMES = ("postgresql://", "postgres://")
 _MAX_NAME_BYTES = 63  # PostgreSQL truncates longer identifiers silently
 _STYLE_NAME = "centralasia-geo"
 _INSTALL = "PostGIS export needs SQLAlchemy, GeoAlchemy2 and psycopg: pip install 'centralasia-geo[postgis]'."
@@ -61,11 +60,6 @@ _CREATE_PROVENANCE = f"""CREATE TABLE IF NOT EXISTS {PROVENANCE_TABLE} (
   precision jsonb, sources text, licence text, source_file text, source_sha256 text, geo_version text,
   exported_at timestamptz DEFAULT now())"""
 _QGIS_GEOMETRY = {"Point": "Point", "MultiPoint": "Point", "LineString": "Line", "MultiLineString": "Line"}
-
-
-def is_database_url(target: object) -> bool:
-    """Whether an export target is a PostgreSQL URL (``postgresql://`` or ``postgres://``)."""
-    return isinstance(target, str) and target.strip().lower().startswith(_SCHEMES)
 
 
 def redact(url: str) -> str:
@@ -267,6 +261,31 @@ def _read_layers(conn: Connection, names: Sequence[str]) -> dict[str, gpd.GeoDat
     return out
 
 
+def _drop_stale_areas(conn: Connection, schema: str, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Drop the ``<name>_areas`` table an earlier export wrote for a layer that now needs none (overwrite only).
+
+    Only a table the provenance table records as the area part of that same layer is dropped.
+    """
+    from sqlalchemy import inspect, text
+
+    whole = [name for name, gdf in frames.items() if part_of(name, gdf) in ((name, "points"), (name, "areas"))]
+    stale = [f"{name}{AREAS_SUFFIX}" for name in whole if f"{name}{AREAS_SUFFIX}" not in frames]
+    if not stale or not inspect(conn).has_table(PROVENANCE_TABLE, schema=schema):
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    rows = conn.execute(
+        text(f"SELECT layer, source_layer FROM {PROVENANCE_TABLE} WHERE layer = ANY(:n)"), {"n": stale}
+    ).fetchall()
+    for layer, source in rows:
+        if f"{source}{AREAS_SUFFIX}" != layer:
+            continue
+        conn.execute(text(f"DROP TABLE IF EXISTS {quote(layer)}"))
+        conn.execute(text(f"DELETE FROM {PROVENANCE_TABLE} WHERE layer = :n"), {"n": layer})
+        if inspect(conn).has_table(STYLES_TABLE, schema=schema):
+            conn.execute(text(f"DELETE FROM {STYLES_TABLE} WHERE f_table_name = :n"), {"n": layer})
+        logger.info("Dropped %s: the layer %s now has no area-only features", layer, source)
+
+
 def write_postgis(
     frames: Mapping[str, gpd.GeoDataFrame],
     url: str,
@@ -290,6 +309,8 @@ def write_postgis(
             raise ExportError(msg)
         for name, gdf in frames.items():
             _write_table(conn, name, gdf, overwrite=overwrite)
+        if overwrite:
+            _drop_stale_areas(conn, schema, frames)
         for name, table in (tables or {}).items():  # non-spatial tables (the agreements), in the same transaction
             flatten(table).to_sql(name, conn, if_exists="replace" if overwrite else "fail", index=False)
         _write_styles(conn, schema, frames)

@@ -1,12 +1,16 @@
 """Checks before layers are written: what a format cannot hold is refused, or fixed losslessly and reported.
 
-- M (measure) values: only GeoParquet and CSV (WKT) keep them; elsewhere they are dropped and the
-  export reports it (GeoJSON would otherwise write ``NaN``, which is not JSON).
-- Shapefile: a GeometryCollection (or any type outside points, lines and polygons) cannot be written:
-  refused, naming the features. Points and MultiPoints in one layer: the points are written as
-  one-part MultiPoints (the same places), and the export says so.
-- 2D and 3D features in one layer: FlatGeobuf cannot hold them (refused); a Shapefile gives the 2D
-  ones z = 0 (reported).
+What a format holds is read from its registry entry (:class:`~geo.formats.Format`), never
+from its name:
+
+- M (measure) values (``m``): where the format cannot keep them (all but GeoParquet and CSV's WKT) they
+  are dropped and the export reports it (GeoJSON would otherwise write ``NaN``, which is not JSON).
+- Geometry types (``geometry_types``): a type outside them (a GeometryCollection in a Shapefile) is
+  refused, naming the features. Points beside MultiPoints where a layer has one type
+  (``mixed_geometries`` false): the points are written as one-part MultiPoints (the same places), and
+  the export says so.
+- 2D and 3D features in one layer (``mixed_dimensions``): refused (FlatGeobuf) or the 2D ones get
+  z = 0 (Shapefile, reported).
 - GeoPackage: a data column called ``fid`` that cannot be the feature id (text, repeated or empty
   values) keeps its values; the feature id column gets another name (:func:`geo.exporter.writers.gpkg_fid_column`).
 """
@@ -26,12 +30,10 @@ from geo.exporter.losses import Losses
 from geo.paths import without_m
 
 if TYPE_CHECKING:
-    from geo.exporter.formats import Format
+    from geo.formats import Format
 
 __all__ = ["prepare"]
 
-_KEEPS_M = frozenset({"parquet", "csv"})
-_SHAPEFILE_TYPES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"})
 _SHOWN = 5
 
 
@@ -53,10 +55,11 @@ def drop_m(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
     return out, int(has_m.sum())
 
 
-def _shapefile_geometries(gdf: gpd.GeoDataFrame, name: str, spec: Format) -> tuple[gpd.GeoDataFrame, bool]:
-    """Refuse types a Shapefile cannot hold; turn points into one-part MultiPoints beside MultiPoints."""
+def _geometry_types(gdf: gpd.GeoDataFrame, name: str, spec: Format) -> tuple[gpd.GeoDataFrame, bool]:
+    """Refuse types the format cannot hold; turn points into one-part MultiPoints beside MultiPoints if it must."""
     types = gdf.geometry.geom_type
-    bad = types.notna() & ~types.isin(_SHAPEFILE_TYPES)
+    allowed = spec.geometry_types
+    bad = types.notna() & ~types.isin(allowed) if allowed is not None else pd.Series(False, index=gdf.index)
     if bad.any():
         kinds = ", ".join(sorted(set(types[bad])))
         msg = (
@@ -65,12 +68,18 @@ def _shapefile_geometries(gdf: gpd.GeoDataFrame, name: str, spec: Format) -> tup
             "and polygons first (e.g. gdf.explode())."
         )
         raise ExportError(msg)
-    if not (types == "MultiPoint").any() or not (types == "Point").any():
+    if spec.mixed_geometries or not (types == "MultiPoint").any() or not (types == "Point").any():
         return gdf, False
     out = gdf.copy()
     points = types == "Point"
     out.loc[points, out.geometry.name] = [shapely.MultiPoint([g]) for g in gdf.geometry[points]]
     return out, True
+
+
+def _named(spec: Format, *, article: bool = False) -> str:
+    """Return the format's name for messages: GDAL's driver name (``a Shapefile`` with `article`)."""
+    name = (spec.driver or spec.key).removeprefix("ESRI ")
+    return f"a {name}" if article else name
 
 
 def _mixed_dimensions(gdf: gpd.GeoDataFrame, name: str, spec: Format, losses: Losses) -> None:
@@ -81,14 +90,15 @@ def _mixed_dimensions(gdf: gpd.GeoDataFrame, name: str, spec: Format, losses: Lo
     flat = where & ~has_z
     if not has_z.any() or not flat.any():
         return
-    if spec.key == "fgb":
+    if spec.mixed_dimensions == "refused":
         msg = (
             f"Layer {name!r} mixes 3D features ({_labels(gdf, has_z)}) with 2D ones ({_labels(gdf, flat)}), which "
-            "FlatGeobuf cannot hold. Export to gpkg or geojson, or make them alike (shapely.force_2d or force_3d)."
+            f"{_named(spec)} cannot hold. Export to gpkg or geojson, or make them alike (shapely.force_2d or force_3d)."
         )
         raise ExportError(msg)
-    if spec.key == "shp":
-        losses.add("2D features written with z = 0: a Shapefile layer is all 2D or all 3D", name, _labels(gdf, flat))
+    if spec.mixed_dimensions == "zero_z":
+        what = f"{_named(spec, article=True)} layer is all 2D or all 3D"
+        losses.add(f"2D features written with z = 0: {what}", name, _labels(gdf, flat))
 
 
 def prepare(frames: Mapping[str, gpd.GeoDataFrame], spec: Format, losses: Losses) -> dict[str, gpd.GeoDataFrame]:
@@ -103,15 +113,14 @@ def prepare(frames: Mapping[str, gpd.GeoDataFrame], spec: Format, losses: Losses
     out = {}
     for name, gdf in frames.items():
         prepared = gdf
-        if spec.key not in _KEEPS_M:
+        if not spec.m:
             prepared, n_m = drop_m(prepared)
             if n_m:
                 detail = f"{n_m} feature{'s' if n_m > 1 else ''}"
                 losses.add(f"M (measure) values dropped: the {spec.key} export keeps x, y and z only", name, detail)
         _mixed_dimensions(prepared, name, spec, losses)
-        if spec.key == "shp":
-            prepared, promoted = _shapefile_geometries(prepared, name, spec)
-            if promoted:
-                losses.add("points written as one-part MultiPoints, beside the layer's MultiPoints", name)
+        prepared, promoted = _geometry_types(prepared, name, spec)
+        if promoted:
+            losses.add("points written as one-part MultiPoints, beside the layer's MultiPoints", name)
         out[name] = prepared
     return out

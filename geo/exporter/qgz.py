@@ -40,9 +40,9 @@ from geo.exporter.losses import Losses
 from geo.exporter.qgis import Style, geometry_kind, style
 from geo.exporter.split import AREAS_SUFFIX, part_of
 from geo.exporter.writers import read_gdal, write_gpkg
+from geo.formats import ELEVATION_SUFFIX
 
 __all__ = [
-    "ELEVATION_SUFFIX",
     "EXTENT_LONLAT",
     "ProjectLayer",
     "project_layers",
@@ -55,7 +55,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: The elevation COG is copied beside the project as ``<stem>.elevation.tif``.
-ELEVATION_SUFFIX = ".elevation.tif"
 #: Where the project opens: the five states, west to east 46.4-87.4 E, south to north 35.0-55.5 N.
 EXTENT_LONLAT = (46.4, 35.0, 87.4, 55.5)
 _ELEVATION_TITLE = "Elevation (GEBCO 2023, 15 arc-seconds)"
@@ -108,7 +107,7 @@ def _vector_layer(name: str, gdf: gpd.GeoDataFrame, gpkg: str) -> ProjectLayer:
         spec = None
     title = spec.title if spec is not None else source
     if part == "areas":
-        title += ": areas (somewhere inside)"
+        title += ": areas (somewhere inside)" if source != name else " (somewhere inside)"
     group: Group = "user" if spec is None else ("curated" if spec.kind == "curated" else "reference")
     visible = spec is None or spec.kind == "curated" or (spec.basemap is not None and spec.visible)
     geometry, wkb = _wkb(gdf, geometry_kind(gdf, part))
@@ -131,10 +130,10 @@ def _order(layer: ProjectLayer, name: str) -> tuple[int, int, float]:
     """Sort key, top first: group, then within a group (points above areas; basemap order, top first)."""
     group = GROUPS.index(layer.group)
     if layer.group == "curated":
-        source = name.removesuffix(AREAS_SUFFIX) if name.endswith(AREAS_SUFFIX) else name
         curated = registry.curated()
+        source = name if name in curated else name.removesuffix(AREAS_SUFFIX)  # afforestation_areas is a layer
         rank = curated.index(source) if source in curated else len(curated)
-        return group, int(name.endswith(AREAS_SUFFIX) and source in curated), rank
+        return group, int(layer.geometry == "Polygon" and source in curated), rank  # area layers below points
     if layer.group == "reference":
         spec = registry.get(name)
         # outside the basemap: switched off, just above the bottom layer (the countries' opaque fill)
@@ -404,8 +403,8 @@ def write_qgz(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: Losses
     write_project(frames, path, gpkg=gpkg.name, elevation=elevation.name if elevation else None)
 
 
-def read_qgz(path: Path) -> dict[str, gpd.GeoDataFrame]:
-    """Format reader: the layers of the GeoPackage a project refers to (checked against the project)."""
+def read_qgz(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Format reader: the layers of the GeoPackage a project refers to, opened only with `drivers`."""
     layers = read_project(path)
     vector = layers[layers["provider"] == "ogr"]
     files = {Path(source.split("|", 1)[0]).name for source in vector["source"]}
@@ -413,7 +412,7 @@ def read_qgz(path: Path) -> dict[str, gpd.GeoDataFrame]:
         msg = f"{path.name} refers to several GeoPackages {sorted(files)}; read them one by one."
         raise ExportError(msg)
     gpkg = path.parent / (files.pop() if files else path.with_suffix(".gpkg").name)
-    return read_gdal(gpkg)
+    return read_gdal(gpkg, drivers)
 
 
 def read_project(path: Path) -> pd.DataFrame:

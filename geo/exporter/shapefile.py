@@ -19,6 +19,7 @@ import pyogrio
 from geo.exporter.losses import Losses
 from geo.exporter.split import declared_geometry_type
 from geo.exporter.tables import decode, lists_to_json
+from geo.safety import check_zip, open_vector
 
 __all__ = ["read_shapefile_zip", "write_shapefile_zip"]
 
@@ -139,8 +140,13 @@ def write_shapefile_zip(frames: Mapping[str, gpd.GeoDataFrame], zip_path: Path, 
                 zf.write(file, file.name)
 
 
-def read_shapefile_zip(path: Path) -> dict[str, gpd.GeoDataFrame]:
-    """Read a zip written by :func:`write_shapefile_zip`: names, long text and lists restored."""
+def read_shapefile_zip(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Read a zip written by :func:`write_shapefile_zip`: names, long text and lists restored.
+
+    The zip is checked (:func:`geo.safety.check_zip`) and each member ``layers.csv`` names is opened
+    only with `drivers` (:func:`geo.safety.open_vector`).
+    """
+    check_zip(path)
     with zipfile.ZipFile(path) as zf:
         fields = pd.read_csv(zf.open("fields.csv"), keep_default_na=False)
         files = pd.read_csv(zf.open("layers.csv"), keep_default_na=False)
@@ -151,7 +157,10 @@ def read_shapefile_zip(path: Path) -> dict[str, gpd.GeoDataFrame]:
         )
     out = {}
     for layer, fmap in fields.groupby("layer", sort=False):
-        parts = [gpd.read_file(f"/vsizip/{path}/{f}") for f in files.loc[files["layer"] == layer, "file"]]
+        parts = []
+        for member in files.loc[files["layer"] == layer, "file"]:
+            with open_vector(path, drivers=drivers, member=str(member)) as source:
+                parts.append(gpd.read_file(source))
         gdf = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         gdf = gdf.rename(columns=dict(zip(fmap["field"], fmap["original_name"], strict=True)))
         for row in longs[longs["layer"] == layer].itertuples():

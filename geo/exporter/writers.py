@@ -2,7 +2,7 @@
 
 Each writer takes ``{layer name: GeoDataFrame}`` (one layer for single-layer formats), a path and the
 export's :class:`~geo.exporter.losses.Losses`; each reader returns ``{layer name: GeoDataFrame}`` with
-list fields decoded. The format registry (:mod:`geo.exporter.formats`) pairs them.
+list fields decoded. The format registry (:mod:`geo.formats`) pairs them.
 """
 
 from __future__ import annotations
@@ -20,19 +20,22 @@ from lxml import etree
 
 from geo.crs import WGS84, reproject
 from geo.exporter.losses import Losses
-from geo.exporter.split import declared_geometry_type
+from geo.exporter.split import PART_ATTR, declared_geometry_type
 from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.paths import write_geojson
+from geo.safety import check_vector, open_vector
 
 __all__ = [
     "KML_ID",
     "gpkg_fid_column",
     "read_csv",
     "read_gdal",
+    "read_gml",
     "read_parquet",
     "write_csv",
     "write_fgb",
     "write_geojson_file",
+    "write_gml",
     "write_gpkg",
     "write_kml",
     "write_parquet",
@@ -117,10 +120,26 @@ def write_fgb(frames: Frames, path: Path, losses: Losses) -> None:
         losses.add("list fields are JSON text", name, ", ".join(cols))
 
 
+def write_gml(frames: Frames, path: Path, losses: Losses) -> None:
+    """GML 3.2 (GDAL's simple features profile) with its ``.xsd`` schema beside it; lists as JSON text."""
+    name, gdf = _only(frames)
+    flat, cols = lists_to_json(gdf)
+    pyogrio.write_dataframe(flat, path, layer=name, driver="GML", geometry_type=declared_geometry_type(name, gdf))
+    if cols:
+        losses.add("list fields are JSON text", name, ", ".join(cols))
+
+
+def read_gml(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Read a GML export (types from its ``.xsd``), without the ``gml_id`` GDAL adds."""
+    return {n: g.drop(columns=["gml_id"], errors="ignore") for n, g in read_gdal(path, drivers).items()}
+
+
 def write_parquet(frames: Frames, path: Path, losses: Losses) -> None:
     """GeoParquet 1.1, lists and records nested."""
     _, gdf = _only(frames)
-    gdf.to_parquet(path, schema_version="1.1.0", write_covering_bbox=False)
+    plain = gdf.copy(deep=False)
+    plain.attrs = {k: v for k, v in gdf.attrs.items() if k != PART_ATTR}  # geopandas writes attrs as JSON metadata
+    plain.to_parquet(path, schema_version="1.1.0", write_covering_bbox=False)
 
 
 def _csvt(table: pd.DataFrame) -> str:
@@ -239,13 +258,18 @@ def _drop_struct_padding(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf
 
 
-def read_parquet(path: Path) -> dict[str, gpd.GeoDataFrame]:
-    """Read a GeoParquet export."""
+def read_parquet(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Read a GeoParquet export (with pyarrow; refused unless it is Parquet, as `drivers` say)."""
+    check_vector(path, drivers=drivers)
     return {path.stem: _drop_struct_padding(gpd.read_parquet(path))}
 
 
-def read_csv(path: Path) -> dict[str, gpd.GeoDataFrame]:
-    """Read a CSV export (WKT column, WGS84), with the column types of its ``.csvt`` where present."""
+def read_csv(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Read a CSV export (WKT column, WGS84), with the column types of its ``.csvt`` where present.
+
+    Read with pandas; refused unless GDAL too would read it as CSV (`drivers`), e.g. a VRT given as CSV.
+    """
+    check_vector(path, drivers=drivers)
     header = pd.read_csv(path, nrows=0).columns
     types_file = path.with_suffix(".csvt")
     types = types_file.read_text(encoding="utf-8").strip().replace('"', "").split(",") if types_file.exists() else []
@@ -258,17 +282,23 @@ def read_csv(path: Path) -> dict[str, gpd.GeoDataFrame]:
     return {path.stem: decode(gdf, json_columns(gdf))}
 
 
-def read_gdal(path: Path, *, kml: bool = False, dates_as_text: bool = False) -> dict[str, gpd.GeoDataFrame]:
-    """Read every data layer of a GDAL-readable export (the QGIS style table and attribute tables are not layers)."""
-    gpkg = path.suffix.lower() == ".gpkg"
-    listed = pyogrio.list_layers(path)
-    names = [str(n) for n, kind in listed if n != _STYLE_TABLE and not (gpkg and kind is None)]
-    multi = len(names) > 1 or path.suffix.lower() == ".gpkg"
+def read_gdal(
+    path: Path, drivers: tuple[str, ...], *, kml: bool = False, dates_as_text: bool = False
+) -> dict[str, gpd.GeoDataFrame]:
+    """Read every data layer of a GDAL-readable export (the QGIS style table and attribute tables are not layers).
+
+    The file is opened only with `drivers` (:func:`geo.safety.open_vector`), whatever its name.
+    """
     out = {}
     options = {"DATE_AS_STRING": "YES"} if dates_as_text else {}  # keep '2024-08' text as written
-    for layer in names:
-        gdf = gpd.read_file(path, layer=layer, **options)
-        if kml:
-            gdf = gdf.drop(columns=["id"], errors="ignore").rename(columns={KML_ID: "id", "Name": "name"})
-        out[layer if multi else path.stem] = decode(gdf, json_columns(gdf))
+    with open_vector(path, drivers=drivers) as source:
+        gpkg = "GPKG" in drivers
+        listed = pyogrio.list_layers(source)
+        names = [str(n) for n, kind in listed if n != _STYLE_TABLE and not (gpkg and kind is None)]
+        multi = len(names) > 1 or gpkg
+        for layer in names:
+            gdf = gpd.read_file(source, layer=layer, **options)
+            if kml:
+                gdf = gdf.drop(columns=["id"], errors="ignore").rename(columns={KML_ID: "id", "Name": "name"})
+            out[layer if multi else path.stem] = decode(gdf, json_columns(gdf))
     return out

@@ -202,6 +202,13 @@ def _geometries(geoms: np.ndarray, *, simplify: bool) -> list[dict[str, Any] | N
     return [None if gone else json.loads(text) for gone, text in zip(missing, texts, strict=True)]
 
 
+def _listed(value: Any) -> list[Any]:
+    """Return a list field's items: a list, tuple or array (as a file read back gives it); nothing for a blank."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return list(value)
+    return []
+
+
 def _location_words(row: pd.Series) -> str:
     key = row.get("location_precision") or "unknown"
     words = precision.describe(key, row.get("uncertainty_m"))
@@ -227,14 +234,14 @@ def _field_row(row: pd.Series, f: Field) -> list[str] | None:
     if f.name == "owners":
         value = [
             f"{o.get('name')}" + (f" {o['share_pct']:g}%" if o.get("share_pct") is not None else "")
-            for o in value or []
+            for o in _listed(value)
         ]
     if f.name in ("start_year", "mine_life_end"):
         return None if _year(value) is None else [_label(f), str(_year(value))]
     if f.name in ("commodities", "byproducts"):
         value = [
             word("field.uk_critical", value=data_word(c)) if c in symbology.UK_CRITICAL else data_word(c)
-            for c in value or []
+            for c in _listed(value)
         ]
     if f.type == "int" and f.name.endswith("year"):
         return None if _text(value) is None else [_label(f), _year(value) or ""]
@@ -281,7 +288,7 @@ def timeline(row: pd.Series, agreements: Mapping[str, Mapping[str, str]]) -> lis
     for name, status in DATED_FIELDS.items():
         if day := _date(row.get(name)):
             out.append((day, 0, status, name.replace("_", " ")))
-    for agreement in row.get("agreements") or []:
+    for agreement in _listed(row.get("agreements")):
         record = agreements.get(str(agreement), {})
         if day := _date(record.get("date")):
             out.append((day, 0, None, f"agreement: {record.get('title') or agreement}"))
@@ -304,7 +311,7 @@ def _facets(row: pd.Series) -> dict[str, Any]:
 def _curated_item(row: pd.Series, spec: LayerSpec, lookups: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     rows = [r for f in ("kind", "status") if (r := _field_row(row, spec.field(f))) is not None]
     agreements = lookups.get("agreements", {})
-    if part_of := [str(agreements.get(str(a), {}).get("title") or a) for a in row.get("agreements") or []]:
+    if part_of := [str(agreements.get(str(a), {}).get("title") or a) for a in _listed(row.get("agreements"))]:
         rows.append([word("field.part_of"), "; ".join(part_of)])
     rows += [r for f in spec.fields if f.label and (r := _field_row(row, f)) is not None]
     country = (
@@ -387,7 +394,7 @@ def feature_style(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
         style |= {"h": True, "d": "6 4", "fo": 0.25}
     elif level.symbol == "outline":  # a whole country: a dashed outline, so it does not hide everything else
         style |= {"f": "none", "d": "2 6", "w": 2.5, "fo": 0.0, "a": True}
-    if spec.critical_outline and symbology.UK_CRITICAL & set(row.get("commodities") or []):
+    if spec.critical_outline and symbology.UK_CRITICAL & set(_listed(row.get("commodities"))):
         style |= {"x": True}
     return style
 
@@ -464,7 +471,7 @@ def legend_entries(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
         for k, c in scheme.colours.items()
         if k in present
     ]
-    if spec.critical_outline and gdf["commodities"].map(lambda c: bool(symbology.UK_CRITICAL & set(c or []))).any():
+    if spec.critical_outline and gdf["commodities"].map(lambda c: bool(symbology.UK_CRITICAL & set(_listed(c)))).any():
         entries.append(
             {
                 "label": word("legend.critical"),
