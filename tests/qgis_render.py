@@ -10,7 +10,9 @@ and read JSON from stdout. Two kinds of request:
   "renders": [{"out": "all.png"}, {"out": "some.png", "layers": {"<table>": "<filter>", ...}}]}``:
   open the project, list its layers in panel order (group, title, table, valid, feature count, checked,
   renderer), and render it at its default view extent to each PNG (all checked layers, or only the
-  layers named, each with a filter, over white). Returns the pixel position of each point too.
+  layers named, each with a filter, over white). Returns the pixel position of each point too. A
+  render with ``"centre": [lon, lat], "scale": 500000`` is drawn there, at that scale, instead; every
+  render reports the labels QGIS placed (table, feature id, text) and the scale it drew at.
 - ``{"postgis": "host=... dbname=...", "tables": {"<table>": "Point", ...}}``: open each PostGIS
   table as QGIS's browser does (geometry type in the URI) and report how QGIS sees it, default style
   (from ``layer_styles``) included.
@@ -42,6 +44,7 @@ from qgis.core import (
     QgsMapSettings,
     QgsPointXY,
     QgsProject,
+    QgsRectangle,
     QgsVectorLayer,
     QgsWkbTypes,
 )
@@ -116,10 +119,31 @@ def _render(project: QgsProject, request: dict, render: dict) -> QgsMapSettings:
             layers.append(layer)
     settings.setLayers(layers)
     settings.setExtent(project.viewSettings().defaultViewExtent())
+    if "centre" in render:
+        to_map = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), project.crs(), project)
+        centre = to_map.transform(QgsPointXY(*render["centre"]))
+        # map units per pixel for the scale wanted, at the settings' dpi (scale = mupp * dpi / 0.0254)
+        half = render["scale"] * 0.0254 / settings.outputDpi() / 2
+        size = settings.outputSize()
+        settings.setExtent(
+            QgsRectangle(
+                centre.x() - half * size.width(),
+                centre.y() - half * size.height(),
+                centre.x() + half * size.width(),
+                centre.y() + half * size.height(),
+            )
+        )
     job = QgsMapRendererParallelJob(settings)
     job.start()
     job.waitForFinished()
     job.renderedImage().save(render["out"], "PNG")
+    tables = {layer.id(): layer.source().split("layername=", 1)[-1] for layer in layers}
+    labels = job.takeLabelingResults()
+    render["labels"] = [
+        {"table": tables.get(p.layerID), "fid": p.featureId, "text": p.labelText, "x": p.labelRect.center().x()}
+        for p in (labels.allLabels() if labels is not None else [])
+    ]
+    render["scale"] = settings.scale()
     for layer in layers:
         if isinstance(layer, QgsVectorLayer):
             layer.setSubsetString("")
@@ -135,7 +159,8 @@ def project_request(request: dict) -> dict:
     view = project.viewSettings().defaultViewExtent()
     result["default_extent"] = [view.xMinimum(), view.yMinimum(), view.xMaximum(), view.yMaximum()]
     settings = None
-    for render in request.get("renders", []):
+    result["renders"] = request.get("renders", [])
+    for render in result["renders"]:
         settings = _render(project, request, render)
     if settings is not None:
         to_map = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), project.crs(), project)

@@ -24,7 +24,7 @@ import shutil
 import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -37,7 +37,7 @@ from geo import registry
 from geo.crs import EQUAL_AREA, WGS84
 from geo.errors import ExportError, MissingDataError, UnknownLayerError
 from geo.exporter.losses import Losses
-from geo.exporter.qgis import Style, geometry_kind, style
+from geo.exporter.qgis import Style, geometry_kind, halo_style, style
 from geo.exporter.split import AREAS_SUFFIX, part_of
 from geo.exporter.writers import read_gdal, write_gpkg
 
@@ -127,14 +127,29 @@ def _vector_layer(name: str, gdf: gpd.GeoDataFrame, gpkg: str) -> ProjectLayer:
     )
 
 
+#: A points layer's uncertainty halos are a second layer over the same table, titled with this suffix.
+HALO_TITLE = ": uncertainty radius"
+_HALO_KEY = "#halo"
+
+
+def _halo_layer(name: str, gdf: gpd.GeoDataFrame, points: ProjectLayer) -> ProjectLayer | None:
+    """Return the halos of a points layer as a layer (QGIS 3.22 draws none inside a displacement renderer)."""
+    halos = halo_style(name, gdf)
+    if halos is None or points.group != "curated":
+        return None
+    return replace(points, id=_layer_id(f"{name}_halo"), title=points.title + HALO_TITLE, style=halos)
+
+
 def _order(layer: ProjectLayer, name: str) -> tuple[int, int, float]:
-    """Sort key, top first: group, then within a group (points above areas; basemap order, top first)."""
+    """Sort key, top first: group, then within a group (points, their halos, areas; basemap order, top first)."""
     group = GROUPS.index(layer.group)
     if layer.group == "curated":
+        halo = name.endswith(_HALO_KEY)
+        name = name.removesuffix(_HALO_KEY)
         source = name.removesuffix(AREAS_SUFFIX) if name.endswith(AREAS_SUFFIX) else name
         curated = registry.curated()
         rank = curated.index(source) if source in curated else len(curated)
-        return group, int(name.endswith(AREAS_SUFFIX) and source in curated), rank
+        return group, 1 if halo else 2 * int(name.endswith(AREAS_SUFFIX) and source in curated), rank
     if layer.group == "reference":
         spec = registry.get(name)
         # outside the basemap: switched off, just above the bottom layer (the countries' opaque fill)
@@ -196,6 +211,10 @@ def project_layers(
         File names, relative to the project, of the GeoPackage and of the elevation COG (if any).
     """
     named = [(name, _vector_layer(name, gdf, gpkg)) for name, gdf in frames.items() if not gdf.empty]
+    for name, layer in list(named):
+        halo = _halo_layer(name, frames[name], layer)
+        if halo is not None:
+            named.append((name + _HALO_KEY, halo))
     for name, gdf in frames.items():
         if gdf.empty:
             logger.info("%s has no features: left out of the project (it is in %s)", name, gpkg)
