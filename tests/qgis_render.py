@@ -12,7 +12,8 @@ and read JSON from stdout. Two kinds of request:
   renderer), and render it at its default view extent to each PNG (all checked layers, or only the
   layers named, each with a filter, over white). Returns the pixel position of each point too. A
   render with ``"centre": [lon, lat], "scale": 500000`` is drawn there, at that scale, instead; every
-  render reports the labels QGIS placed (table, feature id, text) and the scale it drew at.
+  render reports the labels QGIS placed (table, feature id, text) and the scale it drew at. With
+  ``"label_texts": true`` it reports, by layer id, what each feature's labels say (``{fid: {name, texts}}``).
 - ``{"postgis": "host=... dbname=...", "tables": {"<table>": "Point", ...}}``: open each PostGIS
   table as QGIS's browser does (geometry type in the URI) and report how QGIS sees it, default style
   (from ``layer_styles``) included.
@@ -45,6 +46,9 @@ from qgis.core import (
     QgsPointXY,
     QgsProject,
     QgsRectangle,
+    QgsRenderContext,
+    QgsRuleBasedLabeling,
+    QgsUnitTypes,
     QgsVectorLayer,
     QgsWkbTypes,
 )
@@ -75,6 +79,48 @@ def _describe(layer) -> dict:
         out["values"] = sorted(str(v) for v in values)
     if vector and renderer is not None and renderer.type() == "RuleRenderer":
         out["rules"] = [r.label() for r in renderer.rootRule().children()]
+    if vector and renderer is not None and renderer.type() == "pointDisplacement":
+        out["embedded"] = renderer.embeddedRenderer().type()
+        out["names_beside_markers"] = renderer.labelAttributeName()
+        out["tolerance_mm"] = (
+            renderer.tolerance() if renderer.toleranceUnit() == QgsUnitTypes.RenderMillimeters else None
+        )
+    return out
+
+
+def _label_texts(layer: QgsVectorLayer) -> dict:
+    """Each feature's name, the texts its labels say (one per label rule it passes), and whether it is drawn."""
+    labeling = layer.labeling()
+    if labeling is None or not layer.labelsEnabled():
+        return {}
+    if isinstance(labeling, QgsRuleBasedLabeling):
+        rules = [(r.filterExpression(), r.settings()) for r in labeling.rootRule().descendants() if r.settings()]
+    else:
+        rules = [("", labeling.settings())]
+    context = QgsExpressionContext()
+    context.appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    compiled = [
+        (QgsExpression(f) if f else None, QgsExpression(s.fieldName if s.isExpression else f'"{s.fieldName}"'))
+        for f, s in rules
+    ]
+    render = QgsRenderContext()
+    render.setExpressionContext(QgsExpressionContext(context))
+    render.setRendererScale(5e6)
+    renderer = layer.renderer().clone()
+    renderer.startRender(render, layer.fields())
+    out = {}
+    for feature in layer.getFeatures():
+        context.setFeature(feature)
+        render.expressionContext().setFeature(feature)
+        texts = [text.evaluate(context) for test, text in compiled if test is None or test.evaluate(context)]
+        name = feature["name"] if layer.fields().indexOf("name") >= 0 else None
+        drawn = bool(renderer.willRenderFeature(feature, render))
+        out[str(feature.id())] = {
+            "name": name if isinstance(name, str) else None,
+            "texts": [t for t in texts if isinstance(t, str)],  # NULL: no label
+            "drawn": drawn,
+        }
+    renderer.stopRender(render)
     return out
 
 
@@ -158,6 +204,12 @@ def project_request(request: dict) -> dict:
     result = {"layers": _tree(project), "crs": crs.toProj(), "crs_valid": crs.isValid(), "crs_name": crs.description()}
     view = project.viewSettings().defaultViewExtent()
     result["default_extent"] = [view.xMinimum(), view.yMinimum(), view.xMaximum(), view.yMaximum()]
+    if request.get("label_texts"):
+        result["label_texts"] = {
+            row["id"]: _label_texts(project.mapLayer(row["id"]))
+            for row in result["layers"]
+            if row["features"] is not None
+        }
     settings = None
     result["renders"] = request.get("renders", [])
     for render in result["renders"]:

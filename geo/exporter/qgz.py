@@ -135,7 +135,7 @@ _HALO_KEY = "#halo"
 def _halo_layer(name: str, gdf: gpd.GeoDataFrame, points: ProjectLayer) -> ProjectLayer | None:
     """Return the halos of a points layer as a layer (QGIS 3.22 draws none inside a displacement renderer)."""
     halos = halo_style(name, gdf)
-    if halos is None or points.group != "curated":
+    if halos is None or points.group not in ("user", "curated"):
         return None
     return replace(points, id=_layer_id(f"{name}_halo"), title=points.title + HALO_TITLE, style=halos)
 
@@ -143,9 +143,11 @@ def _halo_layer(name: str, gdf: gpd.GeoDataFrame, points: ProjectLayer) -> Proje
 def _order(layer: ProjectLayer, name: str) -> tuple[int, int, float]:
     """Sort key, top first: group, then within a group (points, their halos, areas; basemap order, top first)."""
     group = GROUPS.index(layer.group)
+    halo = name.endswith(_HALO_KEY)
+    name = name.removesuffix(_HALO_KEY)
+    if layer.group == "user":
+        return group, 1 if halo else 2 * int(name.endswith(AREAS_SUFFIX)), 0
     if layer.group == "curated":
-        halo = name.endswith(_HALO_KEY)
-        name = name.removesuffix(_HALO_KEY)
         source = name.removesuffix(AREAS_SUFFIX) if name.endswith(AREAS_SUFFIX) else name
         curated = registry.curated()
         rank = curated.index(source) if source in curated else len(curated)
