@@ -67,6 +67,13 @@ def _describe(layer) -> dict:
         "opacity": layer.opacity() if layer is not None else None,
         "crs_name": layer.crs().description() if layer is not None else None,
     }
+    if vector and renderer is not None and renderer.type() == "pointDisplacement":
+        out["embedded"] = renderer.embeddedRenderer().type()
+        out["names_beside_markers"] = renderer.labelAttributeName()
+        out["tolerance_mm"] = (
+            renderer.tolerance() if renderer.toleranceUnit() == QgsUnitTypes.RenderMillimeters else None
+        )
+        renderer = renderer.embeddedRenderer()  # its categories, below
     if vector and renderer is not None and renderer.type() == "categorizedSymbol":
         out["categories"] = [c.value() for c in renderer.categories()]
         context = QgsExpressionContext()
@@ -79,12 +86,6 @@ def _describe(layer) -> dict:
         out["values"] = sorted(str(v) for v in values)
     if vector and renderer is not None and renderer.type() == "RuleRenderer":
         out["rules"] = [r.label() for r in renderer.rootRule().children()]
-    if vector and renderer is not None and renderer.type() == "pointDisplacement":
-        out["embedded"] = renderer.embeddedRenderer().type()
-        out["names_beside_markers"] = renderer.labelAttributeName()
-        out["tolerance_mm"] = (
-            renderer.tolerance() if renderer.toleranceUnit() == QgsUnitTypes.RenderMillimeters else None
-        )
     return out
 
 

@@ -468,22 +468,25 @@ _TABLE = """CREATE TABLE IF NOT EXISTS layer_styles (
 
 
 def add_qgis_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Write one default QGIS style per layer into the GeoPackage at `path`."""
+    """Write one default QGIS style per layer into the GeoPackage at `path`.
+
+    A points layer with ``uncertainty_m`` also gets its halos as a second, non-default style (QGIS:
+    Layer Properties > Style > Load Style > From database), for a copy of the layer drawn under it.
+    """
+    insert = (
+        "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, "
+        "styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', ?, ?, ?, ?, '', ?, ?, '', '')"
+    )
     with sqlite3.connect(path) as con:
         con.execute(_TABLE)
         geometry_columns = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
         for name, gdf in frames.items():
             con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (name,))
-            con.execute(
-                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
-                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
-                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', '')",
-                (
-                    name,
-                    geometry_columns.get(name, "geom"),
-                    f"{name} (centralasia-geo)",
-                    qml_document(name, gdf),
-                    f"Default style for {name}, written by centralasia-geo",
-                ),
-            )
+            column = geometry_columns.get(name, "geom")
+            styles = [(f"{name} (centralasia-geo)", qml_document(name, gdf), 1, f"Default style for {name}")]
+            halos = halo_style(name, gdf)
+            if halos is not None:
+                styles.append((f"{name}: uncertainty radius", halos.qml(), 0, f"Uncertainty halos of {name}"))
+            for style_name, qml, use, description in styles:
+                con.execute(insert, (name, column, style_name, qml, use, f"{description}, written by centralasia-geo"))
     con.close()
