@@ -3,12 +3,18 @@
 - **Points** (a curated layer's site, town and district features): one category per colour of the
   layer's scheme (commodity group, campus status, carbon approach, afforestation kind), the marker
   shape of its :class:`~geo.registry.LayerSpec`, a larger marker for a cited site, a thick black
-  outline for a UK-critical mineral, and the **uncertainty radius as a halo**: a dashed ring of
-  ``uncertainty_m`` metres on the ground, drawn by a geometry generator (so it stays true at any scale
-  and in any project CRS). Halos are drawn below every marker (symbol levels).
+  outline for a UK-critical mineral. Points closer than :data:`DISPLACE_MM` on screen (four campuses in
+  one town) are **drawn apart** on a ring around their place (QGIS's point displacement renderer) and,
+  zoomed in beyond :data:`POINT_LABEL_SCALE`, each is named beside its own marker; cited sites are
+  labelled from :data:`SITE_LABEL_SCALE`. The **uncertainty radius is a halo** (:func:`halo_style`): a
+  dashed ring of ``uncertainty_m`` metres on the ground, drawn by a geometry generator (true at any scale
+  and in any project CRS), in a layer of its own under the markers (QGIS 3.22 draws no geometry
+  generator inside a displacement renderer).
 - **Areas** (region- and country-only features, "somewhere inside"): grouped by precision level, then
-  category. A region is **hatched and translucent** with a dashed outline and a label; a country is a
-  **dashed outline with no fill**, so it never covers what lies inside it.
+  category. A region is **hatched and translucent** with a dashed outline, giving way to the outline
+  alone zoomed in beyond :data:`HATCH_SCALE`; a country is a **dashed outline with no fill**, so it
+  never covers what lies inside it. Features with one and the same envelope are drawn once (the first
+  id) with **one label naming them all** and where they are ("somewhere in Kyrgyzstan").
 - **Reference layers** from :data:`geo.symbology.REFERENCE_STYLES`; towns small, sized by population and
   thinned by scale (more appear as you zoom in), labelled by population.
 
