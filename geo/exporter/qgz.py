@@ -7,7 +7,8 @@
   (``geo data fetch elevation``); a project without it is complete otherwise;
 - ``atlas.qgz``: the project. Paths are **relative** (``./atlas.gpkg``), so the folder can be moved or
   shared whole. Layers sit in groups, top to bottom: your own layers, ``curated`` (points, their
-  uncertainty halos as layers of their own (titled ``...: uncertainty radius``), then areas), ``elevation`` (hillshade and tint, multiplied over the basemap) and ``reference`` (in the web
+  uncertainty halos as layers of their own (titled ``...: uncertainty radius``), then areas),
+  ``elevation`` (hillshade and tint, multiplied over the basemap) and ``reference`` (in the web
   map's basemap order; layers outside it are switched off). The styles are those of
   :mod:`geo.exporter.qgis`; the project CRS is :data:`geo.crs.EQUAL_AREA` (an Albers conic fitted to
   Central Asia) and it opens on Central Asia. Measurements use the WGS84 ellipsoid, in metres.
