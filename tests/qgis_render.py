@@ -10,7 +10,10 @@ and read JSON from stdout. Two kinds of request:
   "renders": [{"out": "all.png"}, {"out": "some.png", "layers": {"<table>": "<filter>", ...}}]}``:
   open the project, list its layers in panel order (group, title, table, valid, feature count, checked,
   renderer), and render it at its default view extent to each PNG (all checked layers, or only the
-  layers named, each with a filter, over white). Returns the pixel position of each point too.
+  layers named, each with a filter, over white). Returns the pixel position of each point too. A
+  render with ``"centre": [lon, lat], "scale": 500000`` is drawn there, at that scale, instead; every
+  render reports the labels QGIS placed (table, feature id, text) and the scale it drew at. With
+  ``"label_texts": true`` it reports, by layer id, what each feature's labels say (``{fid: {name, texts}}``).
 - ``{"postgis": "host=... dbname=...", "tables": {"<table>": "Point", ...}}``: open each PostGIS
   table as QGIS's browser does (geometry type in the URI) and report how QGIS sees it, default style
   (from ``layer_styles``) included.
@@ -42,6 +45,10 @@ from qgis.core import (
     QgsMapSettings,
     QgsPointXY,
     QgsProject,
+    QgsRectangle,
+    QgsRenderContext,
+    QgsRuleBasedLabeling,
+    QgsUnitTypes,
     QgsVectorLayer,
     QgsWkbTypes,
 )
@@ -58,7 +65,15 @@ def _describe(layer) -> dict:
         "renderer": renderer.type() if renderer is not None else None,
         "labels": bool(vector and layer.labelsEnabled()),
         "opacity": layer.opacity() if layer is not None else None,
+        "crs_name": layer.crs().description() if layer is not None else None,
     }
+    if vector and renderer is not None and renderer.type() == "pointDisplacement":
+        out["embedded"] = renderer.embeddedRenderer().type()
+        out["names_beside_markers"] = renderer.labelAttributeName()
+        out["tolerance_mm"] = (
+            renderer.tolerance() if renderer.toleranceUnit() == QgsUnitTypes.RenderMillimeters else None
+        )
+        renderer = renderer.embeddedRenderer()  # its categories, below
     if vector and renderer is not None and renderer.type() == "categorizedSymbol":
         out["categories"] = [c.value() for c in renderer.categories()]
         context = QgsExpressionContext()
@@ -71,6 +86,42 @@ def _describe(layer) -> dict:
         out["values"] = sorted(str(v) for v in values)
     if vector and renderer is not None and renderer.type() == "RuleRenderer":
         out["rules"] = [r.label() for r in renderer.rootRule().children()]
+    return out
+
+
+def _label_texts(layer: QgsVectorLayer) -> dict:
+    """Each feature's name, the texts its labels say (one per label rule it passes), and whether it is drawn."""
+    labeling = layer.labeling()
+    if labeling is None or not layer.labelsEnabled():
+        return {}
+    if isinstance(labeling, QgsRuleBasedLabeling):
+        rules = [(r.filterExpression(), r.settings()) for r in labeling.rootRule().descendants() if r.settings()]
+    else:
+        rules = [("", labeling.settings())]
+    context = QgsExpressionContext()
+    context.appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    compiled = [
+        (QgsExpression(f) if f else None, QgsExpression(s.fieldName if s.isExpression else f'"{s.fieldName}"'))
+        for f, s in rules
+    ]
+    render = QgsRenderContext()
+    render.setExpressionContext(QgsExpressionContext(context))
+    render.setRendererScale(5e6)
+    renderer = layer.renderer().clone()
+    renderer.startRender(render, layer.fields())
+    out = {}
+    for feature in layer.getFeatures():
+        context.setFeature(feature)
+        render.expressionContext().setFeature(feature)
+        texts = [text.evaluate(context) for test, text in compiled if test is None or test.evaluate(context)]
+        name = feature["name"] if layer.fields().indexOf("name") >= 0 else None
+        drawn = bool(renderer.willRenderFeature(feature, render))
+        out[str(feature.id())] = {
+            "name": name if isinstance(name, str) else None,
+            "texts": [t for t in texts if isinstance(t, str)],  # NULL: no label
+            "drawn": drawn,
+        }
+    renderer.stopRender(render)
     return out
 
 
@@ -115,10 +166,31 @@ def _render(project: QgsProject, request: dict, render: dict) -> QgsMapSettings:
             layers.append(layer)
     settings.setLayers(layers)
     settings.setExtent(project.viewSettings().defaultViewExtent())
+    if "centre" in render:
+        to_map = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), project.crs(), project)
+        centre = to_map.transform(QgsPointXY(*render["centre"]))
+        # map units per pixel for the scale wanted, at the settings' dpi (scale = mupp * dpi / 0.0254)
+        half = render["scale"] * 0.0254 / settings.outputDpi() / 2
+        size = settings.outputSize()
+        settings.setExtent(
+            QgsRectangle(
+                centre.x() - half * size.width(),
+                centre.y() - half * size.height(),
+                centre.x() + half * size.width(),
+                centre.y() + half * size.height(),
+            )
+        )
     job = QgsMapRendererParallelJob(settings)
     job.start()
     job.waitForFinished()
     job.renderedImage().save(render["out"], "PNG")
+    tables = {layer.id(): layer.source().split("layername=", 1)[-1] for layer in layers}
+    labels = job.takeLabelingResults()
+    render["labels"] = [
+        {"table": tables.get(p.layerID), "fid": p.featureId, "text": p.labelText, "x": p.labelRect.center().x()}
+        for p in (labels.allLabels() if labels is not None else [])
+    ]
+    render["scale"] = settings.scale()
     for layer in layers:
         if isinstance(layer, QgsVectorLayer):
             layer.setSubsetString("")
@@ -129,11 +201,19 @@ def project_request(request: dict) -> dict:
     project = QgsProject.instance()
     if not project.read(request["project"]):
         return {"error": project.error()}
-    result = {"layers": _tree(project), "crs": project.crs().toProj(), "crs_valid": project.crs().isValid()}
+    crs = project.crs()
+    result = {"layers": _tree(project), "crs": crs.toProj(), "crs_valid": crs.isValid(), "crs_name": crs.description()}
     view = project.viewSettings().defaultViewExtent()
     result["default_extent"] = [view.xMinimum(), view.yMinimum(), view.xMaximum(), view.yMaximum()]
+    if request.get("label_texts"):
+        result["label_texts"] = {
+            row["id"]: _label_texts(project.mapLayer(row["id"]))
+            for row in result["layers"]
+            if row["features"] is not None
+        }
     settings = None
-    for render in request.get("renders", []):
+    result["renders"] = request.get("renders", [])
+    for render in result["renders"]:
         settings = _render(project, request, render)
     if settings is not None:
         to_map = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"), project.crs(), project)

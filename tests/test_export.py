@@ -282,11 +282,14 @@ def test_geopackage_carries_default_qgis_styles(tmp_path, frames, written):
 
     report = export(frames, tmp_path / "styled.gpkg")
     with sqlite3.connect(report.path) as con:
-        rows = con.execute("SELECT f_table_name, styleQML, useAsDefault FROM layer_styles").fetchall()
-    assert {r[0] for r in rows} == set(written)
-    assert all(r[2] == 1 for r in rows)
-    qml = {name: ElementTree.fromstring(text.split("'SYSTEM'>", 1)[1]) for name, text, _ in rows}
-    renderer = qml["campuses"].find("renderer-v2")
+        rows = con.execute("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault").fetchall()
+        others = con.execute("SELECT f_table_name, styleName FROM layer_styles WHERE NOT useAsDefault").fetchall()
+    assert sorted(r[0] for r in rows) == sorted(written)  # one default style per layer
+    assert ("campuses", "campuses: uncertainty radius") in others  # and the halos, a style to load
+    qml = {name: ElementTree.fromstring(text.split("'SYSTEM'>", 1)[1]) for name, text in rows}
+    displacement = qml["campuses"].find("renderer-v2")
+    assert displacement.get("type") == "pointDisplacement"  # campuses in one town drawn apart
+    renderer = displacement.find("renderer-v2")
     assert renderer.get("type") == "categorizedSymbol"
     assert renderer.get("attr") == '"status"'
     assert {c.get("value") for c in renderer.iter("category")} == set(frames["campuses"]["status"])

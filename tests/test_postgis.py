@@ -110,7 +110,8 @@ def test_qgis_opens_the_tables_with_their_default_styles(exported, database, tmp
         assert layer["valid"], name
         assert layer["features"] == exported.features[name], name
     deposits = seen["mineral_deposits"]
-    assert deposits["renderer"] == "categorizedSymbol"  # the default style from layer_styles, not QGIS's own
+    # the default style from layer_styles, not QGIS's own: stacked points drawn apart, by category
+    assert (deposits["renderer"], deposits["embedded"]) == ("pointDisplacement", "categorizedSymbol")
     assert deposits["values"] == sorted(deposits["categories"])  # jsonb lists read as lists by the expression
     assert seen["mineral_deposits_areas"]["renderer"] == "RuleRenderer"
     assert seen["cities"]["renderer"] == "RuleRenderer"

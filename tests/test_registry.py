@@ -84,12 +84,13 @@ def test_a_synthetic_curated_layer_loads_maps_and_exports_with_no_other_module_e
     report = geo.export(["test_parks"], tmp_path / "parks.gpkg")
     assert report.features == {"test_parks": 1, "test_parks_areas": 1}  # a town-level park, a region-level one
     with sqlite3.connect(report.path) as con:
-        styles = dict(con.execute("SELECT f_table_name, styleQML FROM layer_styles"))
+        styles = dict(con.execute("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault"))
     points, areas = (
         ElementTree.fromstring(styles[n].split("'SYSTEM'>", 1)[1]).find("renderer-v2")
         for n in ("test_parks", "test_parks_areas")
     )
-    assert points.get("type") == "categorizedSymbol"
+    assert points.get("type") == "pointDisplacement"
+    assert points.find("renderer-v2").get("type") == "categorizedSymbol"
     assert {c.get("value") for c in points.iter("category")} == {"operating"}
     assert areas.get("type") == "RuleRenderer"
     assert "'planned'" in " ".join(r.get("filter", "") for r in areas.iter("rule"))

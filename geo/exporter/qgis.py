@@ -3,12 +3,18 @@
 - **Points** (a curated layer's site, town and district features): one category per colour of the
   layer's scheme (commodity group, campus status, carbon approach, afforestation kind), the marker
   shape of its :class:`~geo.registry.LayerSpec`, a larger marker for a cited site, a thick black
-  outline for a UK-critical mineral, and the **uncertainty radius as a halo**: a dashed ring of
-  ``uncertainty_m`` metres on the ground, drawn by a geometry generator (so it stays true at any scale
-  and in any project CRS). Halos are drawn below every marker (symbol levels).
+  outline for a UK-critical mineral. Points closer than :data:`DISPLACE_MM` on screen (four campuses in
+  one town) are **drawn apart** on a ring around their place (QGIS's point displacement renderer) and,
+  zoomed in beyond :data:`POINT_LABEL_SCALE`, each is named beside its own marker; cited sites are
+  labelled from :data:`SITE_LABEL_SCALE`. The **uncertainty radius is a halo** (:func:`halo_style`): a
+  dashed ring of ``uncertainty_m`` metres on the ground, drawn by a geometry generator (true at any scale
+  and in any project CRS), in a layer of its own under the markers (QGIS 3.22 draws no geometry
+  generator inside a displacement renderer).
 - **Areas** (region- and country-only features, "somewhere inside"): grouped by precision level, then
-  category. A region is **hatched and translucent** with a dashed outline and a label; a country is a
-  **dashed outline with no fill**, so it never covers what lies inside it.
+  category. A region is **hatched and translucent** with a dashed outline, giving way to the outline
+  alone zoomed in beyond :data:`HATCH_SCALE`; a country is a **dashed outline with no fill**, so it
+  never covers what lies inside it. Features with one and the same envelope are drawn once (the first
+  id) with **one label naming them all** and where they are ("somewhere in Kyrgyzstan").
 - **Reference layers** from :data:`geo.symbology.REFERENCE_STYLES`; towns small, sized by population and
   thinned by scale (more appear as you zoom in), labelled by population.
 
@@ -22,7 +28,7 @@ from __future__ import annotations
 
 import copy
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -32,6 +38,7 @@ import pandas as pd
 from lxml import etree
 
 from geo import precision, registry, symbology
+from geo.data.build import CA5
 from geo.errors import UnknownLayerError
 from geo.exporter.qml import (
     MM_PER_PX,
@@ -47,6 +54,7 @@ from geo.exporter.qml import (
     layer_parts,
     line_pattern_fill,
     literal,
+    point_displacement,
     rule_based,
     simple_fill,
     simple_line,
@@ -57,7 +65,16 @@ from geo.exporter.qml import (
 from geo.exporter.split import part_of
 from geo.registry import LayerSpec
 
-__all__ = ["HALO", "Style", "add_qgis_styles", "category_expression", "geometry_kind", "qml_document", "style"]
+__all__ = [
+    "HALO",
+    "Style",
+    "add_qgis_styles",
+    "category_expression",
+    "geometry_kind",
+    "halo_style",
+    "qml_document",
+    "style",
+]
 
 #: How a format holds list fields: JSON text (GeoPackage, FlatGeobuf, ...) or native arrays (PostGIS jsonb).
 Lists = Literal["json", "native"]
@@ -67,7 +84,8 @@ _LABEL_GREY = "#3a3a3a"
 #: The uncertainty halo, in the layer's CRS: project to Web Mercator, which is conformal and whose scale at
 #: latitude phi is 1/cos(phi), so a radius of r metres on the ground is r / cos(phi) Mercator metres; the
 #: ring is a true circle to within 1% for the radii geo uses (up to about 50 km). Nothing is drawn without
-#: a radius.
+#: a radius. QGIS 3.22 draws no geometry generator inside a point displacement renderer, so the halos are a
+#: layer of their own in a project (:func:`halo_style`), under the displaced markers.
 HALO = (
     'CASE WHEN coalesce("uncertainty_m", 0) > 0 THEN '
     "with_variable('ll', transform($geometry, @layer_crs, 'EPSG:4326'), "
@@ -159,18 +177,23 @@ def _is_na(value: Any) -> bool:
     return bool(pd.api.types.is_scalar(value) and pd.isna(value))
 
 
-def _point_symbol(colour: str, marker: str, *, critical: str | None, halo: bool = True) -> etree._Element:
-    ring = symbol(
-        "fill",
-        [simple_fill(colour, opacity=0.07), simple_line(colour, width=0.3, opacity=0.85, dash=(1.2, 0.9))],
-    )
+def _point_symbol(colour: str, marker: str, *, critical: str | None) -> etree._Element:
     sizes = f"CASE WHEN \"location_precision\" = 'site' THEN {_SITE_SIZE_MM} ELSE {_POINT_SIZE_MM} END"
     expressions = {"size": sizes}
     if critical:
         expressions["outlineColor"] = f"CASE WHEN {critical} THEN '0,0,0,255' ELSE '255,255,255,255' END"
         expressions["outlineWidth"] = f"CASE WHEN {critical} THEN 0.7 ELSE 0.35 END"
-    dot = simple_marker(marker, colour, size=_POINT_SIZE_MM, outline_width=0.35, expressions=expressions, pass_=1)
-    return symbol("marker", [geometry_generator(HALO, ring), dot] if halo else [dot])
+    dot = simple_marker(marker, colour, size=_POINT_SIZE_MM, outline_width=0.35, expressions=expressions)
+    return symbol("marker", [dot])
+
+
+def _halo_symbol(colour: str) -> etree._Element:
+    """Return a marker symbol that draws only the uncertainty ring (a faint disc, a dashed edge) around its point."""
+    ring = symbol(
+        "fill",
+        [simple_fill(colour, opacity=0.07), simple_line(colour, width=0.3, opacity=0.85, dash=(1.2, 0.9))],
+    )
+    return symbol("marker", [geometry_generator(HALO, ring)])
 
 
 #: Opacity of an areas layer as a whole. Its symbols are opaque, so features sharing one region (drawn
@@ -190,19 +213,127 @@ def _name_label(gdf: gpd.GeoDataFrame, **options: Any) -> etree._Element | None:
     return labeling(Label(field("name"), **options)) if "name" in gdf else None
 
 
+#: Points closer than this on screen (mm; a marker is 2.8-3.4 mm) are drawn apart on a ring around their
+#: place, each in its own symbol: four campuses in one town are four markers, not one on top of three.
+DISPLACE_MM = 2.0
+#: Point labels appear zoomed in beyond these scales: a cited site from 1:5,000,000, a point placed only to
+#: its town or district from 1:2,000,000 (where the towns' own names appear too).
+SITE_LABEL_SCALE, POINT_LABEL_SCALE = 5e6, 2e6
+
+
+def _point_labels(gdf: gpd.GeoDataFrame) -> etree._Element | None:
+    """Labels placed by QGIS's labelling engine, zoomed out: cited sites only, between 1:5M and 1:2M.
+
+    Zoomed in beyond :data:`POINT_LABEL_SCALE` the displacement renderer names every point beside its own
+    (displaced) marker; the engine would name only one point of a stack, at the stack's centre.
+    """
+    if "name" not in gdf:
+        return None
+    site = "\"location_precision\" = 'site'" if "location_precision" in gdf else ""
+    look: dict[str, Any] = {"size": 8, "colour": _LABEL_GREY, "placement": 6, "distance": 1.0}
+    return labeling(
+        Label(
+            field("name"),
+            filter=site,
+            max_scale=SITE_LABEL_SCALE,
+            min_scale=POINT_LABEL_SCALE,
+            description="cited sites, zoomed out",
+            **look,
+        )
+    )
+
+
+def _by_category(
+    spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists, make: Callable[[str], etree._Element]
+) -> etree._Element:
+    """Return a renderer with one symbol per category of the layer's scheme (`make`: colour -> symbol)."""
+    if spec is None or spec.category is None:
+        return single_symbol(make(_USER_COLOUR))
+    categories = [
+        Category(value, label, make(colour)) for value, label, colour in _categories(spec, gdf[spec.category])
+    ]
+    return categorized(category_expression(spec, lists), categories)
+
+
 def _points_style(spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists) -> Style:
     marker = spec.marker if spec is not None else "circle"
     critical = _critical_expression(lists) if spec is not None and spec.critical_outline else None
-    halo = "uncertainty_m" in gdf
-    if spec is None or spec.category is None:
-        renderer = single_symbol(_point_symbol(_USER_COLOUR, marker, critical=None, halo=halo), symbol_levels=True)
-    else:
-        categories = [
-            Category(value, label, _point_symbol(colour, marker, critical=critical, halo=halo))
-            for value, label, colour in _categories(spec, gdf[spec.category])
-        ]
-        renderer = categorized(category_expression(spec, lists), categories, symbol_levels=True)
-    return Style(renderer, _name_label(gdf, size=8, colour=_LABEL_GREY, placement=6, distance=1.0))
+    markers = _by_category(spec, gdf, lists, lambda colour: _point_symbol(colour, marker, critical=critical))
+    names = "name" if "name" in gdf else None
+    displaced = point_displacement(
+        markers, tolerance=DISPLACE_MM, label_field=names, label_scale=POINT_LABEL_SCALE, label_colour=_LABEL_GREY
+    )
+    return Style(displaced, _point_labels(gdf))
+
+
+def halo_style(name: str, gdf: gpd.GeoDataFrame, *, lists: Lists = "json") -> Style | None:
+    """Return the style of a points layer's uncertainty halos (a layer of their own in a project), or ``None``.
+
+    ``None`` for a layer without ``uncertainty_m`` or that is not points. The rings are in the points' colours,
+    ``uncertainty_m`` metres on the ground, centred on each point's true place (not on its displaced marker).
+    """
+    source, part = part_of(name, gdf)
+    spec = _spec(source)
+    if "uncertainty_m" not in gdf or part == "areas" or geometry_kind(gdf, part) != "marker":
+        return None
+    if spec is not None and spec.kind == "reference":
+        return None
+    return Style(_by_category(spec, gdf, lists, _halo_symbol))
+
+
+#: Zoomed in beyond this scale a region's hatching gives way to its dashed outline (the web map's
+#: "somewhere inside" hatching thins to an outline as you zoom in); a country is an outline at every scale.
+HATCH_SCALE = 2e6
+#: Features whose envelopes are one geometry (three features known only to be in Issyk-Kul) form one group:
+#: drawn once (by the first id) with one label naming them all.
+ENVELOPE = "geom_to_wkt($geometry)"
+FIRST_OF_ENVELOPE = f"$id = minimum($id, group_by:={ENVELOPE})"
+
+
+def _names_of_envelope(gdf: gpd.GeoDataFrame) -> str:
+    """Expression: the names of every feature sharing this feature's envelope, one a line, A to Z."""
+    name = f"coalesce({', '.join(field(c) for c in ('name', 'id') if c in gdf)}, '')"
+    return f"concatenate({name}, group_by:={ENVELOPE}, concatenator:='\\n', order_by:={name})"
+
+
+def _area_label(gdf: gpd.GeoDataFrame) -> etree._Element | None:
+    """Every area's label, once per envelope: the names, then where (a country-wide one: "somewhere in ...")."""
+    if "name" not in gdf and "id" not in gdf:
+        return None
+    where = "'somewhere in this region'"
+    if "country" in gdf:
+        names = " ".join(f"WHEN {field('country')} = {literal(k)} THEN {literal(v[2])}" for k, v in CA5.items())
+        country = f"coalesce(CASE {names} END, {field('country')}, 'this country')"
+        where = f"CASE WHEN \"location_precision\" = 'country' THEN 'somewhere in ' || {country} ELSE {where} END"
+    text = f"{_names_of_envelope(gdf)} || '\\n(' || {where} || ')'"
+    return labeling(
+        Label(
+            text,
+            size=8,
+            colour=_LABEL_GREY,
+            italic=True,
+            placement=0,  # around the centroid: two layers' labels of one region both find room
+            distance=1.0,
+            whole_centroid=True,
+            filter=FIRST_OF_ENVELOPE,
+            description="one label per envelope, naming every feature in it",
+        )
+    )
+
+
+def _area_rules(kind: precision.Symbol, colour: str, test: str, label: str) -> Rule:
+    """Return a category's rule: a region hatched zoomed out, outlined zoomed in; a country outlined."""
+    if kind != "hatch":
+        return Rule(test, label, _area_symbol(kind, colour))
+    outline = symbol("fill", [simple_line(colour, width=0.6, dash=(1.6, 1.1))])
+    return Rule(
+        test,
+        label,
+        children=(
+            Rule("", f"{label} (hatched)", _area_symbol(kind, colour), min_scale=HATCH_SCALE),
+            Rule("", f"{label} (outline, zoomed in)", outline, max_scale=HATCH_SCALE),
+        ),
+    )
 
 
 def _areas_style(spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists) -> Style:
@@ -214,17 +345,15 @@ def _areas_style(spec: LayerSpec | None, gdf: gpd.GeoDataFrame, lists: Lists) ->
         if rows.empty:
             continue
         if spec is None or expression is None or spec.category is None:
-            children: tuple[Rule, ...] = (Rule("", "all", _area_symbol(level.symbol, _USER_COLOUR)),)
+            children: tuple[Rule, ...] = (_area_rules(level.symbol, _USER_COLOUR, "", "all"),)
         else:
             children = tuple(
-                Rule(f"{expression} = {literal(value)}", label, _area_symbol(level.symbol, colour))
+                _area_rules(level.symbol, colour, f"{expression} = {literal(value)}", label)
                 for value, label, colour in _categories(spec, rows[spec.category])
             )
-        rules.append(Rule(f'"location_precision" = {literal(key)}', level.legend, children=children))
-    hatched = [k for k in precision.AREA_LEVELS if precision.get(k).symbol == "hatch"]
-    show = f'"location_precision" IN ({", ".join(literal(k) for k in sorted(hatched))})'
-    label = _name_label(gdf, size=8, colour=_LABEL_GREY, italic=True, show=show, placement=1, distance=0)
-    return Style(rule_based(rules), label, opacity=AREAS_OPACITY)
+        test = f'"location_precision" = {literal(key)} AND {FIRST_OF_ENVELOPE}'
+        rules.append(Rule(test, level.legend, children=children))
+    return Style(rule_based(rules), _area_label(gdf), opacity=AREAS_OPACITY)
 
 
 def _reference_symbol(kind: SymbolKind, st: Mapping[str, Any]) -> etree._Element:
@@ -345,22 +474,25 @@ _TABLE = """CREATE TABLE IF NOT EXISTS layer_styles (
 
 
 def add_qgis_styles(path: Path, frames: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Write one default QGIS style per layer into the GeoPackage at `path`."""
+    """Write one default QGIS style per layer into the GeoPackage at `path`.
+
+    A points layer with ``uncertainty_m`` also gets its halos as a second, non-default style (QGIS:
+    Layer Properties > Style > Load Style > From database), for a copy of the layer drawn under it.
+    """
+    insert = (
+        "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, "
+        "styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES ('', '', ?, ?, ?, ?, '', ?, ?, '', '')"
+    )
     with sqlite3.connect(path) as con:
         con.execute(_TABLE)
         geometry_columns = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
         for name, gdf in frames.items():
             con.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (name,))
-            con.execute(
-                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
-                "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
-                "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', '')",
-                (
-                    name,
-                    geometry_columns.get(name, "geom"),
-                    f"{name} (centralasia-geo)",
-                    qml_document(name, gdf),
-                    f"Default style for {name}, written by centralasia-geo",
-                ),
-            )
+            column = geometry_columns.get(name, "geom")
+            styles = [(f"{name} (centralasia-geo)", qml_document(name, gdf), 1, f"Default style for {name}")]
+            halos = halo_style(name, gdf)
+            if halos is not None:
+                styles.append((f"{name}: uncertainty radius", halos.qml(), 0, f"Uncertainty halos of {name}"))
+            for style_name, qml, use, description in styles:
+                con.execute(insert, (name, column, style_name, qml, use, f"{description}, written by centralasia-geo"))
     con.close()

@@ -6,8 +6,9 @@
 - ``atlas.elevation.tif``: a copy of the GEBCO elevation COG, if it has been fetched
   (``geo data fetch elevation``); a project without it is complete otherwise;
 - ``atlas.qgz``: the project. Paths are **relative** (``./atlas.gpkg``), so the folder can be moved or
-  shared whole. Layers sit in groups, top to bottom: your own layers, ``curated`` (points above
-  areas), ``elevation`` (hillshade and tint, multiplied over the basemap) and ``reference`` (in the web
+  shared whole. Layers sit in groups, top to bottom: your own layers, ``curated`` (points, their
+  uncertainty halos as layers of their own (titled ``...: uncertainty radius``), then areas),
+  ``elevation`` (hillshade and tint, multiplied over the basemap) and ``reference`` (in the web
   map's basemap order; layers outside it are switched off). The styles are those of
   :mod:`geo.exporter.qgis`; the project CRS is :data:`geo.crs.EQUAL_AREA` (an Albers conic fitted to
   Central Asia) and it opens on Central Asia. Measurements use the WGS84 ellipsoid, in metres.
@@ -24,7 +25,7 @@ import shutil
 import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -37,7 +38,7 @@ from geo import registry
 from geo.crs import EQUAL_AREA, WGS84
 from geo.errors import ExportError, MissingDataError, UnknownLayerError
 from geo.exporter.losses import Losses
-from geo.exporter.qgis import Style, geometry_kind, style
+from geo.exporter.qgis import Style, geometry_kind, halo_style, style
 from geo.exporter.split import AREAS_SUFFIX, part_of
 from geo.exporter.writers import read_gdal, write_gpkg
 from geo.formats import ELEVATION_SUFFIX
@@ -126,14 +127,31 @@ def _vector_layer(name: str, gdf: gpd.GeoDataFrame, gpkg: str) -> ProjectLayer:
     )
 
 
+#: A points layer's uncertainty halos are a second layer over the same table, titled with this suffix.
+HALO_TITLE = ": uncertainty radius"
+_HALO_KEY = "#halo"
+
+
+def _halo_layer(name: str, gdf: gpd.GeoDataFrame, points: ProjectLayer) -> ProjectLayer | None:
+    """Return the halos of a points layer as a layer (QGIS 3.22 draws none inside a displacement renderer)."""
+    halos = halo_style(name, gdf)
+    if halos is None or points.group not in ("user", "curated"):
+        return None
+    return replace(points, id=_layer_id(f"{name}_halo"), title=points.title + HALO_TITLE, style=halos)
+
+
 def _order(layer: ProjectLayer, name: str) -> tuple[int, int, float]:
-    """Sort key, top first: group, then within a group (points above areas; basemap order, top first)."""
+    """Sort key, top first: group, then within a group (points, their halos, areas; basemap order, top first)."""
     group = GROUPS.index(layer.group)
+    halo = name.endswith(_HALO_KEY)
+    name = name.removesuffix(_HALO_KEY)
+    if layer.group == "user":
+        return group, 1 if halo else 2 * int(layer.geometry == "Polygon"), 0
     if layer.group == "curated":
         curated = registry.curated()
         source = name if name in curated else name.removesuffix(AREAS_SUFFIX)  # afforestation_areas is a layer
         rank = curated.index(source) if source in curated else len(curated)
-        return group, int(layer.geometry == "Polygon" and source in curated), rank  # area layers below points
+        return group, 1 if halo else 2 * int(layer.geometry == "Polygon" and source in curated), rank
     if layer.group == "reference":
         spec = registry.get(name)
         # outside the basemap: switched off, just above the bottom layer (the countries' opaque fill)
@@ -195,6 +213,10 @@ def project_layers(
         File names, relative to the project, of the GeoPackage and of the elevation COG (if any).
     """
     named = [(name, _vector_layer(name, gdf, gpkg)) for name, gdf in frames.items() if not gdf.empty]
+    for name, layer in list(named):
+        halo = _halo_layer(name, frames[name], layer)
+        if halo is not None:
+            named.append((name + _HALO_KEY, halo))
     for name, gdf in frames.items():
         if gdf.empty:
             logger.info("%s has no features: left out of the project (it is in %s)", name, gpkg)
@@ -206,14 +228,34 @@ def project_layers(
     return layers
 
 
+#: Names for the CRSs geo defines by a PROJ string (which PROJ calls "unknown"): QGIS shows the name.
+CRS_NAMES = {EQUAL_AREA: "Central Asia Albers Equal Area (geo.crs.EQUAL_AREA)"}
+
+
+def _named(crs: pyproj.CRS, crs_text: str) -> pyproj.CRS:
+    """Return `crs` under its name in :data:`CRS_NAMES` (and its base CRS's, e.g. WGS 84), if PROJ has none."""
+    name = CRS_NAMES.get(crs_text)
+    if name is None or crs.name not in ("unknown", ""):
+        return crs
+    spec = crs.to_json_dict() | {"name": name}
+    if isinstance(spec.get("base_crs"), dict) and spec["base_crs"].get("name") in ("unknown", "", None):
+        spec["base_crs"] = spec["base_crs"] | {"name": crs.datum.name if crs.datum else "unknown"}
+        if crs.geodetic_crs is not None and crs.geodetic_crs.equals(WGS84, ignore_axis_order=True):
+            spec["base_crs"]["name"] = "WGS 84"
+    return pyproj.CRS.from_json_dict(spec)
+
+
 def _srs(crs_text: str) -> etree._Element:
-    """Return a CRS as QGIS writes it; QGIS reads the authority id first, then the WKT."""
-    crs = pyproj.CRS.from_user_input(crs_text)
+    """Return a CRS as QGIS writes it, every element filled: QGIS reads the authority id, else the WKT and name."""
+    given = pyproj.CRS.from_user_input(crs_text)
+    crs = _named(given, crs_text)
     authority = crs.to_authority()
     with warnings.catch_warnings():  # "you will likely lose information": QGIS reads the WKT first
         warnings.simplefilter("ignore", UserWarning)
         proj4 = crs.to_proj4() or ""
-    node = etree.Element("spatialrefsys")
+    acronym = next((p.split("=", 1)[1] for p in proj4.split() if p.startswith("+proj=")), "")
+    ellipsoid = given.ellipsoid.to_json_dict().get("id", {}) if given.ellipsoid is not None else {}
+    node = etree.Element("spatialrefsys", nativeFormat="Wkt")
     values = {
         "wkt": crs.to_wkt(),
         "proj4": proj4,
@@ -221,8 +263,8 @@ def _srs(crs_text: str) -> etree._Element:
         "srid": authority[1] if authority and authority[0] == "EPSG" else "0",
         "authid": ":".join(authority) if authority else "",
         "description": crs.name,
-        "projectionacronym": "longlat" if crs.is_geographic else "",
-        "ellipsoidacronym": "EPSG:7030",
+        "projectionacronym": acronym,
+        "ellipsoidacronym": f"{ellipsoid['authority']}:{ellipsoid['code']}" if ellipsoid else "",
         "geographicflag": "true" if crs.is_geographic else "false",
     }
     for tag, value in values.items():

@@ -27,6 +27,7 @@ __all__ = [
     "labeling",
     "line_pattern_fill",
     "literal",
+    "point_displacement",
     "rgba",
     "rule_based",
     "simple_fill",
@@ -236,7 +237,8 @@ class Rule:
     """A rule of a rule-based renderer: a filter, a legend label, a symbol, child rules and a scale range.
 
     ``max_scale`` is the largest scale denominator at which the rule draws (e.g. 5,000,000: only when
-    zoomed in beyond 1:5M); 0 means at every scale.
+    zoomed in beyond 1:5M), ``min_scale`` the smallest (2,000,000: only when zoomed out beyond 1:2M);
+    0 means no limit.
     """
 
     filter: str
@@ -244,6 +246,16 @@ class Rule:
     symbol: Element | None = None
     children: tuple[Rule, ...] = ()
     max_scale: float = 0
+    min_scale: float = 0
+
+
+def _scales(attrs: dict[str, str], max_scale: float, min_scale: float) -> dict[str, str]:
+    """Return `attrs` with a scale range as QGIS writes it: ``scalemaxdenom`` (zoomed in beyond), ``scalemindenom``."""
+    if max_scale:
+        attrs["scalemaxdenom"] = f"{max_scale:.0f}"
+    if min_scale:
+        attrs["scalemindenom"] = f"{min_scale:.0f}"
+    return attrs
 
 
 def _rule(parent: Element, rule: Rule, key: str, symbols: list[Element]) -> None:
@@ -253,8 +265,7 @@ def _rule(parent: Element, rule: Rule, key: str, symbols: list[Element]) -> None
     if rule.symbol is not None:
         attrs["symbol"] = str(len(symbols))
         symbols.append(rule.symbol)
-    if rule.max_scale:
-        attrs["scalemaxdenom"] = f"{rule.max_scale:.0f}"
+    _scales(attrs, rule.max_scale, rule.min_scale)
     node = etree.SubElement(parent, "rule", attrs)
     for i, child in enumerate(rule.children):
         _rule(node, child, f"{key}.{i}", symbols)
@@ -273,10 +284,14 @@ def rule_based(rules: Sequence[Rule], *, symbol_levels: bool = False) -> Element
 
 @dataclass(frozen=True)
 class Label:
-    """A layer's labels: the text expression, its look, and when to show it.
+    r"""A layer's labels: the text expression, its look, and when to show it.
 
     ``placement`` follows QGIS: 0 around a point, 1 over a point (for areas: offset from the centroid,
     inside it), 2 parallel to a line, 3 curved along it, 6 the cartographic positions around a point.
+    ``filter``, ``max_scale`` and ``min_scale`` (scale denominators, as for :class:`Rule`) make it a rule
+    of rule-based labeling, named by ``description``; ``whole_centroid`` places an area's label by its whole
+    polygon, not by the part in view (so a country-wide label stays put as you pan). The text may hold
+    line breaks (``'\\n'``).
     """
 
     expression: str
@@ -290,12 +305,16 @@ class Label:
     distance: float = 1.0
     buffer: float = 0.8
     extras: dict[str, str] = dataclass_field(default_factory=dict)
+    filter: str = ""
+    max_scale: float = 0
+    min_scale: float = 0
+    description: str = ""
+    whole_centroid: bool = False
 
 
-def labeling(label: Label) -> Element:
-    """Return the ``<labeling>`` element of a layer (simple labeling, with data-defined visibility and priority)."""
-    node = etree.Element("labeling", type="simple")
-    settings = etree.SubElement(node, "settings", calloutType="simple")
+def _settings(parent: Element, label: Label) -> None:
+    """Write the ``<settings>`` of one label: text, buffer, placement, rendering, data-defined show/priority."""
+    settings = etree.SubElement(parent, "settings", calloutType="simple")
     text_style = {
         "fieldName": label.expression,
         "isExpression": "1",
@@ -305,6 +324,7 @@ def labeling(label: Label) -> Element:
         "fontItalic": "1" if label.italic else "0",
         "fontWeight": "75" if label.bold else "50",
         "textOpacity": "1",
+        "multilineHeight": "1",
     }
     style = etree.SubElement(settings, "text-style", {**text_style, **label.extras})
     etree.SubElement(
@@ -317,6 +337,7 @@ def labeling(label: Label) -> Element:
         bufferOpacity="0.85",
         bufferNoFill="1",
     )
+    etree.SubElement(settings, "text-format", wrapChar="", multilineAlign="3")
     etree.SubElement(
         settings,
         "placement",
@@ -324,6 +345,7 @@ def labeling(label: Label) -> Element:
         dist=f"{label.distance:g}",
         distUnits="MM",
         centroidInside="1",
+        centroidWhole="1" if label.whole_centroid else "0",
         fitInPolygonOnly="0",
         priority="5",
         predefinedPositionOrder="TR,TL,BR,BL,R,L,TSR,BSR",
@@ -335,7 +357,72 @@ def labeling(label: Label) -> Element:
     if label.priority:
         expressions["Priority"] = label.priority
     _expressions(settings, "dd_properties", expressions)
+
+
+def labeling(*labels: Label) -> Element:
+    """Return the ``<labeling>`` element of a layer.
+
+    One label with no filter and no scale range is QGIS's simple labeling; otherwise each label is a rule
+    of rule-based labeling (drawn where its ``filter`` holds, within its scale range).
+    """
+    (first, *_) = labels
+    if len(labels) == 1 and not (first.filter or first.max_scale or first.min_scale):
+        node = etree.Element("labeling", type="simple")
+        _settings(node, first)
+        return node
+    node = etree.Element("labeling", type="rule-based")
+    root = etree.SubElement(node, "rules", key="r")
+    for i, label in enumerate(labels):
+        attrs = {"key": f"r{i}", "description": label.description or f"labels {i + 1}"}
+        if label.filter:
+            attrs["filter"] = label.filter
+        _settings(etree.SubElement(root, "rule", _scales(attrs, label.max_scale, label.min_scale)), label)
     return node
+
+
+def point_displacement(
+    embedded: Element,
+    *,
+    tolerance: float,
+    centre: Element | None = None,
+    colour: str = "#7d7d7d",
+    placement: Literal["ring", "concentric", "grid"] = "ring",
+    label_field: str | None = None,
+    label_scale: float = 0,
+    label_colour: str = "#282828",
+    label_size: float = 7.5,
+) -> Element:
+    """Return a renderer that draws points within `tolerance` mm of each other apart, around their place.
+
+    QGIS's point displacement renderer: the `embedded` renderer draws each point, moved onto a ring (or
+    concentric rings, a grid) around the group's centre, where `centre` (default: a small grey dot) marks
+    the true place and a thin circle in `colour` joins them. A lone point is drawn where it is. With a
+    `label_field`, the renderer writes that field beside each point's own marker, zoomed in beyond
+    `label_scale` (a scale denominator; 0: at every scale).
+    """
+    renderer = _renderer(
+        "pointDisplacement",
+        tolerance=f"{tolerance:g}",
+        toleranceUnit="MM",
+        toleranceUnitScale="3x:0,0,0,0,0,0",
+        placement=str(("ring", "concentric", "grid").index(placement)),
+        circleColor=rgba(colour),
+        circleWidth="0.3",
+        circleRadiusAddition="0.6",
+        labelAttributeName=label_field or "",
+        labelColor=rgba(label_colour),
+        labelDistanceFactor="0.5",
+        maxLabelScaleDenominator=f"{label_scale:.0f}" if label_scale else "-1",
+        referencescale="-1",
+    )
+    etree.SubElement(renderer, "labelFontProperties", description=f"Sans Serif,{label_size:g},-1,5,50,0,0,0,0,0")
+    renderer.append(embedded)
+    dot = centre
+    if dot is None:
+        dot = symbol("marker", [simple_marker("circle", colour, size=1.2, outline_width=0)])
+    dot.set("name", "centerSymbol")
+    renderer.append(dot)
+    return renderer
 
 
 def document(
