@@ -63,6 +63,14 @@ def _dense(a: Side, b: Side) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(a.rows, len(b.rows)), np.tile(b.rows, len(a.rows))
 
 
+def _ordered(iv: Intervals) -> Intervals:
+    """Pairs ordered by `a`, then by guaranteed distance, then by distance; each array replaced in turn."""
+    order = np.lexsort((iv.near, iv.high, iv.ia))
+    for name in ("ia", "ib", "near", "low", "high"):
+        setattr(iv, name, getattr(iv, name)[order])
+    return iv
+
+
 def _swap(iv: Intervals) -> Intervals:
     return Intervals(iv.ib, iv.ia, iv.near, iv.low, iv.high)
 
@@ -85,7 +93,19 @@ def _pairs_within(a: Side, b: Side, limit: float) -> Intervals:
     if not parts:
         empty = np.empty(0, np.int64)
         return Intervals(empty, empty, np.empty(0), np.empty(0), np.empty(0))
-    return Intervals(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("ia", "ib", "near", "low", "high")))
+    return _concatenate(parts)
+
+
+def _concatenate(parts: list[Intervals]) -> Intervals:
+    """One Intervals from many, each field joined and then let go of: at most one field held twice."""
+    if len(parts) == 1:
+        return parts[0]
+    joined = {}
+    for name in ("ia", "ib", "near", "low", "high"):
+        joined[name] = np.concatenate([getattr(p, name) for p in parts])
+        for p in parts:
+            setattr(p, name, None)
+    return Intervals(**joined)
 
 
 def _pick(frame: pd.DataFrame, columns: Columns, geometry: str) -> list[str]:
@@ -124,7 +144,8 @@ def _frame(
             values = frame.index if col == "index" else frame[col]
             data[f"{col}{suffix}"] = np.asarray(values.take(rows)) if col == "index" else values.array.take(rows)
     data["distance_m"], data["distance_min_m"], data["distance_max_m"] = iv.near, iv.low, iv.high
-    return gpd.GeoDataFrame(pd.DataFrame(data), geometry=a.geometry.array.take(iv.ia), crs=a.crs)
+    frame = pd.DataFrame(data, copy=False)  # no consolidation: the arrays are not copied again
+    return gpd.GeoDataFrame(frame, geometry=a.geometry.array.take(iv.ia), crs=a.crs, copy=False)
 
 
 def _notes(a: pd.DataFrame, b: pd.DataFrame, iv: Intervals, names: tuple[str, str]) -> pd.Series | None:
@@ -213,8 +234,8 @@ def within_distance(
     _check_columns(a, b, columns)
     sa, sb = side(a, name=names[0]), side(b, name=names[1])
     iv = evaluate(sa, sb, *_dense(sa, sb)) if include_no else _pairs_within(sa, sb, limit)
-    order = np.lexsort((iv.near, iv.high, iv.ia))
-    iv = Intervals(*(v[order] for v in (iv.ia, iv.ib, iv.near, iv.low, iv.high)))
+    del sa, sb  # the prepared coordinates go before the result is built: a lower peak
+    iv = _ordered(iv)
     out = _frame(a, b, iv, columns=columns, suffixes=suffixes)
     code = np.where(iv.high <= limit, 0, np.where(iv.low <= limit, 1, 2))
     out["within_status"] = pd.Categorical.from_codes(code, categories=pd.Index(STATUS))
