@@ -11,9 +11,13 @@ attributes of big layers), extracted with `git archive` and put first on PYTHONP
 Three more tables: the default atlas before and after (size, first frame); the fixed cost of the curated
 layers and basemap (`geo.map(user=1,000 points)`, build + save in a fresh process: before, cold payload
 cache, warm cache); and pan/zoom at 1M (one pan or zoom step, redraw included, median of 10).
+The headline section measures the README's map call at 1M points, `geo.save_map(geo.map(user={"Points": gdf}),
+path)` (the default map: curated layers and basemap), against lonboard's `viz(gdf).to_html(path)` on the same
+frame: 5 rounds of fresh processes alternating which goes first, one unmeasured build of each before (the same
+warm-up), CPU time (all threads) beside wall time, medians with their range.
 Writes benchmarks/results/map.md and map.json.
 
-    python benchmarks/map_bench.py [--sizes 1000,10000] [--repeats 3] [--before REV]
+    python benchmarks/map_bench.py [--sizes 1000,10000] [--repeats 3] [--before REV] [--sections headline]
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results"
 WORK = ROOT / "build" / "bench"
 METHODS = ("geo", "geo (before)", "explore", "fastmarkercluster", "lonboard")
-SECTIONS = ("scale", "controls", "fixed")
+SECTIONS = ("scale", "controls", "fixed", "headline")
+#: The README's headline: its map call at 1M points against lonboard on the same frame.
+HEADLINE = ("geo-readme", "lonboard")
 #: The code the "before" rows run: the commit before the atlas's new controls (issue 14) and the
 #: attributes of big layers (issue 13).
 BEFORE_REV = "34786a5"
@@ -83,12 +89,14 @@ def build(method: str, n: int, out: Path) -> dict:
     if method == "explore":
         import mapclassify  # noqa: F401  (explore imports it lazily; keep that out of the timing)
     gdf = points(n)
-    if method.startswith("geo-atlas"):
-        import geo.mapping.builder
+    if method.startswith(("geo-atlas", "geo-readme")):
+        import geo.mapping.builder  # no map built before the clock: the payload cache on disk is what a user has
     elif method.startswith("geo"):
         geo.map([], basemap=["countries"])  # the one-off imports of a first map stay out of the timing
-    start = time.perf_counter()
-    if method.startswith("geo-atlas"):  # the default atlas (curated layers and basemap), with `n` user points
+    start, cpu = time.perf_counter(), time.process_time()
+    if method == "geo-readme":  # the README's call: the default map (curated layers, basemap) and the user's points
+        geo.save_map(geo.map(user={"Points": gdf}), out, overwrite=True)
+    elif method.startswith("geo-atlas"):  # the default atlas (curated layers and basemap), with `n` user points
         m = geo.map(user={"points": gdf}) if n else geo.map()
         out.write_text(to_html(m), encoding="utf-8")
     elif method.startswith("geo"):
@@ -104,9 +112,10 @@ def build(method: str, n: int, out: Path) -> dict:
         out.write_text(_offline_folium(m.get_root().render()), encoding="utf-8")
     elif method == "lonboard":
         viz(gdf).to_html(out)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
         "build_s": seconds,
+        "cpu_s": cpu,
         "bytes": out.stat().st_size,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     } | (_packed_bytes(out) if method == "geo" else {})
@@ -279,10 +288,47 @@ def _fixed_cost(repeats: int, before: Path | None) -> list[dict]:
     return rows
 
 
+def _headline(n: int, rounds: int) -> dict:
+    """The README's map call against lonboard at `n` points: rounds alternate which goes first.
+
+    Each build is a fresh process; one unmeasured build of each method comes first (the same warm-up for
+    both: geo's payload cache on disk and the OS's file cache hold what a user's second map finds). The
+    payload cache is the bench's own folder: on a shared machine another checkout's map would clear the
+    shared one (its fingerprint differs), and a round would pay for a cold cache no user pays twice.
+    """
+    cache = WORK / "cache-headline"  # the bench's own payload cache: other checkouts' maps cannot clear it
+    for method in HEADLINE:
+        Path(run_build(method, n, 99, cache=cache).get("path", WORK / "none")).unlink(missing_ok=True)
+    runs: dict[str, list[dict]] = {m: [] for m in HEADLINE}
+    for r in range(rounds):
+        for method in HEADLINE if r % 2 == 0 else HEADLINE[::-1]:
+            row = run_build(method, n, r, cache=cache) | {"load": os.getloadavg()[0]}
+            if "error" in row:
+                msg = f"{method} at {n}: {row['error']}"
+                raise SystemExit(msg)
+            Path(row.pop("path")).unlink(missing_ok=True)
+            runs[method].append(row)
+            print("headline", method, n, r, row, file=sys.stderr, flush=True)
+    geo_runs, ref = runs["geo-readme"], runs["lonboard"]
+    out: dict = {"n": n, "rounds": rounds, "runs": runs}
+    for key in ("build_s", "cpu_s"):
+        ratios = [g[key] / b[key] for g, b in zip(geo_runs, ref, strict=True)]
+        out[f"{key}_ratio"] = {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios)}
+        for method, rows in runs.items():
+            values = [x[key] for x in rows]
+            out[f"{method} {key}"] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
+    for method, rows in runs.items():
+        out[f"{method} bytes_per_point"] = statistics.median(x["bytes"] for x in rows) / n
+        out[f"{method} peak_rss_mb"] = statistics.median(x["peak_rss_mb"] for x in rows)
+    out["load_1min"] = [x["load"] for rows in runs.values() for x in rows]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--headline-rounds", type=int, default=5)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--before", default=BEFORE_REV, help="The code of the 'before' rows (a git revision).")
     parser.add_argument("--build", nargs=3, metavar=("METHOD", "N", "OUT"))
@@ -307,19 +353,28 @@ def main() -> None:
     sections = [s for s in args.sections.split(",") if s]
     if unknown := set(sections) - set(SECTIONS):
         parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
-    results: dict = {"machine": {"start": _load()}, "before_rev": args.before, "scale": [], "controls": [], "fixed": []}
+    results: dict = {
+        "machine": {"start": _load()},
+        "before_rev": args.before,
+        "scale": [],
+        "controls": [],
+        "fixed": [],
+        "headline": {},
+    }
     if set(sections) != set(SECTIONS):  # a partial run keeps the other sections, and says so
         results = json.loads((OUT / "map.json").read_text())
         rerun = {"sections": sections, "date": time.strftime("%Y-%m-%d %H:%M"), "start": _load()}
         results.setdefault("reruns", []).append(rerun)
         for section in sections:
-            results[section] = []
+            results[section] = {} if section == "headline" else []
     if "scale" in sections:
         results["scale"] = _scale(args, before)
     if "controls" in sections:  # the default atlas, before and after the new controls (no relief in either)
         results["controls"] = [_measure(m, 0, args.repeats, before=before) for m in ("geo-atlas (before)", "geo-atlas")]
     if "fixed" in sections:
         results["fixed"] = _fixed_cost(args.repeats, before)
+    if "headline" in sections:
+        results["headline"] = _headline(1_000_000, args.headline_rounds)
     if results.get("reruns") and set(sections) != set(SECTIONS):
         results["reruns"][-1]["end"] = _load()
     else:
@@ -327,6 +382,31 @@ def main() -> None:
     (OUT / "map.json").write_text(json.dumps(results, indent=2) + "\n")
     (OUT / "map.md").write_text(report(results))
     print(report(results))
+
+
+def _headline_table(h: dict) -> str:
+    """The README's map call against lonboard: medians with ranges, CPU beside wall."""
+
+    def cell(d: dict) -> str:
+        return f"{d['median']:.2f} ({d['min']:.2f}–{d['max']:.2f})"
+
+    lines = [
+        f'## The README\'s map at {h["n"]:,} points: `geo.save_map(geo.map(user={{"Points": gdf}}), path)` '
+        "against lonboard's `viz(gdf).to_html(path)`\n",
+        f"{h['rounds']} rounds, each build a fresh process, rounds alternating which goes first, one unmeasured "
+        "build of each first (the same warm-up: geo's payload cache on disk, the OS's file cache); the default map "
+        "with its curated layers and basemap. Median (min–max); ratios per round, then the median. "
+        f"Load (1 min): {min(h['load_1min']):.1f}–{max(h['load_1min']):.1f}.\n",
+        "| method | CPU s | wall s | bytes/point | peak RSS MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for method in HEADLINE:
+        lines.append(
+            f"| {method} | {cell(h[f'{method} cpu_s'])} | {cell(h[f'{method} build_s'])} | "
+            f"{h[f'{method} bytes_per_point']:.1f} | {h[f'{method} peak_rss_mb']:.0f} |"
+        )
+    lines.append(f"| **geo / lonboard** | **{cell(h['cpu_s_ratio'])}** | **{cell(h['build_s_ratio'])}** | | |")
+    return "\n".join(lines) + "\n\n"
 
 
 def _fmt(value, spec: str) -> str:
@@ -360,6 +440,9 @@ def report(results: dict) -> str:
             f"Re-measured {rerun['date']}: {', '.join(rerun['sections'])} (each section side by side in its own run; "
             f"{rerun['start']} at the start, {rerun.get('end', '?')} at the end).\n"
         ]
+    head = results.get("headline")
+    if head:
+        out += [_headline_table(head)]
     out += ["## Points, by method and size\n", table(results["scale"])]
     out += [
         f"\n## The default atlas before ({results['before_rev']}: its code and its thinner data) "

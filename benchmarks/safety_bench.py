@@ -1,10 +1,11 @@
 """Safety benchmark: what opening files safely costs geo.read, and how fast a zip bomb is refused.
 
-The same files are read by this checkout's ``geo.read`` and by the ``main`` branch's (``git archive
-main`` into a temporary folder), side by side in one run, each in its own process (imports and one
+The same files are read by this checkout's ``geo.read`` and by the code of a fixed, named commit
+(``--baseline``, default :data:`BASELINE_REV`, extracted with ``git archive`` into a temporary folder),
+side by side in one run, each in its own process (imports and one
 warm-up read excluded): 100,000 seeded points as GeoJSON, GeoPackage, a zipped Shapefile and a CSV,
 and the garden's zip bomb (1 MB that expands to a 1 GiB GeoJSON of blanks). Medians of `--repeats`
-reads (the bomb: one read, 300 s at most).
+reads with their (min-max) range, wall and CPU time (the bomb: one read, 300 s at most).
 Writes benchmarks/results/safety.md and safety.json.
 """
 
@@ -20,6 +21,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The fixed commit the "baseline" column runs: main before the speed round of issue 20.
+BASELINE_REV = "076c2ea"
 OUT = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
@@ -29,15 +32,16 @@ sys.path.insert(0, sys.argv[1])
 warnings.simplefilter("ignore")
 import geo
 geo.read(sys.argv[2])  # warm up: lazy imports, GDAL's data files
-times, outcome = [], "read"
+times, cpu, outcome = [], [], "read"
 for _ in range(int(sys.argv[4])):
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), time.process_time()
     try:
         geo.read(sys.argv[3])
     except Exception as err:
         outcome = f"{type(err).__name__}: {str(err)[:90]}"
     times.append(time.perf_counter() - start)
-print(json.dumps({"times": times, "outcome": outcome, "geo": geo.__file__}))
+    cpu.append(time.process_time() - cpu0)
+print(json.dumps({"times": times, "cpu": cpu, "outcome": outcome, "geo": geo.__file__}))
 """
 
 
@@ -80,13 +84,16 @@ def _time(code_root: Path, warm: Path, path: Path, repeats: int) -> dict[str, ob
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--baseline", default=BASELINE_REV, help="The commit the baseline column runs.")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        baseline = folder / "main"
+        baseline = folder / "baseline"
         baseline.mkdir()
-        archive = subprocess.run(["git", "archive", "main", "geo", "layers"], cwd=ROOT, capture_output=True, check=True)
+        archive = subprocess.run(
+            ["git", "archive", args.baseline, "geo", "layers"], cwd=ROOT, capture_output=True, check=True
+        )
         subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
         files = _files(folder)
         warm = folder / "warm.csv"
@@ -100,6 +107,10 @@ def main() -> None:
                 "size_mb": path.stat().st_size / 1e6,
                 "main_s": statistics.median(before["times"]),
                 "safety_s": statistics.median(after["times"]),
+                "main_range_s": [min(before["times"]), max(before["times"])],
+                "safety_range_s": [min(after["times"]), max(after["times"])],
+                "main_cpu_s": statistics.median(before["cpu"]),
+                "safety_cpu_s": statistics.median(after["cpu"]),
                 "main_outcome": before["outcome"],
                 "safety_outcome": after["outcome"],
             }
@@ -109,17 +120,22 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "safety.json").write_text(json.dumps(rows, indent=2) + "\n")
     lines = [
-        "# Opening files safely: geo.read on this branch vs main",
+        f"# Opening files safely: geo.read on this checkout vs commit {args.baseline}",
         "",
-        f"Medians of {args.repeats} reads (the zip bomb: 1), each side in its own process, same files, one run.",
+        f"Medians (min–max) of {args.repeats} reads (the zip bomb: 1), each side in its own process after one "
+        f"warm-up read of a small CSV (the same for both), same files, one run. Baseline: the code of commit "
+        f"{args.baseline} (`git archive`). CPU is user + system time of all threads.",
         "",
-        "| file | MB | main s | safety s | ratio | main | safety |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "| file | MB | baseline s | this s | wall ratio | baseline CPU s | this CPU s | baseline | this |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
+        span_b = f"{r['main_range_s'][0]:.3f}–{r['main_range_s'][1]:.3f}"
+        span_a = f"{r['safety_range_s'][0]:.3f}–{r['safety_range_s'][1]:.3f}"
         lines.append(
-            f"| {r['file']} | {r['size_mb']:.1f} | {r['main_s']:.3f} | {r['safety_s']:.3f} | {r['ratio']:.2f} "
-            f"| {r['main_outcome']} | {r['safety_outcome']} |"
+            f"| {r['file']} | {r['size_mb']:.1f} | {r['main_s']:.3f} ({span_b}) | {r['safety_s']:.3f} ({span_a}) | "
+            f"{r['ratio']:.2f} | {r['main_cpu_s']:.3f} | {r['safety_cpu_s']:.3f} | {r['main_outcome']} | "
+            f"{r['safety_outcome']} |"
         )
     (OUT / "safety.md").write_text("\n".join(lines) + "\n")
 

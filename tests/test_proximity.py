@@ -208,3 +208,59 @@ def test_results_keep_the_left_crs_and_skip_unlocated_features():
     assert pairs.crs.to_epsg() == 32642
     assert pairs["id_a"].tolist() == ["p0"]
     assert isinstance(pairs["within_status"].dtype, pd.CategoricalDtype)
+
+
+def test_pairs_equal_a_geod_reference_and_differ_from_projected_metres_only_near_the_threshold():
+    """Point to point, every pair is exactly pyproj.Geod's answer; the projected-metres join (what
+    geopandas' sjoin dwithin gives in geo.crs.METRIC) disagrees only within the documented tolerance."""
+    from geo.analysis.proximity import PROJECTED_TOLERANCE
+    from geo.crs import METRIC
+
+    rng = np.random.default_rng(20)
+    site_lon, site_lat = rng.uniform(48, 86, 30), rng.uniform(41, 55, 30)
+    pick = rng.integers(0, 30, 4000)
+    lon, lat = site_lon[pick] + rng.uniform(-0.45, 0.45, 4000), site_lat[pick] + rng.uniform(-0.3, 0.3, 4000)
+    a = gpd.GeoDataFrame({"id": range(4000)}, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    b = gpd.GeoDataFrame({"id": range(30)}, geometry=gpd.points_from_xy(site_lon, site_lat), crs=4326)
+    limit = 25_000.0
+    ours = within_distance(a, b, limit)
+    ii, jj = np.meshgrid(np.arange(4000), np.arange(30), indexing="ij")
+    metres = GEOD.inv(lon[ii.ravel()], lat[ii.ravel()], site_lon[jj.ravel()], site_lat[jj.ravel()])[2]
+    within = metres <= limit
+    reference = dict(zip(zip(ii.ravel()[within], jj.ravel()[within], strict=True), metres[within], strict=True))
+    got = dict(zip(zip(ours["id_a"], ours["id_b"], strict=True), ours["distance_m"], strict=True))
+    assert got.keys() == reference.keys()
+    assert all(got[k] == pytest.approx(reference[k], abs=1e-6) for k in got)
+
+    planar = gpd.sjoin(a.to_crs(METRIC), b.to_crs(METRIC), predicate="dwithin", distance=limit)
+    projected = set(zip(planar["id_left"], planar["id_right"], strict=True))
+    differ = projected ^ reference.keys()
+    assert differ, "the sample should reach the band where the projection's scale error matters"
+    geodesic = {(i, j): metres[i * 30 + j] for i, j in differ}
+    assert all(abs(m - limit) <= limit * PROJECTED_TOLERANCE for m in geodesic.values())
+
+
+@pytest.mark.slow
+def test_within_distance_takes_steady_cpu_time_call_after_call():
+    """A user's loop meets every call: after one warm-up, CPU times stay within 1.5x of each other."""
+    import time
+
+    rng = np.random.default_rng(42)
+    n = 200_000
+    pts = gpd.GeoDataFrame(
+        {"category": rng.choice(list("abcdefgh"), n)},
+        geometry=gpd.points_from_xy(rng.uniform(46.5, 87.3, n), rng.uniform(40.6, 55.4, n)),
+        crs=4326,
+    )
+    laea = "+proj=laea +lat_0=48 +lon_0=67 +datum=WGS84 +units=m"
+    xs, ys = np.meshgrid(np.linspace(-1_300_000, 1_300_000, 20), np.linspace(-700_000, 700_000, 10))
+    centres = gpd.GeoSeries(gpd.points_from_xy(xs.ravel(), ys.ravel()), crs=laea)
+    polys = gpd.GeoDataFrame({"zone": range(200)}, geometry=centres.buffer(60_000), crs=laea).to_crs(4326)
+    within_distance(pts, polys, 25_000, columns="all")
+    times = []
+    for _ in range(4):
+        start = time.process_time()
+        result = within_distance(pts, polys, 25_000, columns="all")
+        times.append(time.process_time() - start)
+    assert len(result) > 100_000
+    assert max(times) / min(times) < 1.5, times

@@ -16,6 +16,7 @@ pool: parallelism belongs to the caller (dask, see :mod:`geo.analysis.scale`).
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 
@@ -34,9 +35,11 @@ METRIC_MAX_ERROR = 0.015
 #: Edges of lon/lat lines and polygons are split to this length before projecting, so that the
 #: projected edge follows the edge in degrees (a 0.1 degree chord bows at most about 2 m; a test measures it).
 DENSIFY_DEGREES = 0.1
-#: Points handled at once: bounds the memory of the temporary arrays.
-CHUNK = 1_000_000
-_BLOCK = 1_000_000  # elements of one (points x segments) block
+#: Points handled at once: bounds the memory of the temporary arrays (candidate pairs are about 1.6x
+#: this many, each with a dozen temporary arrays), and keeps each chunk's arrays the same size call after call.
+CHUNK = 250_000
+_BLOCK = 1 << 15  # elements of one (points x segments) block: a few hundred kB, in cache
+_FAR_BLOCK = 1_000_000  # elements of one (points x hull vertices) block
 _MAX_CELLS = 1 << 20
 _MANY_SEGMENTS = 256  # above this, the nearest segment comes from a tree of segments
 _LOCAL = threading.local()
@@ -84,14 +87,14 @@ def side(gdf: gpd.GeoDataFrame, *, name: str) -> Side:
     types = shapely.get_type_id(geoms[rows])
     radius, area = precision.uncertainty_m(gdf), precision.somewhere_inside(gdf)
     if len(rows) and (types == _POINT).all():
-        lon, lat = np.full(len(gdf), np.nan), np.full(len(gdf), np.nan)
-        px, py = shapely.get_x(geoms[rows]), shapely.get_y(geoms[rows])
+        if len(rows) == len(gdf):  # the usual case: every point located, no copies by row
+            px, py = shapely.get_x(geoms), shapely.get_y(geoms)
+        else:
+            px, py = np.full(len(gdf), np.nan), np.full(len(gdf), np.nan)
+            px[rows], py[rows] = shapely.get_x(geoms[rows]), shapely.get_y(geoms[rows])
         src = gdf.crs.to_wkt() if not gdf.crs.equals(WGS84) else WGS84
-        if src != WGS84:
-            px, py = transformer(src, WGS84).transform(px, py)
-        lon[rows], lat[rows] = px, py
-        x, y = np.full(len(gdf), np.nan), np.full(len(gdf), np.nan)
-        x[rows], y[rows] = transformer(WGS84, METRIC).transform(lon[rows], lat[rows])
+        lon, lat = transformer(src, WGS84).transform(px, py) if src != WGS84 else (px, py)
+        x, y = transformer(WGS84, METRIC).transform(lon, lat)  # NaN stays NaN
         return Side(len(gdf), rows, radius, np.zeros(len(gdf), bool), True, lon, lat, x, y)
     if gdf.crs.is_geographic:  # edges are straight in degrees: keep them so once projected
         gdf = gdf.set_geometry(shapely.segmentize(geoms, DENSIFY_DEGREES), crs=gdf.crs)
@@ -107,7 +110,9 @@ def _grid_join(x: np.ndarray, y: np.ndarray, boxes: np.ndarray) -> tuple[np.ndar
     x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
     x1, y1 = boxes[:, 2].max(), boxes[:, 3].max()
     size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    cell = max(float(np.median(size)), max(x1 - x0, y1 - y0) / 1024, 1.0)
+    # Cells a quarter of the typical box: a point's cell lists few boxes it is not in (about 1.6x the
+    # true pairs for overlapping buffers, against 4x with cells the size of a box).
+    cell = max(float(np.median(size)) / 4, max(x1 - x0, y1 - y0) / 1024, 1.0)
     nx, ny = int((x1 - x0) // cell) + 1, int((y1 - y0) // cell) + 1
     while nx * ny > _MAX_CELLS:
         cell *= 2
@@ -170,22 +175,44 @@ def _segments(geom: shapely.Geometry) -> np.ndarray:
 
 
 def _nearest_on(px: np.ndarray, py: np.ndarray, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Planar distance from each point to the nearest of `seg`, and that nearest point."""
-    d = np.full(len(px), np.inf)
-    qx, qy = np.empty(len(px)), np.empty(len(px))
-    ax, ay, bx, by = seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3]
-    dx, dy = bx - ax, by - ay
+    """Planar distance from each point to the nearest of `seg`, and that nearest point.
+
+    Blocks of (points x segments) small enough to stay in cache, computed in place in buffers
+    allocated once per call: no full-size temporaries, so nothing large is freed and re-faulted.
+    """
+    d, qx, qy = np.empty(len(px)), np.empty(len(px)), np.empty(len(px))
+    ax, ay = seg[:, 0], seg[:, 1]
+    dx, dy = seg[:, 2] - ax, seg[:, 3] - ay
     length2 = dx * dx + dy * dy
-    length2[length2 == 0] = 1.0  # a zero-length segment projects every point onto its start
-    step = max(1, _BLOCK // max(len(seg), 1))
+    inverse = np.divide(1.0, length2, out=np.zeros_like(length2), where=length2 > 0)  # zero length: t = 0
+    m = max(len(seg), 1)
+    step = max(1, _BLOCK // m)
+    rows = min(step, len(px))
+    ex, ey, t, w = (np.empty((rows, m)) for _ in range(4))
     for s in range(0, len(px), step):
         x, y = px[s : s + step, None], py[s : s + step, None]
-        t = np.clip(((x - ax) * dx + (y - ay) * dy) / length2, 0.0, 1.0)
-        nx, ny = ax + t * dx, ay + t * dy
-        d2 = (x - nx) ** 2 + (y - ny) ** 2
-        k = d2.argmin(axis=1)
-        r = np.arange(len(k))
-        d[s : s + step], qx[s : s + step], qy[s : s + step] = np.sqrt(d2[r, k]), nx[r, k], ny[r, k]
+        k = len(x)
+        e, f, tk, wk = ex[:k], ey[:k], t[:k], w[:k]
+        np.subtract(x, ax, out=e)
+        np.subtract(y, ay, out=f)
+        np.multiply(e, dx, out=tk)
+        np.multiply(f, dy, out=wk)
+        tk += wk
+        tk *= inverse
+        np.clip(tk, 0.0, 1.0, out=tk)
+        np.multiply(tk, dx, out=wk)
+        e -= wk
+        np.multiply(tk, dy, out=wk)
+        f -= wk
+        e *= e
+        f *= f
+        e += f
+        j = e.argmin(axis=1)
+        r = np.arange(k)
+        tj = tk[r, j]
+        d[s : s + k] = np.sqrt(e[r, j])
+        qx[s : s + k] = ax[j] + tj * dx[j]
+        qy[s : s + k] = ay[j] + tj * dy[j]
     return d, qx, qy
 
 
@@ -240,38 +267,42 @@ def _planar_from_points(
     a: Side, b: Side, ia: np.ndarray, ib: np.ndarray, reach: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Planar distance and nearest point on `b` for points of `a`; inf where surely beyond `reach`."""
-    d, qx, qy = np.full(len(ia), np.inf), np.full(len(ia), np.nan), np.full(len(ia), np.nan)
     if b.points:  # point to point: the nearest point is b itself
         qx, qy = b.x[ib], b.y[ib]
         return np.hypot(a.x[ia] - qx, a.y[ia] - qy), qx, qy
-    order = np.argsort(ib, kind="stable")
-    bounds = np.flatnonzero(np.diff(ib[order])) + 1
+    order = np.argsort(ib.astype(np.uint16) if b.n <= 1 << 16 else ib, kind="stable")  # uint16: a radix sort
+    sib = ib[order]
+    cuts = np.r_[0, np.flatnonzero(np.diff(sib)) + 1, len(sib)]
+    px_all, py_all, reach_all = a.x[ia[order]], a.y[ia[order]], reach[order]  # grouped by feature: slices
+    d, qx, qy = np.full(len(ia), np.inf), np.full(len(ia), np.nan), np.full(len(ia), np.nan)
     geoms = b.metric()
-    for group in np.split(order, bounds):
-        if not len(group):
+    for lo, hi in itertools.pairwise(cuts.tolist()):
+        if lo == hi:
             continue
-        j = int(ib[group[0]])
+        j = int(sib[lo])
         shape = _shapes(b, np.array([j]))[j]
-        px, py = a.x[ia[group]], a.y[ia[group]]
+        px, py, rg = px_all[lo:hi], py_all[lo:hi], reach_all[lo:hi]
         dc = np.hypot(px - shape.centre[0], py - shape.centre[1])
-        open_ = dc - shape.outer <= reach[group]  # else surely too far
+        open_ = dc - shape.outer <= rg  # else surely too far
         if shape.polygonal:
             inside = dc < shape.inner
             maybe = open_ & ~inside
             inside[maybe] = shapely.contains_xy(geoms[j], px[maybe], py[maybe])
-            d[group[inside]] = 0.0
-            qx[group[inside]], qy[group[inside]] = px[inside], py[inside]
+            d[lo:hi][inside] = 0.0
+            qx[lo:hi][inside], qy[lo:hi][inside] = px[inside], py[inside]
             open_ &= ~inside
-        if shape.tree is not None and np.isfinite(reach[group]).all():  # prepared test: within reach at all?
+        if shape.tree is not None and np.isfinite(rg).all():  # prepared test: within reach at all?
             shapely.prepare(geoms[j])
-            open_[open_] = shapely.dwithin(geoms[j], shapely.points(px[open_], py[open_]), reach[group][open_])
-        sel = group[open_]
+            open_[open_] = shapely.dwithin(geoms[j], shapely.points(px[open_], py[open_]), rg[open_])
+        sel = np.flatnonzero(open_) + lo
         if shape.tree is not None:  # many segments: the nearest one from a tree, then the point on it
             _, k = shape.tree.query_nearest(shapely.points(px[open_], py[open_]), all_matches=False)
             d[sel], qx[sel], qy[sel] = _on_segments(px[open_], py[open_], shape.segments[k])
         else:
             d[sel], qx[sel], qy[sel] = _nearest_on(px[open_], py[open_], shape.segments)
-    return d, qx, qy
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return d[back], qx[back], qy[back]
 
 
 # --- farthest points, for features somewhere inside an area -------------------------------------
@@ -304,7 +335,7 @@ def _farthest_from_points(px: np.ndarray, py: np.ndarray, hull: np.ndarray) -> n
     out = np.zeros(len(px))
     back = transformer(METRIC, WGS84)
     hlon, hlat = back.transform(hull[:, 0], hull[:, 1])
-    step = max(1, _BLOCK // max(len(hull), 1))
+    step = max(1, _FAR_BLOCK // max(len(hull), 1))
     for s in range(0, len(px), step):
         x, y = px[s : s + step], py[s : s + step]
         planar = np.hypot(x[:, None] - hull[None, :, 0], y[:, None] - hull[None, :, 1])
