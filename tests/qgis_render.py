@@ -58,6 +58,7 @@ def _describe(layer) -> dict:
         "renderer": renderer.type() if renderer is not None else None,
         "labels": bool(vector and layer.labelsEnabled()),
         "opacity": layer.opacity() if layer is not None else None,
+        "crs_name": layer.crs().description() if layer is not None else None,
     }
     if vector and renderer is not None and renderer.type() == "categorizedSymbol":
         out["categories"] = [c.value() for c in renderer.categories()]
@@ -129,7 +130,8 @@ def project_request(request: dict) -> dict:
     project = QgsProject.instance()
     if not project.read(request["project"]):
         return {"error": project.error()}
-    result = {"layers": _tree(project), "crs": project.crs().toProj(), "crs_valid": project.crs().isValid()}
+    crs = project.crs()
+    result = {"layers": _tree(project), "crs": crs.toProj(), "crs_valid": crs.isValid(), "crs_name": crs.description()}
     view = project.viewSettings().defaultViewExtent()
     result["default_extent"] = [view.xMinimum(), view.yMinimum(), view.xMaximum(), view.yMaximum()]
     settings = None

@@ -22,7 +22,7 @@ import geo
 from geo import precision, registry, symbology
 from geo.crs import EQUAL_AREA, WGS84
 from geo.exporter.qgis import HALO
-from geo.exporter.qgz import EXTENT_LONLAT, read_project
+from geo.exporter.qgz import CRS_NAMES, EXTENT_LONLAT, read_project
 from geo.exporter.split import split_by_precision
 from tests.conftest import ROOT
 from tests.qgis_tools import run_qgis
@@ -39,6 +39,16 @@ def atlas(tmp_path_factory, dem) -> Path:
     work = tmp_path_factory.mktemp("make-map")
     subprocess.run([str(geo_cli), *args[1:]], cwd=work, check=True, capture_output=True, text=True, timeout=600)
     return work / "build" / "atlas.qgz"
+
+
+def test_qgis_names_the_project_crs_and_each_layers(tmp_path):
+    """QGIS showed the project's CRS as 'unknown': its spatialrefsys now carries a name, in the WKT too."""
+    geo.export(["campuses"], tmp_path / "c.qgz")
+    result = run_qgis({"project": str(tmp_path / "c.qgz")}, tmp_path)
+    assert result["crs_valid"]
+    assert result["crs_name"] == "Central Asia Albers Equal Area (geo.crs.EQUAL_AREA)"
+    assert "+proj=aea" in result["crs"]
+    assert {layer["crs_name"] for layer in result["layers"]} == {"WGS 84"}
 
 
 def _halves() -> dict[str, dict[str, object]]:
@@ -157,6 +167,8 @@ def rendered(atlas, deposits_in_kazakhstan, carbon_points, tmp_path_factory):
 def test_qgis_opens_every_layer_valid_in_its_group_and_order(rendered, atlas):
     layers = rendered["layers"]
     assert rendered["crs_valid"]
+    assert rendered["crs_name"] == CRS_NAMES[EQUAL_AREA]  # a name, not "unknown"
+    assert all(layer["crs_name"] not in ("", "unknown") for layer in layers), [layer["crs_name"] for layer in layers]
     assert all(layer["valid"] for layer in layers), [layer["title"] for layer in layers if not layer["valid"]]
     written = read_project(atlas)
     assert [layer["id"] for layer in layers] == list(written["id"])

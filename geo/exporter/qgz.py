@@ -207,14 +207,34 @@ def project_layers(
     return layers
 
 
+#: Names for the CRSs geo defines by a PROJ string (which PROJ calls "unknown"): QGIS shows the name.
+CRS_NAMES = {EQUAL_AREA: "Central Asia Albers Equal Area (geo.crs.EQUAL_AREA)"}
+
+
+def _named(crs: pyproj.CRS, crs_text: str) -> pyproj.CRS:
+    """Return `crs` under its name in :data:`CRS_NAMES` (and its base CRS's, e.g. WGS 84), if PROJ has none."""
+    name = CRS_NAMES.get(crs_text)
+    if name is None or crs.name not in ("unknown", ""):
+        return crs
+    spec = crs.to_json_dict() | {"name": name}
+    if isinstance(spec.get("base_crs"), dict) and spec["base_crs"].get("name") in ("unknown", "", None):
+        spec["base_crs"] = spec["base_crs"] | {"name": crs.datum.name if crs.datum else "unknown"}
+        if crs.geodetic_crs is not None and crs.geodetic_crs.equals(WGS84, ignore_axis_order=True):
+            spec["base_crs"]["name"] = "WGS 84"
+    return pyproj.CRS.from_json_dict(spec)
+
+
 def _srs(crs_text: str) -> etree._Element:
-    """Return a CRS as QGIS writes it; QGIS reads the authority id first, then the WKT."""
-    crs = pyproj.CRS.from_user_input(crs_text)
+    """Return a CRS as QGIS writes it, every element filled: QGIS reads the authority id, else the WKT and name."""
+    given = pyproj.CRS.from_user_input(crs_text)
+    crs = _named(given, crs_text)
     authority = crs.to_authority()
     with warnings.catch_warnings():  # "you will likely lose information": QGIS reads the WKT first
         warnings.simplefilter("ignore", UserWarning)
         proj4 = crs.to_proj4() or ""
-    node = etree.Element("spatialrefsys")
+    acronym = next((p.split("=", 1)[1] for p in proj4.split() if p.startswith("+proj=")), "")
+    ellipsoid = given.ellipsoid.to_json_dict().get("id", {}) if given.ellipsoid is not None else {}
+    node = etree.Element("spatialrefsys", nativeFormat="Wkt")
     values = {
         "wkt": crs.to_wkt(),
         "proj4": proj4,
@@ -222,8 +242,8 @@ def _srs(crs_text: str) -> etree._Element:
         "srid": authority[1] if authority and authority[0] == "EPSG" else "0",
         "authid": ":".join(authority) if authority else "",
         "description": crs.name,
-        "projectionacronym": "longlat" if crs.is_geographic else "",
-        "ellipsoidacronym": "EPSG:7030",
+        "projectionacronym": acronym,
+        "ellipsoidacronym": f"{ellipsoid['authority']}:{ellipsoid['code']}" if ellipsoid else "",
         "geographicflag": "true" if crs.is_geographic else "false",
     }
     for tag, value in values.items():
