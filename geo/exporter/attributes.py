@@ -45,7 +45,7 @@ def write_tables(
         if fmt in ("gpkg", "qgz"):
             gpkg = out if fmt == "gpkg" else out.with_suffix(".gpkg")
             pyogrio.write_dataframe(flat, gpkg, layer=name, driver="GPKG", append=True)
-        elif fmt == "shp":
+        elif fmt == "shp" and out.suffix.lower() == ".zip":  # a .shp holds no table; a folder takes a .csv
             with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(f"{name}{TABLE_SUFFIX}", flat.to_csv(index=False))
         elif as_folder:

@@ -20,7 +20,7 @@ from geo.errors import UnknownFormatError
 from geo.exporter.losses import Losses
 from geo.exporter.postgis import is_database_url
 from geo.exporter.qgz import ELEVATION_SUFFIX, read_qgz, write_qgz
-from geo.exporter.shapefile import read_shapefile_zip, write_shapefile_zip
+from geo.exporter.shapefile import FIELDS_SUFFIX, LONG_VALUES_SUFFIX, read_shapefile, write_shapefile
 from geo.exporter.writers import (
     read_csv,
     read_gdal,
@@ -144,16 +144,17 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "shp",
-            (".zip", ".shp"),
+            (".shp", ".zip"),  # a .shp holds one layer (several go to a folder); a .zip holds them all
             "ESRI Shapefile",
-            True,
+            False,
             "json",
             False,
             False,
             True,
-            write_shapefile_zip,
-            read_shapefile_zip,
-            "zipped Shapefile(s) with a field-name map",
+            write_shapefile,
+            read_shapefile,
+            "Shapefile as ogr2ogr writes it (.shp, .shx, .dbf, .prj, .cpg) with a field-name map; or a .zip of all",
+            (".shx", ".dbf", ".prj", ".cpg", FIELDS_SUFFIX, LONG_VALUES_SUFFIX),
         ),
         Format(
             "parquet",
