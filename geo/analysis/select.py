@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["where"]
+__all__ = ["select", "where"]
 
 _CONDITION = re.compile(r"^\s*([A-Za-z_][\w.]*)\s+(contains|in|=|==|!=|<=|>=|<|>)\s+(.+?)\s*$", re.IGNORECASE)
 _LISTED = 12  # values named in a message
@@ -100,3 +101,41 @@ def where(layer: pd.DataFrame, condition: str, *, name: str = "layer") -> pd.Dat
         numbers = pd.to_numeric(values, errors="coerce")
         keep = pd.Series(_NUMERIC[op](numbers.to_numpy(dtype="float64"), number), index=layer.index)
     return layer[keep.to_numpy(dtype=bool)]
+
+
+def select(layers: Mapping[str, pd.DataFrame], conditions: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Return the features of each layer that meet every condition (see :func:`where`), by layer name.
+
+    A layer without a condition's field is left out of the answer (it cannot meet it); so is a layer
+    whose field never holds the value, as long as another layer's does. With no conditions, every
+    layer comes back whole.
+
+    Raises
+    ------
+    ValueError
+        A condition no layer can answer: a field none of them has, or a value none of them holds
+        (the message names the closest values of the first layer that has the field).
+    """
+    out = dict(layers)
+    for condition in conditions:
+        answered: dict[str, pd.DataFrame] = {}
+        errors: list[ValueError] = []
+        for name, layer in out.items():
+            match = _CONDITION.match(condition)
+            if match and match.group(1) not in layer.columns:
+                continue
+            try:
+                answered[name] = where(layer, condition, name=name)
+            except ValueError as error:
+                errors.append(error)
+        if not answered:
+            if errors:
+                raise errors[0]
+            if len(out) < 2 or not _CONDITION.match(condition):  # noqa: PLR2004
+                where(next(iter(out.values()), pd.DataFrame()), condition, name=next(iter(out), "layer"))
+            field = _CONDITION.match(condition).group(1)  # type: ignore[union-attr]
+            fields = ", ".join(sorted({str(c) for layer in out.values() for c in layer.columns} - {"geometry"}))
+            msg = f"None of {', '.join(out)} has a field {field!r} for --where; their fields: {fields}."
+            raise ValueError(msg)
+        out = answered
+    return out
