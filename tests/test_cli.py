@@ -363,3 +363,20 @@ def test_tables_fit_an_80_column_terminal(command):
     result = CliRunner(env={"COLUMNS": "80"}).invoke(app, list(command))
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_a_command_that_needs_a_missing_extra_says_which_in_one_line(monkeypatch, tmp_path):
+    """`make map` installs no dask or PostGIS libraries: their commands name the extra to install."""
+    monkeypatch.chdir(tmp_path)
+    for module in ("dask", "dask_geopandas", "psycopg", "sqlalchemy", "geoalchemy2"):
+        monkeypatch.setitem(sys.modules, module, None)  # `import dask` now fails, as without the extra
+    lazy = invoke("near", "campuses", "cities", "--within-km", "5", "--scheduler", "local")
+    assert lazy.exit_code == 1, lazy.output
+    assert "needs the dask extra (dask is missing): pip install 'centralasia-geo[dask]'" in lazy.output
+    database = invoke("export", "campuses", "-f", "postgis", "postgresql://me@localhost/atlas")
+    assert database.exit_code == 1, database.output
+    assert "needs the postgis extra" in database.output
+    assert "pip install 'centralasia-geo[postgis]'" in database.output
+    for result in (lazy, database):
+        assert len(result.output.strip().splitlines()) == 1
+        assert "Traceback" not in result.output

@@ -62,6 +62,10 @@ def near(
     from geo.exporter import check_target
 
     name = "summary" if summary else "pairs"
+    if scheduler:  # a missing extra is said before any work
+        from geo.analysis.scale import require_dask
+
+        require_dask()
     if output is not None:
         output, _, _ = check_target(output, layers=[name], overwrite=overwrite)  # before the work
     whole = load_any(b)
