@@ -43,7 +43,7 @@ def write_tables(
     for name, table in tables.items():
         flat = flatten(table)
         if fmt in ("gpkg", "qgz"):
-            gpkg = out if fmt == "gpkg" else out.with_suffix(".gpkg")
+            gpkg = out if fmt == "gpkg" else out.with_suffix(".qgis.gpkg")  # a project's GeoPackage (qgz)
             pyogrio.write_dataframe(flat, gpkg, layer=name, driver="GPKG", append=True)
         elif fmt == "shp" and out.suffix.lower() == ".zip":  # a .shp holds no table; a folder takes a .csv
             with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as zf:

@@ -19,7 +19,7 @@ import geopandas as gpd
 from geo.errors import UnknownFormatError
 from geo.exporter.losses import Losses
 from geo.exporter.postgis import is_database_url
-from geo.exporter.qgz import ELEVATION_SUFFIX, read_qgz, write_qgz
+from geo.exporter.qgz import ELEVATION_SUFFIX, GPKG_SUFFIX, read_qgz, write_qgz
 from geo.exporter.shapefile import FIELDS_SUFFIX, LONG_VALUES_SUFFIX, read_shapefile, write_shapefile
 from geo.exporter.writers import (
     read_csv,
@@ -208,7 +208,7 @@ FORMATS: dict[str, Format] = {
             write_qgz,
             read_qgz,
             "QGIS project: groups, order, styles, with the GeoPackage (and the elevation COG) beside it",
-            (".gpkg", ELEVATION_SUFFIX),
+            (GPKG_SUFFIX, ELEVATION_SUFFIX),
         ),
         Format(
             "postgis",

@@ -2,10 +2,11 @@
 
 ``geo export -f qgz -o build/atlas.qgz`` writes three files side by side:
 
-- ``atlas.gpkg``: every layer (curated layers as points and ``_areas``), with default styles;
+- ``atlas.qgis.gpkg``: every layer (curated layers as points and ``_areas``), with default styles (named
+  for the project, so it never collides with an ``atlas.gpkg`` exported before);
 - ``atlas.elevation.tif``: a copy of the GEBCO elevation COG, if it has been fetched
   (``geo data fetch elevation``); a project without it is complete otherwise;
-- ``atlas.qgz``: the project. Paths are **relative** (``./atlas.gpkg``), so the folder can be moved or
+- ``atlas.qgz``: the project. Paths are **relative** (``./atlas.qgis.gpkg``), so the folder can be moved or
   shared whole. Layers sit in groups, top to bottom: your own layers, ``curated`` (points above
   areas), ``elevation`` (hillshade and tint, multiplied over the basemap) and ``reference`` (in the web
   map's basemap order; layers outside it are switched off). The styles are those of
@@ -56,6 +57,8 @@ logger = logging.getLogger(__name__)
 
 #: The elevation COG is copied beside the project as ``<stem>.elevation.tif``.
 ELEVATION_SUFFIX = ".elevation.tif"
+#: The project's GeoPackage beside it: ``<stem>.qgis.gpkg`` (a plain ``<stem>.gpkg`` export may be there already).
+GPKG_SUFFIX = ".qgis.gpkg"
 #: Where the project opens: the five states, west to east 46.4-87.4 E, south to north 35.0-55.5 N.
 EXTENT_LONLAT = (46.4, 35.0, 87.4, 55.5)
 _ELEVATION_TITLE = "Elevation (GEBCO 2023, 15 arc-seconds)"
@@ -412,7 +415,7 @@ def write_qgz(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: Losses
     if path.suffix.lower() != ".qgz":
         msg = f"{path.name}: a QGIS project is written as .qgz (e.g. {path.stem}.qgz)."
         raise ExportError(msg)
-    gpkg = path.with_suffix(".gpkg")
+    gpkg = path.with_suffix(GPKG_SUFFIX)
     write_gpkg(frames, gpkg, losses)
     dem = _elevation_source()
     elevation = None
@@ -432,7 +435,7 @@ def read_qgz(path: Path) -> dict[str, gpd.GeoDataFrame]:
     if len(files) > 1:
         msg = f"{path.name} refers to several GeoPackages {sorted(files)}; read them one by one."
         raise ExportError(msg)
-    gpkg = path.parent / (files.pop() if files else path.with_suffix(".gpkg").name)
+    gpkg = path.parent / (files.pop() if files else path.with_suffix(GPKG_SUFFIX).name)
     return read_gdal(gpkg)
 
 
