@@ -119,7 +119,8 @@ def test_gdal_ogrinfo_agrees_on_feature_counts(exported, written):
     key, path, _ = exported
     ogrinfo = require_tool("ogrinfo")
     for name, gdf in written.items():
-        source = OGR_SOURCES[key + path.suffix * (key == "shp")].format(p=path, n=name, gpkg=path.with_suffix(".qgis.gpkg"))
+        project_gpkg = path.with_suffix(".qgis.gpkg")
+        source = OGR_SOURCES[key + path.suffix * (key == "shp")].format(p=path, n=name, gpkg=project_gpkg)
         args = [ogrinfo, "-ro", "-so", "-al", source]
         if key == "csv":
             args[1:1] = ["-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO"]
