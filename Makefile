@@ -6,6 +6,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 PIP    := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
+# What `make map` adds: Chromium, for `geo map --png` and briefs (Playwright drives Debian's build).
+MAP_TOOLS := chromium:chromium
+
 # Debian packages the tests drive: GDAL's ogrinfo (an independent reader), Chromium, strace (the garden proves
 # no case reads another file or opens a socket), QGIS 3.22 (PyQGIS for Debian's python3, and its PostGIS
 # provider) and PostgreSQL 15 with PostGIS 3 (a temporary cluster per run).
@@ -14,9 +17,6 @@ SYSTEM_TOOLS := ogrinfo:gdal-bin $(MAP_TOOLS) strace:strace \
   /usr/lib/python3/dist-packages/qgis/core/__init__.py:python3-qgis \
   /usr/lib/qgis/plugins/libprovider_postgres.so:qgis-providers \
   /usr/lib/postgresql/15/lib/postgis-3.so:postgresql-15-postgis-3
-
-# What `make map` adds: Chromium, for `geo map --png` and briefs (Playwright drives Debian's build).
-MAP_TOOLS := chromium:chromium
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 # Test workers (pytest-xdist): one per core; each test file stays on one worker (its fixtures are per module).
