@@ -263,9 +263,10 @@ def export(
         Layer names from the catalogue, a mapping of names to GeoDataFrames, or one GeoDataFrame.
     path
         The output, written where it is named; or a ``postgresql://`` URL (PostGIS). For several layers
-        in a single-layer format (GeoJSON, FlatGeobuf, GeoParquet, KML, CSV) it is a folder with one file
-        per layer (one curated layer: the named file and ``<stem>_areas`` beside it); GeoPackage, the
-        Shapefile zip and a QGIS project (``.qgz``, with its GeoPackage beside it) hold all.
+        in a single-layer format (Shapefile ``.shp``, GeoJSON, FlatGeobuf, GeoParquet, KML, CSV) it is a
+        folder with one file per layer (one curated layer: the named file and ``<stem>_areas`` beside it);
+        GeoPackage, a Shapefile ``.zip`` and a QGIS project (``.qgz``, with ``<stem>.qgis.gpkg`` beside it)
+        hold all.
     fmt
         A format key (``gpkg``, ``geojson``, ``qgz``, ``postgis`` ...) or GDAL driver name; by default
         the suffix of `path` (or its ``postgresql://`` scheme) decides.
@@ -323,8 +324,9 @@ def _report(report: ExportReport) -> ExportReport:
 def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.GeoDataFrame]:
     """Read an export back: ``{layer name: GeoDataFrame}`` with list fields decoded and names restored.
 
-    Shapefile zips are read through their ``fields.csv`` (original names) and ``long_values.csv``
-    (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed. A QGIS
+    Shapefiles are read through their ``fields.csv`` (original names) and ``long_values.csv``
+    (untruncated text), in the zip or beside the ``.shp`` (``x.fields.csv``); JSON-text fields in
+    GeoPackage, FlatGeobuf, KML and CSV are parsed. A QGIS
     project reads its GeoPackage; a ``postgresql://`` URL reads the layers its provenance table lists.
     A single-layer file with an ``_areas`` file beside it reads as both halves. A file is opened as
     :func:`geo.read` opens one (only the format its suffix names, zip limits, no network).
