@@ -234,6 +234,9 @@ def test_a_shp_holds_one_layer_and_one_geometry_type(tmp_path, sites):
     assert list(tmp_path.iterdir()) == []  # nothing half-written
     report = export(mixed, tmp_path / "mixed.zip", name="mixed")  # a zip holds one shapefile per type
     assert report.features == {"mixed": 4}
+    upper = export(sites, tmp_path / "upper.SHP", name="sites")  # the name as given, sidecars as GDAL names them
+    assert upper.path.name == "upper.SHP"
+    assert len(read_exported(upper.path)["upper"]) == len(sites)
 
 
 def test_one_curated_layer_in_a_one_layer_format_is_the_file_and_its_areas_beside_it(tmp_path, written):

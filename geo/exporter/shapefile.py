@@ -197,7 +197,10 @@ def write_shapefile(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: 
         raise ExportError(msg)
     flat, field_rows, long_rows = _dbf_columns(name, flat.copy(), list_cols)
     declared = _empty_family(name, gdf)[1] if flat.empty else None
-    pyogrio.write_dataframe(flat, path, driver="ESRI Shapefile", encoding="UTF-8", geometry_type=declared)
+    written = path.with_suffix(".shp")  # GDAL writes the lower-case suffix whatever it is given (d.SHP -> d.shp)
+    pyogrio.write_dataframe(flat, written, driver="ESRI Shapefile", encoding="UTF-8", geometry_type=declared)
+    if written != path:
+        written.replace(path)
     pd.DataFrame(field_rows).to_csv(path.with_suffix(FIELDS_SUFFIX), index=False)
     if long_rows:
         pd.DataFrame(long_rows).to_csv(path.with_suffix(LONG_VALUES_SUFFIX), index=False)
