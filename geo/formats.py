@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 #: The suffix of a project's elevation grid written beside it (:mod:`geo.exporter.qgz` writes it).
 ELEVATION_SUFFIX = ".elevation.tif"
+#: A QGIS project's GeoPackage beside it: ``<stem>.qgis.gpkg`` (a plain ``<stem>.gpkg`` export may be there already).
+GPKG_SUFFIX = ".qgis.gpkg"
+#: A Shapefile's field-name map and its long text values, beside the ``.shp`` (:mod:`geo.exporter.shapefile`).
+FIELDS_SUFFIX = ".fields.csv"
+LONG_VALUES_SUFFIX = ".long_values.csv"
 
 
 def is_database_url(target: object) -> bool:
@@ -44,7 +49,19 @@ def _lazy(ref: str, **bound: Any) -> Callable[..., Any]:
     return call
 
 
-__all__ = ["ELEVATION_SUFFIX", "FORMATS", "SHAPEFILE_TYPES", "Format", "Reader", "Writer", "format_help", "resolve"]
+__all__ = [
+    "ELEVATION_SUFFIX",
+    "FIELDS_SUFFIX",
+    "FORMATS",
+    "GPKG_SUFFIX",
+    "LONG_VALUES_SUFFIX",
+    "SHAPEFILE_TYPES",
+    "Format",
+    "Reader",
+    "Writer",
+    "format_help",
+    "resolve",
+]
 
 #: Write ``{layer: frame}`` to a path, noting what the format cannot keep in the export's ``Losses``
 #: (:mod:`geo.exporter.losses`, above this module: typed loosely here).
@@ -212,13 +229,16 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             key="shp",
-            suffixes=(".zip", ".shp"),
+            suffixes=(".shp", ".zip"),  # a .shp holds one layer (several go to a folder); a .zip holds them all
             driver="ESRI Shapefile",
-            description="zipped Shapefile(s) with a field-name map",
-            writer=_lazy("geo.exporter.shapefile:write_shapefile_zip"),
-            reader=_lazy("geo.exporter.shapefile:read_shapefile_zip"),
+            description=(
+                "Shapefile as ogr2ogr writes it (.shp, .shx, .dbf, .prj, .cpg) with a field-name map; or a .zip of all"
+            ),
+            writer=_lazy("geo.exporter.shapefile:write_shapefile"),
+            reader=_lazy("geo.exporter.shapefile:read_shapefile"),
             read_drivers={".shp": ("ESRI Shapefile",)},
-            multi_layer=True,
+            sidecars=(".shx", ".dbf", ".prj", ".cpg", FIELDS_SUFFIX, LONG_VALUES_SUFFIX),
+            multi_layer=False,
             tables="zip",
             lists="json",
             long_names=False,
@@ -314,7 +334,7 @@ FORMATS: dict[str, Format] = {
             mixed_dimensions="kept",
             m=False,
             keeps_crs=True,
-            sidecars=(".gpkg", ELEVATION_SUFFIX),
+            sidecars=(GPKG_SUFFIX, ELEVATION_SUFFIX),
         ),
         Format(
             key="postgis",

@@ -286,3 +286,31 @@ def test_cli_near_filters_b_and_orders_by_guaranteed_distance(tmp_path, monkeypa
     bad = runner.invoke(app, ["near", "campuses", "mineral_deposits", "--within-km", "300", "--where", "colour = red"])
     assert bad.exit_code == 1
     assert "no field 'colour'" in bad.output
+
+
+def test_the_supply_chart_has_a_title_the_datas_date_and_a_source_line(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from geo.analysis.charts import concentration_chart
+
+    figures = []
+    save = Figure.savefig
+
+    def spy(self, *args, **kwargs):
+        figures.append(self)
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    result = concentration()
+    concentration_chart(result, tmp_path / "c.png")
+    (fig,) = figures
+    title = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    subtitles = " ".join(ax.get_title(loc="left") for ax in fig.axes)
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "share of world production" in title
+    assert "60%" in title
+    drawn = result.dropna(subset=["top_share_pct"])
+    assert f"{drawn['year'].min()}–{drawn['year'].max()}" in subtitles  # the years of the figures drawn
+    assert "Sources: " in notes
+    assert "World Nuclear Association" in notes  # uranium's publisher, named once
+    assert notes.count("World Nuclear Association") == 1

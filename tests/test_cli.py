@@ -255,3 +255,128 @@ def test_a_shipped_recipe_by_name_from_any_folder(tmp_path, monkeypatch):
     assert wrong.exit_code == 1
     assert "shipped: atlas, climate, education, minerals, supply." in wrong.output
     assert not (tmp_path / "edu2.html").exists()
+
+
+# --- issue 18: one selection option everywhere, a per-feature answer, 80 columns -----------------------------
+
+SELECTING = ("show", "export", "map", "near")
+
+
+@pytest.mark.parametrize("command", SELECTING)
+def test_every_selecting_command_takes_where_and_commodity(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "--where" in result.output
+    assert "--commodity" in result.output
+
+
+def _uranium_ids() -> set[str]:
+    deposits = geo.load("mineral_deposits")
+    return set(deposits.loc[deposits["commodities"].map(lambda c: "uranium" in c), "id"])
+
+
+def test_show_and_export_keep_only_what_the_selection_says(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shown = invoke("show", "mineral_deposits", "--commodity", "uranium", "--columns", "id", "--limit", "500")
+    assert shown.exit_code == 0, shown.output
+    words = " ".join(shown.output.split())
+    assert f"{len(_uranium_ids())} of 129 features where commodities contains uranium" in words
+    assert {line.strip("│ ") for line in shown.output.splitlines() if line.startswith("│")} == _uranium_ids()
+    done = invoke("export", "--commodity", "uranium", "--where", "country = KAZ", "-o", "u.gpkg")
+    assert done.exit_code == 0, done.output
+    assert "Left out" in done.output
+    assert "campuses" in done.output
+    back = geo.read_exported(tmp_path / "u.gpkg")
+    assert set(back) == {"mineral_deposits", "mineral_deposits_areas"}
+    ids = set(back["mineral_deposits"]["id"]) | set(back["mineral_deposits_areas"]["id"])
+    assert ids
+    assert ids <= _uranium_ids()
+    assert set(pd_concat(back)["country"]) == {"KAZ"}
+
+
+def pd_concat(back):
+    import pandas as pd
+
+    return pd.concat(back.values(), ignore_index=True)
+
+
+def test_a_selection_no_feature_can_meet_is_an_error_naming_the_closest(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for command in (
+        ("show", "campuses", "--where", "country = KZG"),
+        ("export", "campuses", "--where", "country = KZG", "-o", "c.gpkg"),
+        ("map", "-o", "m.html", "--where", "country = KZG"),
+        ("near", "campuses", "mineral_deposits", "--within-km", "300", "--commodity", "uranum"),
+    ):
+        result = invoke(*command)
+        assert result.exit_code == 1, (command, result.output)
+        assert "Did you mean" in result.output, result.output
+        assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.slow
+def test_map_draws_only_the_selected_curated_features(tmp_path):
+    import json
+    import re
+
+    result = invoke("map", "-o", str(tmp_path / "u.html"), "--commodity", "uranium", "--no-relief")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "u.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="atlas-data">(.*?)</script>', html, re.S).group(1))
+    assert [o["id"] for o in data["overlays"]] == ["mineral_deposits"]
+    assert "South Inkai" in html
+    assert "Boguty" not in html
+    assert {b["id"] for b in data["basemap"]} >= {"countries", "cities"}  # the basemap stays whole
+
+
+def test_near_summary_is_one_row_per_feature_and_fits_80_columns(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    narrow = CliRunner(env={"COLUMNS": "80"})
+    args = ["near", "campuses", "mineral_deposits", "--within-km", "300", "--summary", "--limit", "100"]
+    result = narrow.invoke(app, [*args, "-o", "summary.gpkg"])
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    table = geo.read_exported(tmp_path / "summary.gpkg")["summary"]
+    campuses = geo.load("campuses")
+    assert list(table["id_a"]) == list(campuses["id"])  # every campus once, in order
+    nearest = geo.analysis.nearest(campuses, geo.load("mineral_deposits"), k=1)
+    first = nearest[nearest["rank"] == 1].set_index("id_a")["id_b"]
+    assert table.set_index("id_a")["id_b"].dropna().to_dict() == first.to_dict()
+    pairs = geo.analysis.within_distance(campuses, geo.load("mineral_deposits"), "300 km")
+    counts = pairs.groupby("id_a", observed=True)["within_status"].value_counts().unstack(fill_value=0)
+    got = table.set_index("id_a")
+    for campus, row in counts.iterrows():
+        assert (got.loc[campus, "n_yes"], got.loc[campus, "n_possibly"]) == (row["yes"], row["possibly"]), campus
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("layers",),
+        ("show", "mineral_deposits"),
+        ("near", "campuses", "mineral_deposits", "--within-km", "300", "--limit", "5"),
+        ("supply",),
+    ],
+)
+def test_tables_fit_an_80_column_terminal(command):
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, list(command))
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_a_command_that_needs_a_missing_extra_says_which_in_one_line(monkeypatch, tmp_path):
+    """`make map` installs no dask or PostGIS libraries: their commands name the extra to install."""
+    monkeypatch.chdir(tmp_path)
+    for module in ("dask", "dask_geopandas", "psycopg", "sqlalchemy", "geoalchemy2"):
+        monkeypatch.setitem(sys.modules, module, None)  # `import dask` now fails, as without the extra
+    lazy = invoke("near", "campuses", "cities", "--within-km", "5", "--scheduler", "local")
+    assert lazy.exit_code == 1, lazy.output
+    assert "needs the dask extra (dask is missing): pip install 'centralasia-geo[dask]'" in lazy.output
+    database = invoke("export", "campuses", "-f", "postgis", "postgresql://me@localhost/atlas")
+    assert database.exit_code == 1, database.output
+    assert "needs the postgis extra" in database.output
+    assert "pip install 'centralasia-geo[postgis]'" in database.output
+    for result in (lazy, database):
+        assert len(result.output.strip().splitlines()) == 1
+        assert "Traceback" not in result.output

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyogrio
 import pytest
+import shapely
 
 import geo
 from geo import precision, registry
@@ -25,18 +26,20 @@ from tests.conftest import assert_same_features, require_tool
 LAYERS = list(registry.names())
 #: Formats written to a path (PostGIS is a database: tests/test_postgis.py).
 FILE_FORMATS = sorted(k for k, f in FORMATS.items() if not f.url)
+#: What the round trips write: every format (several layers to a folder in a one-layer format), and a Shapefile zip.
+VARIANTS = [*FILE_FORMATS, "shp.zip"]
 
 
 def ogr_source(key: str, path: Path, name: str) -> str:
     """What ogrinfo opens for layer `name` of an export at `path`, from the format's registry entry."""
     spec = FORMATS[key]
+    if path.suffix.lower() == ".zip":  # members of a zip
+        return f"/vsizip/{path}"
     if not spec.multi_layer:  # a folder, one file per layer
         return f"{path}/{name}{spec.suffix}"
     if spec.suffix in spec.read_drivers:  # the file itself (a GeoPackage)
         return str(path)
-    if spec.suffix == ".zip":  # members of a zip
-        return f"/vsizip/{path}"
-    return str(path.with_suffix(next(iter(spec.read_drivers))))  # the data file beside (a project's GeoPackage)
+    return str(path.with_suffix(spec.sidecars[0]))  # the data file beside (a project's GeoPackage)
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +58,11 @@ def _formats(keys):
     return [pytest.param(k, marks=pytest.mark.slow) if k == "qgz" else k for k in keys]
 
 
-@pytest.fixture(scope="module", params=_formats(FILE_FORMATS))
+@pytest.fixture(scope="module", params=_formats(VARIANTS))
 def exported(request, frames, tmp_path_factory):
-    key = request.param
-    path = tmp_path_factory.mktemp(key) / ("atlas" + (FORMATS[key].suffix if FORMATS[key].multi_layer else ""))
+    key, _, archive = request.param.partition(".")
+    suffix = f".{archive}" if archive else FORMATS[key].suffix if FORMATS[key].multi_layer else ""
+    path = tmp_path_factory.mktemp(request.param) / f"atlas{suffix}"
     report = export(frames, path, fmt=key)
     return key, path, report
 
@@ -120,7 +124,7 @@ def test_the_python_api_gives_the_same_split(frames, written):
     assert split_by_precision(frames["regions"], "regions").keys() == {"regions"}  # no precision: whole
 
 
-@pytest.mark.parametrize("exported", _formats(sorted(set(FILE_FORMATS) - {"parquet"})), indirect=True)
+@pytest.mark.parametrize("exported", _formats(sorted(set(VARIANTS) - {"parquet"})), indirect=True)
 def test_gdal_ogrinfo_agrees_on_feature_counts(exported, written):
     """Debian's ogrinfo (GDAL 3.6) reads every GDAL format; it has no Parquet driver (see the metadata test)."""
     key, path, _ = exported
@@ -131,7 +135,7 @@ def test_gdal_ogrinfo_agrees_on_feature_counts(exported, written):
         if key == "csv":
             args[1:1] = ["-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO"]
         text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-        if key == "shp":
+        if key == "shp" and path.suffix == ".zip":
             counts = {}
             current = None
             for line in text.splitlines():
@@ -193,6 +197,56 @@ def test_shapefile_losses_are_reported_and_recoverable(tmp_path, written):
     assert not any("one shapefile per geometry type" in loss for loss in report.losses)  # points and areas apart
     back = read_exported(report.path)["campuses"]
     assert_same_features(written["campuses"], back, label="shp")
+
+
+def test_a_shapefile_by_its_own_name_is_written_as_ogr2ogr_writes_it(tmp_path, written, monkeypatch):
+    """`geo export mineral_deposits -o deposits.shp`: the .shp and its sidecars, the areas beside, GDAL agrees."""
+    from typer.testing import CliRunner
+
+    from geo.cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["export", "mineral_deposits", "-o", "deposits.shp"])
+    assert result.exit_code == 0, result.output
+    parts = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".fields.csv", ".long_values.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{stem}{part}" for stem in ("deposits", "deposits_areas") for part in parts
+    )
+    ogrinfo = require_tool("ogrinfo")
+    for stem, half in (("deposits", "mineral_deposits"), ("deposits_areas", "mineral_deposits_areas")):
+        text = subprocess.run(
+            [ogrinfo, "-ro", "-so", "-al", f"{stem}.shp"], capture_output=True, text=True, check=True
+        ).stdout
+        assert f"Feature Count: {len(written[half])}" in text, text[:800]
+        assert 'GEOGCRS["WGS 84"' in text  # the .prj
+    assert (tmp_path / "deposits.cpg").read_text().strip() == "UTF-8"
+    values = subprocess.run(  # so GDAL reads text beyond ASCII (en dashes, Cyrillic) back as written
+        [ogrinfo, "-ro", "-al", "-q", "-geom=NO", "deposits.shp"], capture_output=True, text=True, check=True
+    ).stdout
+    text = [v for col in written["mineral_deposits"].columns for v in written["mineral_deposits"][col]]
+    wide = [v for v in text if isinstance(v, str) and any(ord(c) > 127 for c in v) and len(v.encode()) < 200]
+    assert wide, "no non-ASCII text to check"
+    assert wide[0] in values
+    back = read_exported(tmp_path / "deposits.shp")
+    assert set(back) == {"deposits", "deposits_areas"}
+    assert_same_features(written["mineral_deposits"], back["deposits"], label="shp")
+    assert_same_features(written["mineral_deposits_areas"], back["deposits_areas"], label="shp")
+    assert geo.read(tmp_path / "deposits.shp").shape[0] == len(written["mineral_deposits"])  # geo reads it too
+
+
+def test_a_shp_holds_one_layer_and_one_geometry_type(tmp_path, sites):
+    with pytest.raises(geo.ExportError, match=r"go to a folder, one file per layer; name a folder \(or a \.zip\)"):
+        export(["campuses", "regions"], tmp_path / "two.shp")
+    square = shapely.box(69.5, 40.8, 69.7, 40.9)
+    mixed = pd.concat([sites, sites.head(1).assign(geometry=[square])], ignore_index=True)
+    with pytest.raises(geo.ExportError, match=r"mixes points and polygons, which one \.shp cannot hold"):
+        export(mixed, tmp_path / "mixed.shp", name="mixed")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+    report = export(mixed, tmp_path / "mixed.zip", name="mixed")  # a zip holds one shapefile per type
+    assert report.features == {"mixed": 4}
+    upper = export(sites, tmp_path / "upper.SHP", name="sites")  # the name as given, sidecars as GDAL names them
+    assert upper.path.name == "upper.SHP"
+    assert len(read_exported(upper.path)["upper"]) == len(sites)
 
 
 def test_one_curated_layer_in_a_one_layer_format_is_the_file_and_its_areas_beside_it(tmp_path, written):
@@ -261,6 +315,7 @@ def test_layer_names_from_data_cannot_leave_a_folder_export(tmp_path, sites, nam
     [
         ("GeoJSON", ".geojson", "geojson"),
         ("ESRI Shapefile", ".zip", "shp"),
+        (None, ".shp", "shp"),
         ("GPKG", ".gpkg", "gpkg"),
         ("FlatGeobuf", ".fgb", "fgb"),
         (None, ".json", "geojson"),

@@ -264,3 +264,31 @@ def test_within_distance_takes_steady_cpu_time_call_after_call():
         times.append(time.process_time() - start)
     assert len(result) > 100_000
     assert max(times) / min(times) < 1.5, times
+
+
+def test_near_summary_is_one_row_per_feature_of_a_with_the_guaranteed_nearest():
+    from geo.analysis.proximity import near_summary
+
+    campus = _points([(70.0, 45.0), (80.0, 50.0)], id=["c1", "c2"], name=["Campus", "Far"])
+    campus.loc[2] = {"id": "c3", "name": "Unplaced", "geometry": None}
+    km = 1 / 111.2  # about a kilometre of latitude, in degrees
+    b = _points(
+        [(70.0, 45.0 + 40 * km), (70.0, 45.0 + 30 * km)],
+        id=["mine", "town"],
+        name=["Mine A", "Deposit B"],
+        location_precision=["site", "town"],
+        uncertainty_m=[0.0, 15_000.0],
+    )
+    out = near_summary(campus, b, "50 km")
+    assert list(out["id_a"]) == ["c1", "c2", "c3"]
+    first = out.iloc[0]
+    assert first["id_b"] == "mine"  # 40-40 km beats 15-45 km: the guaranteed nearest
+    assert first["could_be_nearer"] == 1
+    assert (first["n_yes"], first["n_possibly"]) == (2, 0)
+    assert round(first["distance_max_m"] / 1000) == 40
+    far, unplaced = out.iloc[1], out.iloc[2]
+    assert (far["n_yes"], far["n_possibly"]) == (0, 0)
+    assert far["id_b"] == "mine"
+    assert pd.isna(unplaced["id_b"])
+    assert np.isnan(unplaced["distance_m"])
+    assert unplaced["n_yes"] == 0

@@ -78,7 +78,7 @@ def _expected_order() -> list[tuple[str, str]]:
 @pytest.mark.slow
 def test_the_project_is_written_without_qgis_with_relative_paths(atlas):
     folder = atlas.parent
-    assert {p.name for p in folder.iterdir()} >= {"atlas.qgz", "atlas.gpkg", "atlas.elevation.tif"}
+    assert {p.name for p in folder.iterdir()} >= {"atlas.qgz", "atlas.qgis.gpkg", "atlas.elevation.tif"}
     with zipfile.ZipFile(atlas) as zf:
         (member,) = zf.namelist()
         root = ElementTree.fromstring(zf.read(member))
@@ -86,7 +86,7 @@ def test_the_project_is_written_without_qgis_with_relative_paths(atlas):
     assert root.find("properties/Paths/Absolute").text == "false"
     sources = [e.text for e in root.iter("datasource")]
     assert sources, "no layers"
-    assert all(s.startswith("./atlas.gpkg|layername=") or s == "./atlas.elevation.tif" for s in sources)
+    assert all(s.startswith("./atlas.qgis.gpkg|layername=") or s == "./atlas.elevation.tif" for s in sources)
     assert all(not Path(s.split("|")[0]).is_absolute() for s in sources)
     proj4 = root.find("projectCrs/spatialrefsys/proj4").text
     assert pyproj.CRS.from_user_input(proj4).equals(pyproj.CRS.from_user_input(EQUAL_AREA))
@@ -115,7 +115,7 @@ def test_layers_sit_in_groups_in_the_documented_order(atlas):
 
 @pytest.mark.slow
 def test_the_geopackage_beside_holds_every_half_with_its_style(atlas):
-    gpkg = atlas.with_suffix(".gpkg")
+    gpkg = atlas.with_suffix(".qgis.gpkg")
     back = geo.read_exported(gpkg)
     for name, half in _halves().items():
         assert len(back[name]) == len(half), name

@@ -42,7 +42,7 @@ from geo.analysis._geodesic import CHUNK, METRIC_MAX_ERROR, Intervals, Side, can
 from geo.analysis.scale import in_memory, is_lazy, map_with
 from geo.analysis.units import parse_distance_m
 
-__all__ = ["METRIC_MAX_ERROR", "PROJECTED_TOLERANCE", "STATUS", "nearest", "within_distance"]
+__all__ = ["METRIC_MAX_ERROR", "PROJECTED_TOLERANCE", "STATUS", "near_summary", "nearest", "within_distance"]
 
 logger = logging.getLogger(__name__)
 
@@ -382,4 +382,80 @@ def nearest(
     out["nearest_status"] = pd.Categorical.from_codes((rank > k).astype(int), categories=pd.Index(NEAREST_STATUS))
     if (notes := _notes(a, b, iv, names)) is not None:
         out["note"] = notes.to_numpy()
+    return out
+
+
+def _taken(frame: pd.DataFrame, col: str, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """`col` of `frame` at positions `rows`; ``-1`` gives a missing value."""
+    values = pd.Series(frame.index) if col == "index" else frame[col]
+    return values.array.take(rows, allow_fill=True)
+
+
+def near_summary(
+    a: gpd.GeoDataFrame,
+    b: gpd.GeoDataFrame,
+    distance_m: float | str,
+    *,
+    suffixes: tuple[str, str] = ("_a", "_b"),
+    names: tuple[str, str] = ("a", "b"),
+) -> gpd.GeoDataFrame:
+    """One row per feature of `a`: its nearest feature of `b` by guaranteed distance, and how many are within.
+
+    The nearest follows the rule of :func:`nearest` (smallest upper bound); the counts follow
+    :func:`within_distance` for `distance_m`.
+
+    Parameters
+    ----------
+    a, b
+        Layers with a CRS.
+    distance_m
+        The threshold for the counts: metres or text such as ``"300 km"``.
+    suffixes, names
+        As in :func:`within_distance`.
+
+    Returns
+    -------
+    gpd.GeoDataFrame
+        Every feature of `a` in its order, with its geometry: ``id``, ``name`` and
+        ``location_precision`` of each side (those present), ``distance_m``, ``distance_min_m`` and
+        ``distance_max_m`` of the nearest, ``could_be_nearer`` (other features whose lower bound is below
+        the nearest's upper bound), ``n_yes`` and ``n_possibly`` (features of `b` within `distance_m`
+        for certain, or possibly) and ``note``. A feature with no location has no nearest and counts 0.
+    """
+    limit = parse_distance_m(distance_m)
+    if is_lazy(a):
+        return map_with(near_summary, a, b, limit, name=names[1], suffixes=suffixes, names=names)
+    b = in_memory(b, name=names[1])
+    sa, sb = side(a, name=names[0]), side(b, name=names[1])
+    n = len(a)
+    empty = np.empty(0, np.int64)
+    none = Intervals(empty, empty, np.empty(0), np.empty(0), np.empty(0))
+    found = _nearest_pairs(sa, sb, 1) if len(sa.rows) and len(sb.rows) else none
+    order = np.lexsort((found.near, found.high, found.ia))
+    found = Intervals(*(v[order] for v in (found.ia, found.ib, found.near, found.low, found.high)))
+    rows, first = np.unique(found.ia, return_index=True)
+    best = Intervals(*(v[first] for v in (found.ia, found.ib, found.near, found.low, found.high)))
+    pick = np.full(n, -1)
+    pick[rows] = best.ib
+    data: dict[str, object] = {}
+    for col in _pick(a, None, a.geometry.name):
+        data[f"{col}{suffixes[0]}"] = np.asarray(a.index) if col == "index" else a[col].array
+    for col in _pick(b, None, b.geometry.name):
+        data[f"{col}{suffixes[1]}"] = _taken(b, col, pick)
+    for col, values in (("distance_m", best.near), ("distance_min_m", best.low), ("distance_max_m", best.high)):
+        column = np.full(n, np.nan)
+        column[rows] = values
+        data[col] = column
+    at = np.searchsorted(rows, found.ia)  # each candidate's row of `best`
+    beaten = (found.low < best.high[at]) & (found.ib != best.ib[at])
+    data["could_be_nearer"] = np.bincount(found.ia[beaten], minlength=n)
+    pairs = _pairs_within(sa, sb, limit) if len(sa.rows) and len(sb.rows) else none
+    data["n_yes"] = np.bincount(pairs.ia[pairs.high <= limit], minlength=n)
+    data["n_possibly"] = np.bincount(pairs.ia[pairs.high > limit], minlength=n)
+    out = gpd.GeoDataFrame(pd.DataFrame(data), geometry=a.geometry.array, crs=a.crs)
+    if (notes := _notes(a, b, best, names)) is not None:
+        note = pd.Series(pd.NA, index=out.index, dtype="string")
+        note.iloc[rows] = notes.to_numpy()
+        out["note"] = note
+    logger.info("%s: nearest of %s for %d features, counts within %.0f m", names[0], names[1], len(rows), limit)
     return out

@@ -45,7 +45,7 @@ def require_dask() -> None:
         import dask  # noqa: F401
         import dask_geopandas  # noqa: F401
     except ImportError as err:
-        msg = f"Scaling out needs dask and dask-geopandas ({err.name} is missing): {_INSTALL}."
+        msg = f"Scaling out (--scheduler, lazy=True) needs the dask extra ({err.name} is missing): {_INSTALL}."
         raise GeoToolkitError(msg) from None
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ALL_KINDS", "counted", "where"]
+__all__ = ["ALL_KINDS", "counted", "select", "where"]
 
 #: ``kinds`` value of :func:`counted` that keeps every kind.
 ALL_KINDS = "all"
@@ -143,3 +144,41 @@ def counted(
     if len(left):
         note += " (left out: " + ", ".join(f"{n} {k}" for k, n in left.items()) + "; --kinds all counts them)"
     return layer[keep.to_numpy(dtype=bool)], note
+
+
+def select(layers: Mapping[str, pd.DataFrame], conditions: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Return the features of each layer that meet every condition (see :func:`where`), by layer name.
+
+    A layer without a condition's field is left out of the answer (it cannot meet it); so is a layer
+    whose field never holds the value, as long as another layer's does. With no conditions, every
+    layer comes back whole.
+
+    Raises
+    ------
+    ValueError
+        A condition no layer can answer: a field none of them has, or a value none of them holds
+        (the message names the closest values of the first layer that has the field).
+    """
+    out = dict(layers)
+    for condition in conditions:
+        answered: dict[str, pd.DataFrame] = {}
+        errors: list[ValueError] = []
+        for name, layer in out.items():
+            match = _CONDITION.match(condition)
+            if match and match.group(1) not in layer.columns:
+                continue
+            try:
+                answered[name] = where(layer, condition, name=name)
+            except ValueError as error:
+                errors.append(error)
+        if not answered:
+            if errors:
+                raise errors[0]
+            if len(out) < 2 or not _CONDITION.match(condition):  # noqa: PLR2004
+                where(next(iter(out.values()), pd.DataFrame()), condition, name=next(iter(out), "layer"))
+            field = _CONDITION.match(condition).group(1)  # type: ignore[union-attr]
+            fields = ", ".join(sorted({str(c) for layer in out.values() for c in layer.columns} - {"geometry"}))
+            msg = f"None of {', '.join(out)} has a field {field!r} for --where; their fields: {fields}."
+            raise ValueError(msg)
+        out = answered
+    return out

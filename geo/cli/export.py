@@ -11,7 +11,21 @@ from typing import Annotated
 
 import typer
 
-from geo.cli.options import Crs, Decimal, Delimiter, Encoding, Overwrite, Trusted, load_any, out, user_errors
+from geo.cli.options import (
+    Commodity,
+    Crs,
+    Decimal,
+    Delimiter,
+    Encoding,
+    Overwrite,
+    Trusted,
+    Where,
+    conditions,
+    load_any,
+    out,
+    selected,
+    user_errors,
+)
 from geo.formats import format_help
 
 __all__ = ["export"]
@@ -68,6 +82,8 @@ def export(
             help="Write one layer as a partitioned GeoParquet folder (-o FOLDER) of files of this many rows.",
         ),
     ] = None,
+    where: Where = None,
+    commodity: Commodity = None,
 ) -> None:
     """Export layers for GIS software (area-only features beside a layer's points: `<name>_areas`), and the agreements.
 
@@ -90,12 +106,17 @@ def export(
         if n not in registry.names() and (Path(n).suffix or Path(n).exists()):
             check_source(n)
     frame_names = [Path(n).stem if Path(n).suffix else n for n in names]
-    check_target(target, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
+    selecting = bool(conditions(where, commodity))
+    if not selecting:  # a selection may leave layers out: then the target is checked once it is known
+        check_target(target, fmt=fmt, layers=frame_names, overwrite=overwrite)  # before any reading
     pairs = zip(frame_names, names, strict=True)
     frames = {
         key: load_any(n, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
         for key, n in pairs
     }
+    if selecting:
+        frames = selected(frames, where, commodity)
+        check_target(target, fmt=fmt, layers=list(frames), overwrite=overwrite)
     tables = {} if args else {"agreements": geo.agreements()}  # every layer: the agreements table goes along
     report = geo.export(frames, target, fmt=fmt, overwrite=overwrite, tables=tables)
     counts = ", ".join(f"{k} {v}" for k, v in report.features.items())

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from geo.cli.options import (
+    Commodity,
     Crs,
     Decimal,
     Delimiter,
@@ -16,6 +17,8 @@ from geo.cli.options import (
     Lang,
     Overwrite,
     Trusted,
+    Where,
+    conditions,
     err,
     out,
     user_errors,
@@ -179,10 +182,17 @@ def map_command(
     decimal: Decimal = None,
     trusted: Trusted = False,
     lang: Lang = "en",
+    where: Where = None,
+    commodity: Commodity = None,
 ) -> None:
-    """Render an offline map, e.g. `geo map minerals -o build/minerals.html --layer my_sites.csv`."""
-    from geo.mapping.builder import build_map, save_map
-    from geo.mapping.recipes import load_recipe, needs_dem, render_recipe
+    """Render an offline map, e.g. `geo map minerals -o build/minerals.html --layer my_sites.csv`.
+
+    --where and --commodity choose the curated features drawn (the basemap and your layers stay whole).
+    """
+    from geo import registry
+    from geo.errors import LayerSchemaError
+    from geo.mapping.builder import build_map, registered_layer, save_map
+    from geo.mapping.recipes import load_recipe, needs_dem, render_recipe, select_curated
 
     output = user_output(output, overwrite=overwrite, suffixes=(".html", ".htm"))
     if png is not None:
@@ -193,17 +203,24 @@ def map_command(
     user = _user_layers(layer or [], crs, encoding, trusted=trusted, delimiter=delimiter, decimal=decimal)
     dem = elevation_grid() if recipe is not None and needs_dem(recipe) else None
     grid = _relief(relief)
-    if recipe is None:
-        m = build_map(user=user, tiles=tiles, relief=grid, lang=lang)
-    else:
-        m = render_recipe(recipe, user=user, tiles=tiles, dem=dem, relief=grid, lang=lang)
+    chosen = conditions(where, commodity)
+    try:
+        if recipe is None:
+            curated = select_curated([registered_layer(n) for n in registry.curated()], chosen) if chosen else None
+            m = build_map(curated, user=user, tiles=tiles, relief=grid, lang=lang)
+        else:
+            m = render_recipe(recipe, user=user, tiles=tiles, dem=dem, relief=grid, where=chosen, lang=lang)
+    except ValueError as exc:
+        if isinstance(exc, GeoToolkitError):
+            raise
+        raise LayerSchemaError(str(exc)) from None
     path = save_map(m, output, overwrite=overwrite)
     size = f"{path.stat().st_size / 1e6:.1f} MB"
     if tiles or recipe_tiles:
-        where = f"It needs a network: its map tiles ({tiles or recipe_tiles}) load from the internet."
+        network = f"It needs a network: its map tiles ({tiles or recipe_tiles}) load from the internet."
     else:
-        where = "It works offline: it makes no network requests."
-    out().print(f"Wrote {path} ({size}). {where}", soft_wrap=True)
+        network = "It works offline: it makes no network requests."
+    out().print(f"Wrote {path} ({size}). {network}", soft_wrap=True)
     if grid is None and dem is None and relief is None:
         out().print("No relief: `geo data fetch elevation` (once) adds a hillshade of the mountains.", soft_wrap=True)
     if png is not None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
+    "Commodity",
     "Crs",
     "Decimal",
     "Delimiter",
@@ -31,11 +32,13 @@ __all__ = [
     "Overwrite",
     "Scheduler",
     "Trusted",
+    "Where",
     "err",
     "load_any",
     "load_lazy",
     "out",
     "run_lazy",
+    "selected",
     "user_errors",
     "user_output",
 ]
@@ -238,3 +241,50 @@ Lang = Annotated[
     str,
     typer.Option("--lang", help="Language of the interface text: en or ru.", callback=_checked(_check_lang)),
 ]
+
+
+# --- Selection: --where and --commodity, declared once for every command that selects features ---------------
+# (geo show, export, map and near; the rules live in geo.analysis.select)
+
+Where = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        help="Keep only features that meet this (repeatable: all must hold), e.g. 'commodities contains uranium', "
+        "'country = KAZ', 'country in KAZ,UZB', 'production_value >= 1000'.",
+    ),
+]
+Commodity = Annotated[
+    str | None,
+    typer.Option(help="Keep only features with this commodity (the same as --where 'commodities contains X')."),
+]
+
+
+def conditions(where: Sequence[str] | None, commodity: str | None) -> list[str]:
+    """Return the conditions ``--where`` and ``--commodity`` give, in that order."""
+    return [*(where or []), *([f"commodities contains {commodity}"] if commodity else [])]
+
+
+def selected(
+    layers: dict[str, gpd.GeoDataFrame], where: Sequence[str] | None, commodity: str | None
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return the features of `layers` that meet ``--where`` and ``--commodity``; say which layers were left out.
+
+    Raises
+    ------
+    LayerSchemaError
+        A condition no layer can answer (a field none has, a value none holds: the closest are named).
+    """
+    from geo.analysis.select import select
+    from geo.errors import LayerSchemaError
+
+    wanted = conditions(where, commodity)
+    if not wanted:
+        return layers
+    try:
+        kept = select(layers, wanted)
+    except ValueError as exc:
+        raise LayerSchemaError(str(exc)) from None
+    if left := [name for name in layers if name not in kept]:
+        err().print(f"Left out (no feature meets {' and '.join(wanted)}): {', '.join(left)}.", soft_wrap=True)
+    return kept

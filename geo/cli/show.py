@@ -8,7 +8,21 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from geo.cli.options import Crs, Decimal, Delimiter, Encoding, Limit, Trusted, load_any, out, user_errors
+from geo.cli.options import (
+    Commodity,
+    Crs,
+    Decimal,
+    Delimiter,
+    Encoding,
+    Limit,
+    Trusted,
+    Where,
+    conditions,
+    load_any,
+    out,
+    selected,
+    user_errors,
+)
 from geo.errors import LayerSchemaError
 
 __all__ = ["show"]
@@ -36,9 +50,12 @@ def show(
     delimiter: Delimiter = None,
     decimal: Decimal = None,
     trusted: Trusted = False,
+    where: Where = None,
+    commodity: Commodity = None,
 ) -> None:
-    """Show a layer as a readable table (e.g. `geo show campuses`)."""
-    gdf = load_any(layer, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
+    """Show a layer as a readable table (e.g. `geo show campuses`, `geo show mineral_deposits --commodity uranium`)."""
+    whole = load_any(layer, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
+    gdf = selected({layer: whole}, where, commodity).get(layer, whole.iloc[:0])
     wanted = (
         columns.split(",")
         if columns
@@ -47,7 +64,9 @@ def show(
     if missing := [c for c in wanted if c not in gdf]:
         msg = f"{layer} has no column(s) {missing}; it has {list(gdf.columns)}."
         raise LayerSchemaError(msg)
-    table = Table(title=f"{layer}: {len(gdf)} features", show_lines=False)
+    chosen = conditions(where, commodity)
+    title = f"{layer}: {len(gdf)} of {len(whole)} features where {' and '.join(chosen)}" if chosen else None
+    table = Table(title=title or f"{layer}: {len(gdf)} features", show_lines=False)
     for col in wanted:
         table.add_column(col, overflow="fold")
     for _, row in gdf.head(limit).iterrows():

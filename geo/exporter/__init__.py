@@ -95,17 +95,27 @@ def _companion(path: Path) -> Path:
     return path.with_name(f"{path.stem}{AREAS_SUFFIX}{path.suffix}")
 
 
-def _is_pair(names: Sequence[str], spec: Format) -> bool:
-    """One layer split into points and areas, in a single-layer format: the named file and its companion."""
-    return not spec.multi_layer and len(names) == 2 and names[1] == names[0] + AREAS_SUFFIX  # noqa: PLR2004
+#: An archive of a single-layer format holds every layer (a Shapefile zip); its format's sidecars are inside it.
+_ARCHIVE = ".zip"
+
+
+def _holds_many(spec: Format, path: Path) -> bool:
+    """Whether the file at `path` holds several layers: a multi-layer format, or a zip of a single-layer one."""
+    return spec.multi_layer or path.suffix.lower() == _ARCHIVE
+
+
+def _is_pair(names: Sequence[str], spec: Format, path: Path) -> bool:
+    """One layer split into points and areas, in a single-layer file: the named file and its companion."""
+    return not _holds_many(spec, path) and len(names) == 2 and names[1] == names[0] + AREAS_SUFFIX  # noqa: PLR2004
 
 
 def _outputs(path: Path, spec: Format, names: Sequence[str], *, as_folder: bool) -> list[Path]:
     """Every file an export may write at `path`, sidecars and an area companion included (not a folder's)."""
     if as_folder:
         return [path]
-    mains = [path, _companion(path)] if _is_pair(names, spec) else [path]
-    return [*mains, *(m.with_suffix(s) for m in mains for s in spec.sidecars)]
+    mains = [path, _companion(path)] if _is_pair(names, spec, path) else [path]
+    sidecars = () if path.suffix.lower() == _ARCHIVE else spec.sidecars
+    return [*mains, *(m.with_suffix(s) for m in mains for s in sidecars)]
 
 
 def check_target(
@@ -147,12 +157,13 @@ def _check_target(
     if spec.url:
         msg = f"{path}: a {spec.key} export goes to a database URL, e.g. postgresql://user@host/database."
         raise ExportError(msg)
-    as_folder = n_layers > 1 and not spec.multi_layer and not _is_pair(names, spec)
+    as_folder = n_layers > 1 and not _holds_many(spec, path) and not _is_pair(names, spec, path)
     if not as_folder and path.suffix.lower() not in spec.suffixes:
         msg = f"{path.name}: a {spec.key} export needs the suffix {spec.suffix!r} (e.g. {path.stem}{spec.suffix})."
         raise ExportError(msg)
     if as_folder and path.suffix:
-        msg = f"{path.name}: {n_layers} layers in {spec.key} go to a folder, one file per layer; name a folder."
+        zipped = " (or a .zip)" if _ARCHIVE in spec.suffixes else ""
+        msg = f"{path.name}: {n_layers} layers in {spec.key} go to a folder, one file per layer; name a folder{zipped}."
         raise ExportError(msg)
     check_writable(path)
     taken = [p for p in _outputs(path, spec, names, as_folder=as_folder) if p.exists()]
@@ -166,7 +177,7 @@ def _write_and_count(
     frames: Mapping[str, gpd.GeoDataFrame], out: Path, spec: Format, *, as_folder: bool, losses: Losses
 ) -> dict[str, int]:
     """Write `frames` to `out` and return the feature count of each layer as read back from it."""
-    if as_folder or _is_pair(list(frames), spec):
+    if as_folder or _is_pair(list(frames), spec, out):
         if as_folder:
             out.mkdir()
         counts = {}
@@ -177,7 +188,7 @@ def _write_and_count(
         return counts
     spec.writer(frames, out, losses)
     back = spec.read(out)
-    if spec.multi_layer:
+    if _holds_many(spec, out):
         return {n: len(back[n]) for n in frames if n in back}
     return {next(iter(frames)): sum(len(g) for g in back.values())}
 
@@ -267,9 +278,10 @@ def export(
         Layer names from the catalogue, a mapping of names to GeoDataFrames, or one GeoDataFrame.
     path
         The output, written where it is named; or a ``postgresql://`` URL (PostGIS). For several layers
-        in a single-layer format (GeoJSON, FlatGeobuf, GeoParquet, KML, CSV) it is a folder with one file
-        per layer (one curated layer with both kinds: the named file and ``<stem>_areas`` beside it); GeoPackage, the
-        Shapefile zip and a QGIS project (``.qgz``, with its GeoPackage beside it) hold all.
+        in a single-layer format (Shapefile ``.shp``, GeoJSON, FlatGeobuf, GeoParquet, KML, CSV) it is a
+        folder with one file per layer (one curated layer: the named file and ``<stem>_areas`` beside it);
+        GeoPackage, a Shapefile ``.zip`` and a QGIS project (``.qgz``, with ``<stem>.qgis.gpkg`` beside it)
+        hold all.
     fmt
         A format key (``gpkg``, ``geojson``, ``qgz``, ``postgis`` ...) or GDAL driver name; by default
         the suffix of `path` (or its ``postgresql://`` scheme) decides.
@@ -329,8 +341,9 @@ def _report(report: ExportReport) -> ExportReport:
 def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.GeoDataFrame]:
     """Read an export back: ``{layer name: GeoDataFrame}`` with list fields decoded and names restored.
 
-    Shapefile zips are read through their ``fields.csv`` (original names) and ``long_values.csv``
-    (untruncated text); JSON-text fields in GeoPackage, FlatGeobuf, KML and CSV are parsed. A QGIS
+    Shapefiles are read through their ``fields.csv`` (original names) and ``long_values.csv``
+    (untruncated text), in the zip or beside the ``.shp`` (``x.fields.csv``); JSON-text fields in
+    GeoPackage, FlatGeobuf, KML and CSV are parsed. A QGIS
     project reads its GeoPackage; a ``postgresql://`` URL reads the layers its provenance table lists.
     A single-layer file with an ``_areas`` file beside it reads as both halves. Every file is opened
     only with the GDAL drivers the format registry gives the format (``fmt``, or the one its suffix
@@ -354,7 +367,7 @@ def read_exported(path: str | Path, *, fmt: str | None = None) -> dict[str, gpd.
     path = check_source(path)
     spec = resolve(fmt, path)
     companion = _companion(path)
-    files = [path, companion] if not spec.multi_layer and companion.exists() else [path]
+    files = [path, companion] if not _holds_many(spec, path) and companion.exists() else [path]
     try:
         with vector_env():
             out = spec.read(path)

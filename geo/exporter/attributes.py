@@ -18,6 +18,7 @@ import pyogrio
 
 from geo.exporter.losses import Losses
 from geo.exporter.tables import jsonable
+from geo.formats import GPKG_SUFFIX
 
 if TYPE_CHECKING:
     from geo.formats import Format
@@ -51,9 +52,9 @@ def write_tables(
     for name, table in tables.items():
         flat = flatten(table)
         if spec.tables == "gpkg" and not as_folder:
-            gpkg = out.with_suffix(".gpkg")  # the GeoPackage itself, or the one beside a project
+            gpkg = out if out.suffix.lower() == ".gpkg" else out.with_suffix(GPKG_SUFFIX)  # or a project's
             pyogrio.write_dataframe(flat, gpkg, layer=name, driver="GPKG", append=True)
-        elif spec.tables == "zip" and not as_folder:
+        elif spec.tables == "zip" and not as_folder and out.suffix.lower() == ".zip":  # a .shp holds no table
             with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as zf:
                 zf.writestr(f"{name}{TABLE_SUFFIX}", flat.to_csv(index=False))
         elif as_folder:

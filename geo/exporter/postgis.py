@@ -48,7 +48,7 @@ PROVENANCE_TABLE = "geo_provenance"
 STYLES_TABLE = "layer_styles"
 _MAX_NAME_BYTES = 63  # PostgreSQL truncates longer identifiers silently
 _STYLE_NAME = "centralasia-geo"
-_INSTALL = "PostGIS export needs SQLAlchemy, GeoAlchemy2 and psycopg: pip install 'centralasia-geo[postgis]'."
+_INSTALL = "PostGIS needs the postgis extra (SQLAlchemy, GeoAlchemy2, psycopg): pip install 'centralasia-geo[postgis]'."
 
 _CREATE_STYLES = f"""CREATE TABLE IF NOT EXISTS {STYLES_TABLE} (
   id SERIAL PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
@@ -93,9 +93,9 @@ def _engine(url: str) -> Engine:
 @contextlib.contextmanager
 def _database(url: str, *, transaction: bool) -> Iterator[Connection]:
     """Yield a connection (in one transaction if asked); database errors become one-line `ExportError`s."""
+    engine = _engine(url)  # first: without the postgis extra this is the one-line error naming it
     from sqlalchemy.exc import DBAPIError
 
-    engine = _engine(url)
     try:
         with engine.begin() if transaction else engine.connect() as conn:
             yield conn

@@ -2,10 +2,11 @@
 
 ``geo export -f qgz -o build/atlas.qgz`` writes three files side by side:
 
-- ``atlas.gpkg``: every layer (curated layers as points and ``_areas``), with default styles;
+- ``atlas.qgis.gpkg``: every layer (curated layers as points and ``_areas``), with default styles (named
+  for the project, so it never collides with an ``atlas.gpkg`` exported before);
 - ``atlas.elevation.tif``: a copy of the GEBCO elevation COG, if it has been fetched
   (``geo data fetch elevation``); a project without it is complete otherwise;
-- ``atlas.qgz``: the project. Paths are **relative** (``./atlas.gpkg``), so the folder can be moved or
+- ``atlas.qgz``: the project. Paths are **relative** (``./atlas.qgis.gpkg``), so the folder can be moved or
   shared whole. Layers sit in groups, top to bottom: your own layers, ``curated`` (points, their
   uncertainty halos as layers of their own (titled ``...: uncertainty radius``), then areas),
   ``elevation`` (hillshade and tint, multiplied over the basemap) and ``reference`` (in the web
@@ -41,7 +42,7 @@ from geo.exporter.losses import Losses
 from geo.exporter.qgis import Style, geometry_kind, halo_style, style
 from geo.exporter.split import AREAS_SUFFIX, part_of
 from geo.exporter.writers import read_gdal, write_gpkg
-from geo.formats import ELEVATION_SUFFIX
+from geo.formats import ELEVATION_SUFFIX, GPKG_SUFFIX
 
 __all__ = [
     "EXTENT_LONLAT",
@@ -433,7 +434,7 @@ def write_qgz(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: Losses
     if path.suffix.lower() != ".qgz":
         msg = f"{path.name}: a QGIS project is written as .qgz (e.g. {path.stem}.qgz)."
         raise ExportError(msg)
-    gpkg = path.with_suffix(".gpkg")
+    gpkg = path.with_suffix(GPKG_SUFFIX)
     write_gpkg(frames, gpkg, losses)
     dem = _elevation_source()
     elevation = None
@@ -453,7 +454,7 @@ def read_qgz(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame
     if len(files) > 1:
         msg = f"{path.name} refers to several GeoPackages {sorted(files)}; read them one by one."
         raise ExportError(msg)
-    gpkg = path.parent / (files.pop() if files else path.with_suffix(".gpkg").name)
+    gpkg = path.parent / (files.pop() if files else path.with_suffix(GPKG_SUFFIX).name)
     return read_gdal(gpkg, drivers)
 
 

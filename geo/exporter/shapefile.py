@@ -1,8 +1,13 @@
-"""Zipped Shapefiles: one shapefile per layer and geometry family, with maps that undo the format's limits.
+"""Shapefiles, as ``ogr2ogr`` writes them or zipped, with maps that undo the format's limits.
 
-Inside the zip, ``layers.csv`` lists which ``.shp`` holds which layer, ``fields.csv`` maps the
-10-character DBF names back to the layer's own, and ``long_values.csv`` keeps text longer than the
-254 bytes a DBF field holds. :func:`read_shapefile_zip` uses all three, so a round trip is exact.
+- ``x.shp``: one layer as ``x.shp``, ``.shx``, ``.dbf``, ``.prj`` and ``.cpg`` (UTF-8), with
+  ``x.fields.csv`` mapping the 10-character DBF names back to the layer's own and, where text was
+  longer than the 254 bytes a DBF field holds, ``x.long_values.csv`` with the full text. A folder
+  export (several layers) is one such set per layer.
+- ``x.zip``: every layer in one zip, a shapefile per layer and geometry family; ``layers.csv`` lists
+  which ``.shp`` holds which layer, beside ``fields.csv`` and ``long_values.csv``.
+
+The readers use the maps, so a round trip is exact.
 """
 
 from __future__ import annotations
@@ -16,12 +21,22 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geo.errors import ExportError
 from geo.exporter.losses import Losses
 from geo.exporter.split import declared_geometry_type
 from geo.exporter.tables import decode, lists_to_json
+from geo.formats import FIELDS_SUFFIX, LONG_VALUES_SUFFIX  # beside x.shp: names, long text
 from geo.safety import check_zip, open_vector
 
-__all__ = ["read_shapefile_zip", "write_shapefile_zip"]
+__all__ = [
+    "FIELDS_SUFFIX",
+    "LONG_VALUES_SUFFIX",
+    "read_shapefile",
+    "read_shapefile_zip",
+    "write_shapefile",
+    "write_shapefile_zip",
+]
+
 
 _DBF_TEXT_BYTES = 254
 _DBF_NAME_CHARS = 10
@@ -167,3 +182,55 @@ def read_shapefile_zip(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.Ge
             gdf.loc[gdf["id"].astype(str) == str(row.id), row.field] = row.value
         out[str(layer)] = decode(gdf, list(fmap.loc[fmap["encoding"] == "json", "original_name"]))
     return out
+
+
+def write_shapefile(frames: Mapping[str, gpd.GeoDataFrame], path: Path, losses: Losses) -> None:
+    """Format writer: a ``.zip`` of every layer, or one layer as ``path`` (``.shp``) and its sidecars."""
+    if path.suffix.lower() == ".zip":
+        write_shapefile_zip(frames, path, losses)
+        return
+    if len(frames) != 1:
+        msg = f"{path.name}: a .shp holds one layer; give a folder (one shapefile per layer) or a .zip."
+        raise ExportError(msg)
+    ((name, gdf),) = frames.items()
+    flat, list_cols = lists_to_json(gdf)
+    families = _families(flat)
+    if families.nunique() > 1:
+        kinds = " and ".join(f"{f}s" for f in sorted(families.unique()))
+        msg = (
+            f"Layer {name!r} mixes {kinds}, which one .shp cannot hold: export to a .zip "
+            "(one shapefile per geometry type), or to gpkg."
+        )
+        raise ExportError(msg)
+    flat, field_rows, long_rows = _dbf_columns(name, flat.copy(), list_cols)
+    declared = _empty_family(name, gdf)[1] if flat.empty else None
+    written = path.with_suffix(".shp")  # GDAL writes the lower-case suffix whatever it is given (d.SHP -> d.shp)
+    pyogrio.write_dataframe(flat, written, driver="ESRI Shapefile", encoding="UTF-8", geometry_type=declared)
+    if written != path:
+        written.replace(path)
+    pd.DataFrame(field_rows).to_csv(path.with_suffix(FIELDS_SUFFIX), index=False)
+    if long_rows:
+        pd.DataFrame(long_rows).to_csv(path.with_suffix(LONG_VALUES_SUFFIX), index=False)
+    if list_cols:
+        losses.add("list fields are JSON text", name, ", ".join(list_cols))
+    _note_losses(losses, field_rows, long_rows)
+
+
+def read_shapefile(path: Path, drivers: tuple[str, ...]) -> dict[str, gpd.GeoDataFrame]:
+    """Format reader: a zip from :func:`write_shapefile_zip`, or a ``.shp`` with its name maps beside it.
+
+    Either is opened only with `drivers` (:func:`geo.safety.open_vector`), whatever the file is called.
+    """
+    if path.suffix.lower() == ".zip":
+        return read_shapefile_zip(path, drivers)
+    with open_vector(path, drivers=drivers) as source:
+        gdf = gpd.read_file(source)
+    fields_file, longs_file = path.with_suffix(FIELDS_SUFFIX), path.with_suffix(LONG_VALUES_SUFFIX)
+    if not fields_file.exists():  # a Shapefile geo did not write: its own names
+        return {path.stem: gdf}
+    fmap = pd.read_csv(fields_file, keep_default_na=False)
+    gdf = gdf.rename(columns=dict(zip(fmap["field"], fmap["original_name"], strict=True)))
+    if longs_file.exists():
+        for row in pd.read_csv(longs_file, keep_default_na=False).itertuples():
+            gdf.loc[gdf["id"].astype(str) == str(row.id), row.field] = row.value
+    return {path.stem: decode(gdf, list(fmap.loc[fmap["encoding"] == "json", "original_name"]))}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from geo.mapping.overlays import choropleth_layer, elevation_image
 from geo.mapping.payload import MapLayer, UserLayer
 from geo.paths import MAPS_DIR
 
-__all__ = ["find_recipe", "load_recipe", "needs_dem", "recipes", "render_recipe"]
+__all__ = ["find_recipe", "load_recipe", "needs_dem", "recipes", "render_recipe", "select_curated"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -149,6 +149,7 @@ def render_recipe(
     dem: str | Path | None = None,
     relief: str | Path | None = None,
     lang: str = "en",
+    where: Sequence[str] = (),
 ) -> AtlasMap:
     """Build the map a recipe describes, with the user's own layers added.
 
@@ -167,12 +168,24 @@ def render_recipe(
         The elevation grid, to add a light hillshade to the basemap (see :func:`geo.map`).
     lang
         The language of the map's words (see :func:`geo.map`).
+    where
+        Conditions (:func:`geo.analysis.select.where`) the curated features drawn must meet; a curated
+        layer none of whose features meets them is left out (``geo map --where``).
+
+    Raises
+    ------
+    RecipeError
+        A bad recipe, or `where` conditions that leave no curated feature to draw.
+    ValueError
+        A condition no curated layer can answer (see :func:`geo.analysis.select.select`).
     """
     path = find_recipe(path)
     recipe = load_recipe(path)
     layers: list[MapLayer] = [
         _layer(spec, where=f"{path.name}, layers[{i}]") for i, spec in enumerate(recipe["layers"])
     ]
+    if where:
+        layers = select_curated(layers, where)
     try:
         layers += [choropleth_layer(m) for m in recipe.get("choropleth", [])]
     except GeoToolkitError as err:
@@ -202,6 +215,33 @@ def render_recipe(
         relief=None if images else relief,  # the elevation image already shows the relief
         lang=lang,
     )
+
+
+def select_curated(layers: Sequence[MapLayer], conditions: Sequence[str]) -> list[MapLayer]:
+    """Return `layers` with each curated one cut to the features that meet `conditions` (others as they are).
+
+    Raises
+    ------
+    RecipeError
+        No curated feature is left to draw.
+    ValueError
+        A condition no curated layer can answer.
+    """
+    from geo.analysis.select import select
+
+    titles = [ml.title for ml in layers]
+    keys = [t if titles.count(t) == 1 else f"{t} [{i}]" for i, t in enumerate(titles)]  # names in messages
+    curated = {k: ml for k, ml in zip(keys, layers, strict=True) if ml.spec and ml.spec.name in registry.curated()}
+    frames = {key: ml.gdf if ml.gdf is not None else load(ml.name) for key, ml in curated.items()}
+    kept = {key: gdf for key, gdf in select(frames, conditions).items() if len(gdf)}
+    if curated and not kept:
+        msg = f"No curated feature on this map meets {' and '.join(conditions)}: nothing to draw."
+        raise RecipeError(msg)
+    return [
+        replace(ml, gdf=kept[key]) if key in kept else ml
+        for key, ml in zip(keys, layers, strict=True)
+        if key not in curated or key in kept
+    ]
 
 
 def needs_dem(path: str | Path) -> bool:

@@ -38,7 +38,7 @@ def snapshot(html: str | Path, png: str | Path, *, width: int = 1400, height: in
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        msg = "PNG snapshots need Playwright: pip install 'centralasia-geo[png]' (it drives Debian's chromium)."
+        msg = "PNG snapshots need Playwright, a dependency of centralasia-geo: reinstall the toolkit (make map)."
         raise GeoToolkitError(msg) from None
     html, png = Path(html).resolve(), Path(png)
     with sync_playwright() as p:
