@@ -280,7 +280,8 @@ def test_show_and_export_keep_only_what_the_selection_says(tmp_path, monkeypatch
     shown = invoke("show", "mineral_deposits", "--commodity", "uranium", "--columns", "id", "--limit", "500")
     assert shown.exit_code == 0, shown.output
     words = " ".join(shown.output.split())
-    assert f"{len(_uranium_ids())} of 129 features where commodities contains uranium" in words
+    total = len(geo.load("mineral_deposits"))
+    assert f"{len(_uranium_ids())} of {total} features where commodities contains uranium" in words
     assert {line.strip("│ ") for line in shown.output.splitlines() if line.startswith("│")} == _uranium_ids()
     done = invoke("export", "--commodity", "uranium", "--where", "country = KAZ", "-o", "u.gpkg")
     assert done.exit_code == 0, done.output
@@ -333,7 +334,7 @@ def test_map_draws_only_the_selected_curated_features(tmp_path):
 def test_near_summary_is_one_row_per_feature_and_fits_80_columns(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     narrow = CliRunner(env={"COLUMNS": "80"})
-    args = ["near", "campuses", "mineral_deposits", "--within-km", "300", "--summary", "--limit", "100"]
+    args = ["near", "campuses", "mineral_deposits", "--within-km", "300", "--summary", "--limit", "100", "--kinds", "all"]
     result = narrow.invoke(app, [*args, "-o", "summary.gpkg"])
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.output.splitlines()) <= 80

@@ -11,6 +11,7 @@ from shapely.geometry import Point
 
 import geo
 from geo.exporter import FORMATS, export, read_exported
+from geo.formats import GPKG_SUFFIX
 
 #: Formats written to a path (PostGIS is a database).
 FILE_FORMATS = sorted(k for k, f in FORMATS.items() if not f.url)
@@ -60,7 +61,7 @@ def test_a_project_pointing_at_a_disguised_geopackage_is_refused(tmp_path, canar
     """The GeoPackage a .qgz names is opened as a GeoPackage only (its name comes from the project)."""
     project = tmp_path / "atlas.qgz"
     export({"sites": _one_point()}, project)
-    project.with_suffix(".gpkg").write_text(_vrt(canary))
+    project.with_suffix(GPKG_SUFFIX).write_text(_vrt(canary))
     _refused(project, None)
 
 
@@ -166,7 +167,7 @@ def _geo_read_sources(spec, path: Path, names: list[str]) -> dict[str, tuple[Pat
     """Where ``geo.read`` finds each layer of an export: (file, layer), from the format's registry entry."""
     if not spec.multi_layer:
         return {n: (path / f"{n}{spec.suffix}", None) for n in names}
-    data = path if spec.suffix in spec.read_drivers or spec.suffix == ".zip" else path.with_suffix(".gpkg")
+    data = path if spec.suffix in spec.read_drivers or spec.suffix == ".zip" else path.with_suffix(spec.sidecars[0])
     return {n: (data, n) for n in names}
 
 

@@ -95,7 +95,7 @@ def near(
             raise LayerSchemaError(str(exc)) from None
         result = measure(left, right, within_km * 1000, names=(a, b))
     for note in filter(None, (note_a, note_b)):
-        out().print(note, soft_wrap=True)
+        out().print(note)  # wrapped to the terminal: tables and notes fit 80 columns
     if summary:
         _show_summary(result, a=a, b=b, within_km=within_km, limit=limit, kept=len(right))
     else:
