@@ -18,7 +18,7 @@ __all__ = ["elevation_grid", "map_command", "parse_layer"]
 
 #: Options of ``--layer FILE:key=value:...`` and the UserLayer field each one sets.
 LAYER_KEYS = {"title": "title", "color": "color", "colour": "color", "color-by": "color_by", "colour-by": "color_by"}
-LAYER_KEYS |= {"marker": "marker", "hidden": "hidden"}
+LAYER_KEYS |= {"marker": "marker", "hidden": "hidden", "label": "label"}
 _OPTION = re.compile(r":(?=(?:" + "|".join(re.escape(k) for k in LAYER_KEYS) + r")(?:=|:|$))")
 
 
