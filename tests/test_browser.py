@@ -798,3 +798,45 @@ def test_at_zoom_10_on_a_site_region_hatching_recedes_and_the_site_is_named(brow
         page.clean()
     finally:
         page.context.close()
+
+
+def test_critical_minerals_the_strategy_names_have_their_own_glyph_on_the_map_and_in_the_legend(atlas):
+    deposits = _located("mineral_deposits")
+    points = deposits[deposits.geom_type.eq("Point")]
+    expected = {g.commodity for g in points["commodities"].map(geo.symbology.critical_glyph) if g is not None}
+    drawn = atlas.js("""(() => { const out = {}; window.atlas.layers.mineral_deposits.eachLayer(l => {
+        if (l.options.glyph) { out[l.options.glyph] = (out[l.options.glyph] || 0) + 1; } }); return out; })()""")
+    assert set(drawn) == expected
+    assert len(expected) >= 5
+    legend = atlas.section("legend").inner_text()
+    for commodity in expected:
+        assert f"{geo.symbology.CRITICAL_GLYPHS[commodity].text}: {commodity}" in legend
+    assert "from zoom 9" in legend  # how a region-wide area is drawn closer in
+    atlas.clean()
+
+
+def test_a_user_layer_is_the_subject_labelled_by_its_column_and_the_map_opens_on_it(browser, tmp_path):
+    depots = gpd.GeoDataFrame(
+        {"name": ["Depot North", "Depot South", "Depot East"], "kind": ["a", "b", "a"]},
+        geometry=[Point(76.90, 43.30), Point(76.95, 43.18), Point(77.10, 43.25)],
+        crs=4326,
+    )
+    m = build_map([], user={"Depots": geo.mapping.UserLayer(depots, label="name")})
+    page = Page(browser, save_map(m, tmp_path / "depots.html"))
+    try:
+        view = page.js("window.atlas.map.getBounds().toBBoxString()").split(",")
+        west, south, east, north = map(float, view)
+        assert (west, south) < (76.90, 43.18)
+        assert east > 77.10
+        assert north > 43.30
+        assert south < 43.18
+        assert east - west < 3  # on the layer, not on Central Asia
+        labels = page.page.locator(".atlas-label-site").all_inner_texts()
+        assert sorted(labels) == ["Depot East", "Depot North", "Depot South"]
+        radii = page.js("window.atlas.layers['user-0'].getLayers().map(l => l.options.radius)")
+        assert min(radii) >= 7
+        page.clean()
+    finally:
+        page.context.close()
+    with pytest.raises(geo.errors.RecipeError, match="no column 'title' to label by"):
+        build_map([], user={"Depots": geo.mapping.UserLayer(depots, label="title")})

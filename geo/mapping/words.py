@@ -84,6 +84,8 @@ _TABLE: dict[str, str | dict[str, str]] = {
     "field.notes": "Notes",
     "field.uk_critical": "{value} (UK critical)",
     "field.unnamed": "feature {index}",
+    "legend.recede": "hatched up to zoom {zoom}; from zoom {zoom}, or once it fills the view, its outline only "
+    "(the hatching comes back on hover, on a click and while a filter is set)",
     "legend.glyph": "{glyph}: {commodity} (UK critical mineral)",
     "legend.critical": "thick black outline: includes a UK critical mineral",
     "legend.precision": "Location precision",

@@ -49,10 +49,10 @@ function hatchFactory(svgRenderer) {
     if (!made[id]) {
       var svg = svgRenderer._container;
       var defs = svg.querySelector("defs") || svg.insertBefore(svgEl("defs"), svg.firstChild);
-      var p = svgEl("pattern", {id: id, patternUnits: "userSpaceOnUse", width: "8", height: "8",
-        patternTransform: "rotate(45)"});
-      p.appendChild(svgEl("line", {x1: "0", y1: "0", x2: "0", y2: "8", stroke: color, "stroke-width": "2.5",
-        "stroke-opacity": "0.55"}));
+      var p = svgEl("pattern", {id: id, patternUnits: "userSpaceOnUse", width: "9", height: "9",
+        patternTransform: "rotate(45)"});  /* fine and light: the ground and the sites inside stay readable */
+      p.appendChild(svgEl("line", {x1: "0", y1: "0", x2: "0", y2: "9", stroke: color, "stroke-width": "1.6",
+        "stroke-opacity": "0.5"}));
       defs.appendChild(p); made[id] = true;
     }
     return "url(#" + id + ")";
