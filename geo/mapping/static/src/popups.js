@@ -202,6 +202,7 @@ export function bindPointer(A) {
       scheduled = false;
       var ev = pending;
       if (!ev || map.dragging && map.dragging.moving && map.dragging.moving()) { return; }
+      if (ev.originalEvent && ev.originalEvent.timeStamp < staleBefore) { return; }
       var target = ev.originalEvent && ev.originalEvent.target;
       if (target && target.closest && target.closest(".leaflet-control, .leaflet-popup")) {  /* over a control: no note */
         hover.style.display = "none"; light(A, "hover", []); return;
@@ -217,6 +218,9 @@ export function bindPointer(A) {
     });
   });
   map.on("mouseout", function () { hover.style.display = "none"; light(A, "hover", []); });
+  /* a popup opening or the map moving makes the note stale: hidden until the pointer moves again */
+  var staleBefore = 0;
+  map.on("popupopen movestart", function () { hover.style.display = "none"; staleBefore = performance.now(); });
   bindPopupView(A);
   map.on("click", function (e) {
     var hits = hitsAt(A, e.layerPoint), entries = entriesAt(hits);
