@@ -165,17 +165,21 @@ export function hoverText(hits, entries) {
 /* While a popup is open: a dialog to screen readers, the controls aside on a small screen; closed, the view
    it panned to comes back (unless the reader moved the map meanwhile). */
 function bindPopupView(A) {
-  var map = A.map, container = map.getContainer();
-  var moved = function () { if (A.popupView) { A.popupView.moved = true; } };
+  var map = A.map, container = map.getContainer(), panning = false;
+  /* while a popup is open, a move that is not its own pan into view (a drag, a zoom, a setView) is the
+     reader's: the view is then theirs and stays */
+  map.on("autopanstart", function () { panning = true; });
+  map.on("moveend", function () {
+    if (panning) { panning = false; return; }
+    if (A.popupView && A.popup && A.popup.isOpen()) { A.popupView.moved = true; }
+  });
   map.on("popupopen", function (e) {
     var node = e.popup.getElement();
     if (node) { node.setAttribute("role", "dialog"); node.setAttribute("aria-label", t("popup.dialog")); }
     if (smallScreen(map.getSize())) { L.DomUtil.addClass(container, "atlas-popup-open"); }
-    map.once("dragstart zoomstart", moved);
   });
   map.on("popupclose", function () {
     L.DomUtil.removeClass(container, "atlas-popup-open");
-    map.off("dragstart zoomstart", moved);
     light(A, "selected", []);
     var v = A.popupView;
     A.popupView = null;
