@@ -118,7 +118,7 @@ def map_command(
             "--layer",
             help=(
                 "Add your own file (repeatable), with options after colons: "
-                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :hidden."
+                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :label=name, :hidden."
             ),
         ),
     ] = None,
