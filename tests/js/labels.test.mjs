@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 
-import {AREA_LABEL_CAP, SITE_MINZ, areaLabelText, capAreaLabels, cityThresholds, declutterBoxes, siteLabel} from "../../geo/mapping/static/src/labels.js";
+import {AREA_LABEL_CAP, SITE_MINZ, areaLabelText, byRank, capAreaLabels, cityThresholds, declutterBoxes, siteLabel} from "../../geo/mapping/static/src/labels.js";
 import {setWords} from "../../geo/mapping/static/src/words.js";
 
 const box = (left, top, k, w = 10, h = 10) => ({r: {left, top, right: left + w, bottom: top + h}, k});
@@ -53,4 +53,9 @@ test("area labels are capped below the cap's zoom, keeping the highest ranked", 
   assert.equal(kept.length, AREA_LABEL_CAP.cap);
   assert.equal(Math.min(...kept.map((d) => d.rank)), 5);
   assert.equal(capAreaLabels(defs, AREA_LABEL_CAP.below).length, defs.length);
+});
+
+test("labels are placed highest rank first, ties in their order", () => {
+  const a = {rank: 1, t: "a"}, b = {rank: 5, t: "b"}, c = {rank: 1, t: "c"}, d = {t: "d"};
+  assert.deepEqual(byRank([a, b, c, d]).map((x) => x.t), ["b", "a", "c", "d"]);
 });

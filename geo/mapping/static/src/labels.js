@@ -39,6 +39,16 @@ export function siteLabel(items, latlng, labelled) {
     dir: "right", offset: [8, 0]};
 }
 
+/* The time labels may take to be placed after a move, in ms; the rest are left out (the lowest ranked). */
+export var LABEL_BUDGET_MS = 250;
+
+/* Label definitions, highest rank first (ties keep their order). */
+export function byRank(defs) {
+  return defs.map(function (d, i) { return {d: d, i: i}; })
+    .sort(function (a, b) { return (b.d.rank || 0) - (a.d.rank || 0) || a.i - b.i; })
+    .map(function (x) { return x.d; });
+}
+
 /* At most `cap` area labels (the highest ranked: the smallest, most specific areas) below zoom `z` < capZoom. */
 export var AREA_LABEL_CAP = {cap: 8, below: 7};
 export function capAreaLabels(defs, z) {
@@ -122,7 +132,12 @@ export function makeLabels(A) {
     var old = labelLayer.getLayers().map(function (l) { return l.getElement(); });
     labelLayer.clearLayers();
     old.forEach(function (e) { if (e) { L.DomUtil.remove(e); } });  /* now, not after Leaflet's fade */
-    defs.forEach(function (d) { labelLayer.addLayer(label(d.at, d.text, d.cls, d.minz, d.rank, d.onClick, d.offset, d.dir)); });
+    /* highest rank first, within the frame's budget: on a slow machine the least important names wait */
+    var started = performance.now();
+    byRank(defs).some(function (d) {
+      labelLayer.addLayer(label(d.at, d.text, d.cls, d.minz, d.rank, d.onClick, d.offset, d.dir));
+      return performance.now() - started > LABEL_BUDGET_MS;
+    });
     declutter(container);
   }
   return {drawArea: drawArea, draw: draw};
