@@ -22,6 +22,7 @@ from geo.mineral_lists import critical_minerals, read_lists
 __all__ = [
     "COMMODITIES",
     "COMMODITY_GROUPS",
+    "CRITICAL_GLYPHS",
     "MARKERS",
     "MARKER_SHAPES",
     "NO_DATA",
@@ -31,10 +32,13 @@ __all__ = [
     "SEQUENTIAL",
     "UK_CRITICAL",
     "USER_COLOURS",
+    "Glyph",
     "MarkerShape",
     "Scheme",
     "category_of",
     "commodity_group",
+    "critical_glyph",
+    "glyph_ink",
     "marker_shape",
     "primary_commodity",
     "reference_style",
@@ -163,6 +167,73 @@ def marker_shape(name: str) -> MarkerShape:
     except KeyError:
         msg = f"No marker shape {name!r}; use one of {list(MARKER_SHAPES)}."
         raise UnknownNameError(msg) from None
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """A mark drawn inside a marker to tell one UK-critical mineral from the others, whatever the colour.
+
+    Attributes
+    ----------
+    commodity
+        The commodity it stands for (a key of :data:`COMMODITIES`).
+    kind
+        How the page draws it (``text``: `text` in bold, centred on the marker); the page throws on a kind
+        it has no drawing for.
+    text
+        The mark: the element's symbol (``REE`` for the rare earths).
+    """
+
+    commodity: str
+    kind: Literal["text"]
+    text: str
+
+    def drawing(self) -> dict[str, Any]:
+        """Return the glyph as the page draws it: ``{"kind": ..., "text": ..., "label": ...}``."""
+        return {"kind": self.kind, "text": self.text, "label": self.commodity}
+
+
+#: The minerals the UK Critical Minerals Strategy names, each with its own glyph on the map and in the legend
+#: (the other commodities keep the colour of their group). Order: which glyph a deposit of several shows.
+CRITICAL_GLYPHS: dict[str, Glyph] = {
+    g.commodity: g
+    for g in (
+        Glyph("lithium", "text", "Li"),
+        Glyph("rare earths", "text", "REE"),
+        Glyph("tungsten", "text", "W"),
+        Glyph("graphite", "text", "C"),
+        Glyph("antimony", "text", "Sb"),
+        Glyph("gallium", "text", "Ga"),
+        Glyph("germanium", "text", "Ge"),
+        Glyph("titanium", "text", "Ti"),
+        Glyph("vanadium", "text", "V"),
+        Glyph("chromium", "text", "Cr"),
+        Glyph("cobalt", "text", "Co"),
+        Glyph("nickel", "text", "Ni"),
+    )
+}
+
+
+def critical_glyph(commodities: Iterable[str] | None) -> Glyph | None:
+    """Return the glyph of the first (in :data:`CRITICAL_GLYPHS` order) glyph-bearing commodity, or ``None``."""
+    present = set(commodities or ())
+    return next((g for c, g in CRITICAL_GLYPHS.items() if c in present), None)
+
+
+def glyph_ink(fill: str) -> str:
+    """Return the colour of a glyph on a marker filled `fill`: black or white, whichever contrasts more."""
+    return "#000000" if _luminance(fill) > _INK_SWITCH else "#FFFFFF"
+
+
+_SRGB_KNEE = 0.04045  # sRGB: linear below, a power curve above
+_INK_SWITCH = 0.179  # the luminance at which black and white text contrast equally (WCAG 2)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``."""
+    rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= _SRGB_KNEE else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
 #: Colours for a user's own layers (one per layer, or one per category of a column), from Paul Tol's

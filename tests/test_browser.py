@@ -297,7 +297,11 @@ def test_layer_toggles_off_and_on_and_the_legend_follows(atlas):
 def _shown_in_legend(atlas, layer):
     rows = atlas.page.locator(f".atlas-legend [data-layer='{layer}'] .atlas-legend-row")
     counts = [re.search(r"\((\d+)\)$", t) for t in rows.all_inner_texts()]
-    return sum(int(c.group(1)) for c, t in zip(counts, rows.all_inner_texts(), strict=True) if c and "outline" not in t)
+    return sum(
+        int(c.group(1))
+        for c, t in zip(counts, rows.all_inner_texts(), strict=True)
+        if c and "outline" not in t and "(UK critical mineral)" not in t  # categories only, not the marks
+    )
 
 
 def test_filter_by_status_and_the_counts_and_legend_follow(atlas):
@@ -675,3 +679,199 @@ def test_the_atlas_in_russian_shows_its_controls_in_russian(browser, tmp_path):
         page.clean()
     finally:
         page.context.close()
+
+
+# Issue 19: the atlas read as a person does, at every size: areas reachable by a click, popups clear of the
+# controls, region hatching receding when zoomed in on a site.
+
+SITES = ["kz-aktogay", "kz-bozshakol", "uz-muruntau", "kg-kumtor", "tj-talco"]
+
+
+def _spread_inside(geom, n):
+    """`n` points spread over `geom` (a jittered grid, seeded), clear of its outline by a little."""
+    rng = np.random.default_rng(19)
+    west, south, east, north = geom.bounds
+    inner = geom.buffer(-0.03)
+    points = []
+    while len(points) < n:
+        p = Point(rng.uniform(west, east), rng.uniform(south, north))
+        if inner.contains(p):
+            points.append(p)
+    return points
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_clicks_spread_inside_an_area_only_feature_reach_it(browser, atlas_path, size):
+    from geo.mapping.context import without_leased_holes
+
+    valor = without_leased_holes(_curated().set_index("id").loc["kg-valor-carbon-issyk-kul", "geometry"])
+    page = Page(browser, atlas_path, size)
+    try:
+        at = valor.representative_point()
+        page.view(at.y, at.x, 7)
+        frame = page.page.locator(".atlas-map").bounding_box()
+        reached, tried = 0, 0
+        for p in _spread_inside(valor, 40):
+            page.js("void window.atlas.map.closePopup()")
+            page.page.wait_for_function("!document.querySelector('.leaflet-popup')")
+            page.page.wait_for_timeout(30)  # the view a popup moved comes back first
+            page.view(at.y, at.x, 7)
+            x, y = page.xy(p.y, p.x)
+            inside_x = frame["x"] + 60 < x < frame["x"] + frame["width"] - 20
+            if not (inside_x and frame["y"] + 50 < y < frame["y"] + frame["height"] - 40):
+                continue  # outside the map's free part: a person clicks what they see
+            hit = page.js(f"document.elementFromPoint({x}, {y}).closest('.leaflet-control, .atlas-label') === null")
+            if not hit:
+                continue  # under a control or a label (which opens what it names)
+            tried += 1
+            page.page.mouse.click(x, y)
+            page.page.wait_for_timeout(80)
+            if page.page.locator(".leaflet-popup-content").count() and "Valor Carbon" in page.popup().inner_text():
+                reached += 1
+        assert tried >= 25, tried
+        assert reached / tried >= 0.95, f"{reached} of {tried} clicks reached the area"
+        page.clean()
+    finally:
+        page.context.close()
+
+
+def _settled(page):
+    """Wait for a popup's pan into view to end."""
+    page.page.wait_for_timeout(300)
+    page.page.wait_for_function("!(window.atlas.map._panAnim && window.atlas.map._panAnim._inProgress)")
+    page.page.wait_for_timeout(100)
+
+
+def _intersections(page):
+    """The controls a popup overlaps (shown ones, in page px), and whether its close button is the one on top."""
+    return page.js("""(() => {
+        const pop = document.querySelector('.leaflet-popup'), r = pop.getBoundingClientRect();
+        const hits = Array.from(document.querySelectorAll('.leaflet-control, .atlas-titlebar'))
+            .filter(e => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden')
+            .filter(e => { const c = e.getBoundingClientRect();
+                return c.width > 0 && Math.min(r.right, c.right) - Math.max(r.left, c.left) > 0.5
+                    && Math.min(r.bottom, c.bottom) - Math.max(r.top, c.top) > 0.5; })
+            .map(e => e.className);
+        const x = pop.querySelector('.leaflet-popup-close-button').getBoundingClientRect();
+        const top = document.elementFromPoint(x.left + x.width / 2, x.top + x.height / 2);
+        return {hits: hits, close: Boolean(top && top.closest('.leaflet-popup-close-button')),
+                dialog: pop.getAttribute('role')}; })()""")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_popups_of_sited_features_lie_under_no_control_and_closing_returns_the_view(browser, atlas_path, size):
+    sites = _curated().set_index("id").loc[SITES]
+    page = Page(browser, atlas_path, size)
+    try:
+        frame = page.page.locator(".atlas-map").bounding_box()
+        for sid, site in sites.iterrows():
+            for fx, fy in [(0.25, 0.3), (0.5, 0.5), (0.7, 0.8), (0.65, 0.25)]:
+                page.js("void window.atlas.map.closePopup()")
+                page.page.wait_for_function("!document.querySelector('.leaflet-popup')")
+                page.page.wait_for_timeout(30)
+                page.view(site.geometry.y, site.geometry.x, 7)
+                # move the map so the site stands at (fx, fy) of the frame
+                page.js(f"""(() => {{ const m = window.atlas.map, s = m.getSize();
+                    const p = m.latLngToContainerPoint([{site.geometry.y}, {site.geometry.x}]);
+                    m.panBy([p.x - s.x * {fx}, p.y - s.y * {fy}], {{animate: false}}); }})()""")
+                before = page.js("window.atlas.map.getCenter()")
+                page.page.mouse.click(*page.xy(site.geometry.y, site.geometry.x))
+                page.popup()
+                _settled(page)  # panned into view
+                text = page.page.locator(".leaflet-popup-content").inner_text()
+                assert site["name"] in text, (sid, fx, fy, text[:80])
+                found = _intersections(page)
+                assert found["hits"] == [], (sid, fx, fy, found)
+                assert found["close"], (sid, fx, fy)
+                assert found["dialog"] == "dialog"
+                box = page.page.locator(".leaflet-popup").bounding_box()
+                assert box["y"] >= frame["y"]
+                assert box["y"] + box["height"] <= frame["y"] + frame["height"] + 1
+                page.page.locator(".leaflet-popup-close-button").click()
+                page.page.wait_for_function("!document.querySelector('.leaflet-popup')")
+                page.page.wait_for_timeout(60)
+                after = page.js("window.atlas.map.getCenter()")
+                assert after == pytest.approx(before, abs=1e-6), (sid, fx, fy)
+                assert page.page.locator(".leaflet-control-zoom").is_visible()  # the controls are back
+        page.clean()
+    finally:
+        page.context.close()
+
+
+def _strong_share(page, hide_js, show_js):
+    """The share of the map's pixels that drawing something changes strongly (one channel by more than 48)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    clip = page.page.locator(".atlas-map").bounding_box()
+    page.js(hide_js)
+    page.page.wait_for_timeout(100)
+    without = np.asarray(Image.open(BytesIO(page.page.screenshot(clip=clip))).convert("RGB"), dtype=int)
+    page.js(show_js)
+    page.page.wait_for_timeout(100)
+    drawn = np.asarray(Image.open(BytesIO(page.page.screenshot(clip=clip))).convert("RGB"), dtype=int)
+    return float((np.abs(drawn - without).max(axis=2) > 48).mean())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_at_zoom_10_on_a_site_region_hatching_recedes_and_the_site_is_named(browser, atlas_path, size):
+    page = Page(browser, atlas_path, size)
+    try:
+        for sid in ["kg-kumtor", "kz-aktogay", "uz-muruntau"]:
+            site = _curated().set_index("id").loc[sid]
+            page.view(site.geometry.y, site.geometry.x, 10)
+            page.page.mouse.move(1, 1)
+            pane = "window.atlas.state.renderers.svgAreas._container.style.visibility"
+            share = _strong_share(page, f"void ({pane} = 'hidden')", f"void ({pane} = '')")
+            assert share <= 0.08, f"{sid}: area drawing covers {share:.1%} of the map"
+            labels = page.page.locator(".atlas-label-site").all_inner_texts()
+            assert any(t.startswith(site["name"]) for t in labels), (sid, labels)
+        # the hatching comes back on hover: the legend's promise
+        receded = page.js("document.querySelectorAll('path[data-receded=\"1\"]').length")
+        assert receded >= 1
+        page.clean()
+    finally:
+        page.context.close()
+
+
+def test_critical_minerals_the_strategy_names_have_their_own_glyph_on_the_map_and_in_the_legend(atlas):
+    deposits = _located("mineral_deposits")
+    points = deposits[deposits.geom_type.eq("Point")]
+    expected = {g.commodity for g in points["commodities"].map(geo.symbology.critical_glyph) if g is not None}
+    drawn = atlas.js("""(() => { const out = {}; window.atlas.layers.mineral_deposits.eachLayer(l => {
+        if (l.options.glyph) { out[l.options.glyph] = (out[l.options.glyph] || 0) + 1; } }); return out; })()""")
+    assert set(drawn) == expected
+    assert len(expected) >= 5
+    legend = atlas.section("legend").inner_text()
+    for commodity in expected:
+        assert f"{geo.symbology.CRITICAL_GLYPHS[commodity].text}: {commodity}" in legend
+    assert "from zoom 9" in legend  # how a region-wide area is drawn closer in
+    atlas.clean()
+
+
+def test_a_user_layer_is_the_subject_labelled_by_its_column_and_the_map_opens_on_it(browser, tmp_path):
+    depots = gpd.GeoDataFrame(
+        {"name": ["Depot North", "Depot South", "Depot East"], "kind": ["a", "b", "a"]},
+        geometry=[Point(76.90, 43.30), Point(76.95, 43.18), Point(77.10, 43.25)],
+        crs=4326,
+    )
+    m = build_map([], user={"Depots": geo.mapping.UserLayer(depots, label="name")})
+    page = Page(browser, save_map(m, tmp_path / "depots.html"))
+    try:
+        view = page.js("window.atlas.map.getBounds().toBBoxString()").split(",")
+        west, south, east, north = map(float, view)
+        assert (west, south) < (76.90, 43.18)
+        assert east > 77.10
+        assert north > 43.30
+        assert south < 43.18
+        assert east - west < 3  # on the layer, not on Central Asia
+        labels = page.page.locator(".atlas-label-site").all_inner_texts()
+        assert sorted(labels) == ["Depot East", "Depot North", "Depot South"]
+        radii = page.js("window.atlas.layers['user-0'].getLayers().map(l => l.options.radius)")
+        assert min(radii) >= 7
+        page.clean()
+    finally:
+        page.context.close()
+    with pytest.raises(geo.errors.RecipeError, match="no column 'title' to label by"):
+        build_map([], user={"Depots": geo.mapping.UserLayer(depots, label="title")})

@@ -334,7 +334,19 @@ def test_map_draws_only_the_selected_curated_features(tmp_path):
 def test_near_summary_is_one_row_per_feature_and_fits_80_columns(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     narrow = CliRunner(env={"COLUMNS": "80"})
-    args = ["near", "campuses", "mineral_deposits", "--within-km", "300", "--summary", "--limit", "100", "--kinds", "all"]
+    args = ["near", "campuses", "mineral_deposits", "--within-km", "300", "--summary", "--limit", "100"]
+    args += ["--kinds", "all"]
+        "near",
+        "campuses",
+        "mineral_deposits",
+        "--within-km",
+        "300",
+        "--summary",
+        "--limit",
+        "100",
+        "--kinds",
+        "all",
+    ]
     result = narrow.invoke(app, [*args, "-o", "summary.gpkg"])
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.output.splitlines()) <= 80

@@ -325,6 +325,7 @@ def test_layer_option_of_the_cli_is_parsed_and_checked():
         Path("d/my.csv"),
         {"title": "Sites: 2026", "color_by": "status", "marker": "square"},
     )
+    assert parse_layer("my.csv:label=name:marker=square") == (Path("my.csv"), {"label": "name", "marker": "square"})
     with pytest.raises(geo.RecipeError, match="unknown option 'size'"):
         parse_layer("my.csv:size=3")
     with pytest.raises(geo.RecipeError, match="given twice"):

@@ -61,3 +61,28 @@ def test_every_commodity_has_one_group_and_critical_minerals_are_known_commoditi
 def test_layers_are_told_apart_by_shape():
     shapes = [registry.get(n).marker for n in registry.curated()]
     assert len(set(shapes)) == len(shapes)
+
+
+def _contrast(a: np.ndarray, b: np.ndarray) -> float:
+    """WCAG contrast of two Lab colours, from their lightness (L* 0-100 to relative luminance)."""
+    lum = [((L + 16) / 116) ** 3 if L > 8 else L / 903.3 for L in (a[0], b[0])]
+    return (max(lum) + 0.05) / (min(lum) + 0.05)
+
+
+@pytest.mark.parametrize("vision", sorted(CVD))
+def test_critical_mineral_glyphs_are_distinct_and_legible_on_every_commodity_colour(vision):
+    strategy = {"lithium", "rare earths", "tungsten", "graphite", "antimony", "gallium", "germanium"}
+    strategy |= {"titanium", "vanadium", "chromium", "cobalt", "nickel"}
+    assert strategy <= set(symbology.CRITICAL_GLYPHS)
+    texts = [g.text for g in symbology.CRITICAL_GLYPHS.values()]
+    assert len(set(texts)) == len(texts)  # told apart by their mark, not their colour
+    for group, colour in symbology.scheme("commodity").colours.items():
+        ink = symbology.glyph_ink(colour)
+        contrast = _contrast(_lab(ink, CVD[vision]), _lab(colour, CVD[vision]))
+        assert contrast >= 3.0, f"{group} {colour}: {ink} glyphs contrast {contrast:.1f} under {vision}"
+
+
+def test_a_deposit_shows_the_glyph_of_its_first_named_critical_mineral():
+    assert symbology.critical_glyph(["copper", "cobalt", "lithium"]).text == "Li"
+    assert symbology.critical_glyph(["gold"]) is None
+    assert symbology.critical_glyph(None) is None

@@ -33,7 +33,7 @@ __all__ = ["elevation_grid", "map_command", "parse_layer"]
 
 #: Options of ``--layer FILE:key=value:...`` and the UserLayer field each one sets.
 LAYER_KEYS = {"title": "title", "color": "color", "colour": "color", "color-by": "color_by", "colour-by": "color_by"}
-LAYER_KEYS |= {"marker": "marker", "hidden": "hidden"}
+LAYER_KEYS |= {"marker": "marker", "hidden": "hidden", "label": "label"}
 #: ... and how to read the file, over --encoding/--delimiter/--decimal (e.g. my.csv:delimiter=;:decimal=,).
 READ_KEYS = {"encoding": "encoding", "delimiter": "delimiter", "decimal": "decimal"}
 LAYER_KEYS |= READ_KEYS
@@ -159,8 +159,8 @@ def map_command(
             "--layer",
             help=(
                 "Add your own file (repeatable), with options after colons: "
-                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :hidden; how to read it: "
-                ":encoding=cp1251, :delimiter=;, :decimal=,."
+                "my.csv:title=My sites:color=#882255 or :color-by=status, :marker=square, :label=name, :hidden; "
+                "how to read it: :encoding=cp1251, :delimiter=;, :decimal=,."
             ),
         ),
     ] = None,

@@ -18,11 +18,13 @@ from typing import Any, BinaryIO
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from branca.element import Element, Figure, MacroElement
 
 from geo import registry, symbology
 from geo.catalog import load, region_aliases
+from geo.crs import WGS84, reproject
 from geo.errors import ExportError, RecipeError
 from geo.mapping.bundle import assemble
 from geo.mapping.cache import cached
@@ -170,6 +172,10 @@ def _user_layer(title: str, value: gpd.GeoDataFrame | UserLayer, index: int) -> 
         columns = [c for c in layer.gdf.columns if c != layer.gdf.geometry.name]
         msg = f"User layer {title!r}: no column {layer.color_by!r} to colour by; columns: {columns}."
         raise RecipeError(msg)
+    if layer.label is not None and layer.label not in layer.gdf.columns:
+        columns = [c for c in layer.gdf.columns if c != layer.gdf.geometry.name]
+        msg = f"User layer {title!r}: no column {layer.label!r} to label by; columns: {columns}."
+        raise RecipeError(msg)
     return MapLayer(
         name=f"user-{index}",
         title=title,
@@ -178,7 +184,22 @@ def _user_layer(title: str, value: gpd.GeoDataFrame | UserLayer, index: int) -> 
         color=layer.color or symbology.USER_COLOURS[index % len(symbology.USER_COLOURS)],
         color_by=layer.color_by,
         marker=layer.marker,
+        label=layer.label,
     )
+
+
+def _user_extent(layers: Sequence[str | MapLayer] | None, overlays: Sequence[MapLayer]) -> list[list[float]] | None:
+    """Return the extent of the user's layers when they are the point of the map (no shipped layer), padded."""
+    mine = [o for o in overlays if o.style == "user" and o.gdf is not None]
+    if layers is None or len(layers) or not mine:
+        return None
+    boxes = np.array([reproject(o.gdf, WGS84, name=o.title).total_bounds for o in mine])
+    if not np.isfinite(boxes).all():
+        return None
+    west, south = boxes[:, 0].min(), boxes[:, 1].min()
+    east, north = boxes[:, 2].max(), boxes[:, 3].max()
+    pad_x, pad_y = max((east - west) * 0.08, 0.05), max((north - south) * 0.08, 0.05)
+    return [[float(south - pad_y), float(west - pad_x)], [float(north + pad_y), float(east + pad_x)]]
 
 
 def _as_layers(
@@ -370,7 +391,7 @@ def _build(
         extra_images.append(relief_image(relief))
     payload = {
         "title": layer_title(title),
-        "bounds": [list(b) for b in (bounds or CENTRAL_ASIA_BOUNDS)],
+        "bounds": [list(b) for b in (bounds or _user_extent(layers, overlays) or CENTRAL_ASIA_BOUNDS)],
         "basemap": basemaps,
         "overlays": drawn,
         "symbols": symbols(),

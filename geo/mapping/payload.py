@@ -98,6 +98,8 @@ class UserLayer:
         Marker shape of point features: one of :data:`geo.symbology.MARKERS`.
     visible
         Whether the layer is on when the map opens.
+    label
+        A column whose values name the points on the map (decluttered with the other names).
     """
 
     gdf: gpd.GeoDataFrame
@@ -105,6 +107,7 @@ class UserLayer:
     color_by: str | None = None
     marker: str = "circle"
     visible: bool = True
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,9 @@ class MapLayer:
         ``overlay`` (toggleable, in the legend) or ``basemap``.
     visible
         Whether the layer is on when the map opens.
-    color, color_by, marker
-        A user's layer: one colour, or the column whose values colour it; its marker shape.
+    color, color_by, marker, label
+        A user's layer: one colour, or the column whose values colour it; its marker shape; the column
+        whose values name its points.
     """
 
     name: str
@@ -141,6 +145,7 @@ class MapLayer:
     color: str | None = None
     color_by: str | None = None
     marker: str = "circle"
+    label: str | None = None
 
     @property
     def style(self) -> str:
@@ -376,7 +381,8 @@ def feature_style(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
     Keys: ``c`` colour, ``f`` fill, ``k`` legend category, ``m`` marker shape, ``r`` marker radius (px),
     ``w`` stroke width, ``d`` dash pattern, ``u`` the uncertainty radius in metres (a dashed ring),
     ``h`` hatched area (region only), ``a`` dashed outline with no fill (country only), ``x`` a thick
-    black outline (a UK-critical commodity).
+    black outline (a UK-critical commodity), ``g`` the glyph of a mineral the UK strategy names
+    (:data:`geo.symbology.CRITICAL_GLYPHS`) and ``gi`` its ink.
     """
     if spec.scheme is None or spec.category is None:
         msg = f"Layer {spec.name!r} has no colour scheme; register it with scheme= and category=."
@@ -396,6 +402,11 @@ def feature_style(row: pd.Series, spec: LayerSpec) -> dict[str, Any]:
         style |= {"f": "none", "d": "2 6", "w": 2.5, "fo": 0.0, "a": True}
     if spec.critical_outline and symbology.UK_CRITICAL & set(_listed(row.get("commodities"))):
         style |= {"x": True}
+    glyph = symbology.critical_glyph(row.get("commodities")) if spec.critical_outline else None
+    if glyph is not None:  # a named critical mineral: its glyph inside a larger marker (areas keep their hatch)
+        style |= {"g": glyph.commodity, "gi": symbology.glyph_ink(colour)}
+        if "r" in style:
+            style["r"] = 9
     return style
 
 
@@ -419,6 +430,7 @@ def symbols() -> dict[str, Any]:
             levels[key] |= {"r": point["swatch_r"], "fo": point["fo"]}
     return {
         "markers": {name: shape.drawing() for name, shape in symbology.MARKER_SHAPES.items()},
+        "glyphs": {name: glyph.drawing() for name, glyph in symbology.CRITICAL_GLYPHS.items()},
         "precision": levels,
     }
 
@@ -481,6 +493,19 @@ def legend_entries(gdf: pd.DataFrame, spec: LayerSpec) -> list[dict[str, Any]]:
                 "key": "_critical",
             }
         )
+    if spec.critical_outline:  # the named critical minerals, each by its glyph
+        shown = {g.commodity for g in gdf["commodities"].map(symbology.critical_glyph) if g is not None}
+        entries += [
+            {
+                "label": word("legend.glyph", commodity=data_word(c), glyph=g.text),
+                "color": "#ffffff",
+                "shape": spec.marker,
+                "glyph": c,
+                "key": f"_glyph:{c}",
+            }
+            for c, g in symbology.CRITICAL_GLYPHS.items()
+            if c in shown
+        ]
     return entries
 
 
@@ -499,6 +524,8 @@ def _curated_payload(
             continue
         style = feature_style(row, spec)
         item["c"] = style["k"] if not style.get("x") else [style["k"], "_critical"]
+        if style.get("g"):
+            item["c"] = [*([item["c"]] if isinstance(item["c"], str) else item["c"]), f"_glyph:{style['g']}"]
         if style.get("h") or style.get("a"):  # areas known only to a region or country: draw each once
             key = shapely.to_wkb(row.geometry)
             if key in areas:
@@ -592,7 +619,7 @@ def _user_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     features, unknown = [], []
     for i, shape in enumerate(_geometries(gdf.geometry.to_numpy(), simplify=fills is not None)):
         c = legend[int(codes[i])]["color"] if codes is not None else colour
-        style: dict[str, Any] = {"c": c, "f": c, "r": 5, "w": 1.2, "fo": 0.85, "m": layer.marker}
+        style: dict[str, Any] = {"c": c, "f": c, "r": 7, "w": 1.2, "fo": 0.9, "m": layer.marker}
         if fills is not None:
             style = {"c": "#333333", "f": fills[i], "w": 0.8, "fo": 0.75, "ch": True}
         rows = [[col, texts[col][i]] for col in columns if texts[col][i] is not None]
@@ -604,6 +631,8 @@ def _user_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
         }
         if codes is not None:
             item["c"] = str(int(codes[i]))
+        if layer.label is not None and texts[layer.label][i] is not None:
+            item["l"] = texts[layer.label][i]
         if shape is None:
             unknown.append({"layer": layer_title(layer.title), "n": item["n"], "item": item})
         else:
@@ -616,6 +645,7 @@ def _user_payload(layer: MapLayer, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
         "unknown": unknown,
         "legend": legend,
         "note": layer.extra.get("note"),
+        "label": layer.label is not None,
     }
 
 

@@ -100,12 +100,16 @@ _TABLE: dict[str, str | dict[str, str]] = {
     "field.notes": "Notes",
     "field.uk_critical": "{value} (UK critical)",
     "field.unnamed": "feature {index}",
+    "legend.recede": "hatched up to zoom {zoom}; from zoom {zoom}, or once it fills the view, its outline only "
+    "(the hatching comes back on hover, on a click and while a filter is set)",
+    "legend.glyph": "{glyph}: {commodity} (UK critical mineral)",
     "legend.critical": "thick black outline: includes a UK critical mineral",
     "legend.precision": "Location precision",
     "legend.empty": "No layer with a legend is switched on.",
     # the hover note and the popups
     "hover.features": {"one": "{n} feature here: click for the list", "other": "{n} features here: click for the list"},
     "hover.people": "{name}, {people} people",
+    "popup.dialog": "Feature details",
     "popup.disputed": "Sources disagree: every reading is shown",
     "popup.history": "History",
     "popup.readings": "Readings",
@@ -118,6 +122,7 @@ _TABLE: dict[str, str | dict[str, str]] = {
     "packed.where": "{lat}, {lng} (stored on a {step} m grid: within {within} m)",
     "packed.point": "Point {n}",
     # labels of areas
+    "label.site_more": "{name} +{n}",
     "label.somewhere_in": "somewhere in {country}",
     "label.this_country": "this country",
     "label.in_this_area": "in this area",

@@ -41,10 +41,11 @@ test("an area is hit inside or near its outline; an outline only near it", () =>
   assert.equal(shapeHit("line", [[P(0, 0), P(10, 0)]], P(5, 2), 3), true);
 });
 
-test("entries: the markers' features if any, else the areas', each once", () => {
-  const rec = {id: "mines"}, at = {lat: 1, lng: 2};
-  const a = {id: "a", n: "A"}, b = {id: "b", n: "B"};
-  const marker = {items: [a, b], rec, latlng: at}, twin = {items: [a], rec, latlng: at}, area = {items: [b], rec, latlng: at};
-  assert.deepEqual(entriesAt({markers: [marker, twin], areas: [area]}).map((e) => e.item.id), ["a", "b"]);
-  assert.deepEqual(entriesAt({markers: [], areas: [area]}).map((e) => e.item.id), ["b"]);
+test("entries: on a marker's symbol its features; near one, its features and the area's; each once", () => {
+  const rec = {id: "mines"}, at = {lat: 1, lng: 2}, far = {lat: 3, lng: 4};
+  const a = {id: "a", n: "A"}, b = {id: "b", n: "B"}, c = {id: "c", n: "C"};
+  const marker = {items: [a, b], rec, latlng: at}, twin = {items: [a], rec, latlng: at}, area = {items: [c], rec, latlng: far};
+  assert.deepEqual(entriesAt({markers: [marker, twin], areas: [area], onMarker: true}).map((e) => e.item.id), ["a", "b"]);
+  assert.deepEqual(entriesAt({markers: [marker, twin], areas: [area], onMarker: false}).map((e) => e.item.id), ["a", "b", "c"]);
+  assert.deepEqual(entriesAt({markers: [], areas: [area]}).map((e) => e.item.id), ["c"]);
 });

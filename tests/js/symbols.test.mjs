@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 
-import {canvasPath, checkPayloadSymbols, markerReach, markerShape, precisionDrawing, setSymbols, svgPath}
+import {canvasGlyph, canvasPath, checkPayloadSymbols, markerReach, markerShape, precisionDrawing, setSymbols, svgPath}
   from "../../geo/mapping/static/src/symbols.js";
 
 const S = 0.89;
@@ -50,4 +50,16 @@ test("precision symbols are drawn by name; an unknown symbol throws", () => {
   assert.throws(() => precisionDrawing("halo"), /no drawing for the precision symbol "halo"/);
   setSymbols({markers: MARKERS, precision: {site: {symbol: "glow"}}});
   assert.throws(() => checkPayloadSymbols({overlays: []}), /"glow"/);
+});
+
+test("a critical mineral's glyph is drawn from its data; an unknown glyph or kind is an error", () => {
+  setSymbols({markers: MARKERS, glyphs: {lithium: {kind: "text", text: "Li", label: "lithium"}}, precision: {}});
+  const calls = [];
+  const ctx = {fillText: (...a) => calls.push(a)};
+  canvasGlyph(ctx, "lithium", 10, 20, 9, "#000");
+  assert.equal(calls[0][0], "Li");
+  assert.equal(ctx.fillStyle, "#000");
+  assert.throws(() => canvasGlyph(ctx, "tungsten", 0, 0, 9), /no glyph "tungsten"/);
+  assert.throws(() => setSymbols({markers: MARKERS, glyphs: {w: {kind: "emoji", text: "W"}}, precision: {}}), /no drawing/);
+  assert.throws(() => checkPayloadSymbols({overlays: [{legend: [{shape: "circle", glyph: "nickel"}]}]}), /no glyph "nickel"/);
 });

@@ -8,6 +8,7 @@ import {cityThresholds, makeLabels} from "./labels.js";
 import {buildLayers, drawReference, drawVector, makeRenderers} from "./layers.js";
 import {buildFilters, buildPanel, refresh} from "./panel.js";
 import {bindPointer, openItems} from "./popups.js";
+import {recede} from "./recede.js";
 import {buildSearch} from "./search.js";
 import {collectItems, createState, records} from "./state.js";
 import {checkPayloadSymbols, setSymbols} from "./symbols.js";
@@ -26,8 +27,8 @@ function firstView(map, data) {
   var size = map.getSize();
   if (data.bounds) {  /* leave room for the panel, open from 900 px wide */
     var right = size.x >= 900 ? Math.min(312, size.x / 3) : 10;
-    map.fitBounds(data.bounds, {animate: false, paddingTopLeft: [size.x < 600 ? 0 : 40, 0], paddingBottomRight: [right, 0]});
-    if (size.x < 600) { map.setZoom(map.getZoom() + 0.5, {animate: false}); }  /* a phone: the middle, larger */
+    /* every country whole, at every size (zoomSnap 0.5 rounds down: the bounds always fit) */
+    map.fitBounds(data.bounds, {animate: false, paddingTopLeft: [size.x < 600 ? 4 : 50, 4], paddingBottomRight: [right, 4]});
   }
   return {bar: bar, size: size};
 }
@@ -36,7 +37,17 @@ function miniMap(map, data, size) {
   if (data.minimap && L.Control.MiniMap && size.x >= 900 && size.y >= 600) {
     var mini = L.geoJSON(data.minimap, {interactive: false,
       style: function (f) { var s = f.properties._s || {}; return {color: "#666", weight: 0.5, fillColor: s.f || "#f4f1ea", fillOpacity: 1}; }});
-    new L.Control.MiniMap(mini, {toggleDisplay: true, position: "bottomleft", zoomLevelOffset: -4, width: 130, height: 100}).addTo(map);
+    var ctl = new L.Control.MiniMap(mini, {toggleDisplay: true, position: "bottomleft", zoomLevelOffset: -4, width: 130, height: 100});
+    /* The minimap moves the map only when the reader moves the minimap: following the map itself, it would
+       set the map back to a stale centre after two quick moves (a popup's pan into view undone). */
+    var byReader = false, follow = ctl._onMiniMapMoved;
+    ctl._onMiniMapMoved = function (e) {
+      if (!byReader) { this._mainMapMoving = false; return; }
+      byReader = false;
+      follow.call(this, e);
+    };
+    ctl.addTo(map);
+    if (ctl._miniMap) { ctl._miniMap.on("dragstart", function () { byReader = true; }); }
   }
 }
 
@@ -50,7 +61,7 @@ function bindZoom(A) {
     lastCityZoom = z;
   });
   map.on("zoomend", function () { A.labels.draw(true); });
-  map.on("moveend", function () { A.labels.draw(false); });
+  map.on("moveend", function () { recede(A); A.labels.draw(false); });
 }
 
 /* The public handle: window.atlas. */
@@ -81,7 +92,7 @@ export function geoAtlas(map, data) {
   setSymbols(data.symbols);
   checkPayloadSymbols(data);
   var A = createState(map, data);
-  map.options.zoomSnap = 0.5;
+  map.options.zoomSnap = 0.25;
   var view = firstView(map, data), size = view.size;
 
   /* the hooks modules call one another through */
@@ -90,7 +101,7 @@ export function geoAtlas(map, data) {
     map.closePopup();
     A.refresh();
   };
-  A.refresh = function () { refresh(A); };
+  A.refresh = function () { refresh(A); recede(A); };
   A.openItems = function (entries, latlng, heading) { return openItems(A, entries, latlng, heading); };
   /* Set every filter at once: `sel` maps a facet to the values to keep; `time` is {mode, on, from, to}. */
   A.setFilter = function (sel, time) {

@@ -77,22 +77,27 @@ export function hitsAt(A, p, withPacked) {
     (rec.hits || []).forEach(function (h) {
       if (!hitOne(h, p)) { return; }
       if (h.items) {
-        if (h.kind === "marker") { markers.push({h: h, d: p.distanceTo(h.lyr._point)}); } else { areas.push({h: h}); }
+        if (h.kind === "marker") { markers.push({h: h, d: p.distanceTo(h.lyr._point), r: h.lyr._radius}); } else { areas.push({h: h}); }
       } else if (!ref || (h.kind === "marker" && ref.kind !== "marker")) { ref = h; }
     });
   });
   markers.sort(function (a, b) { return a.d - b.d; });
-  return {markers: markers.map(function (m) { return m.h; }), areas: areas.map(function (a) { return a.h; }), ref: ref, packed: packed};
+  var onMarker = markers.some(function (m) { return m.d <= m.r + 1; });
+  return {markers: markers.map(function (m) { return m.h; }), areas: areas.map(function (a) { return a.h; }), ref: ref, packed: packed,
+    onMarker: onMarker};
 }
 
 export function entriesOf(items, rec, latlng) {
   return items.map(function (it) { return {item: it, rec: rec, latlng: latlng}; });
 }
 
-/* The features a hit lists: those of the markers hit, else those of the areas; each once. */
+/* The features a hit lists, each once: the markers hit (nearest first), then the areas. A click on a marker's
+   own symbol (`hits.onMarker`) lists the markers only; a click that only comes within the tolerance of a
+   marker lists the area too, so a click inside an area always offers it. */
 export function entriesAt(hits) {
   var list = [], seen = {};
-  (hits.markers.length ? hits.markers : hits.areas).forEach(function (h) {
+  var hs = hits.markers.length && hits.onMarker ? hits.markers : hits.markers.concat(hits.areas);
+  hs.forEach(function (h) {
     h.items.forEach(function (it) {
       var key = h.rec.id + "|" + (it.id || it.n) + "|" + h.latlng.lat + "|" + h.latlng.lng;
       if (!seen[key]) { seen[key] = true; list.push({item: it, rec: h.rec, latlng: h.latlng}); }

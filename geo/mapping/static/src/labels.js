@@ -20,6 +20,42 @@ export function areaLabelText(entries, country) {
   return t("label.features", {n: n, where: where});
 }
 
+/* Sited and town-level features are named from these zooms (where their names do not collide); a user layer
+   with a label column from SITE_MINZ.user. */
+export var SITE_MINZ = {site: 7, town: 8, user: 6};
+/* Site names win a clash with area labels, towns, waters and regions; countries and the lease win over them. */
+export var SITE_RANK = 2.2e9;
+
+/* The label of a point drawn for `items` at `latlng` (or null): a curated feature located to its site or town,
+   or a feature of a user layer labelled by a column (`labelled`). */
+export function siteLabel(items, latlng, labelled) {
+  var first = items[0], level = first.f && first.f.location_precision;
+  var minz = labelled ? SITE_MINZ.user : SITE_MINZ[level];
+  if (minz === undefined) { return null; }
+  var name = labelled ? first.l : first.n;
+  if (name === undefined || name === null || name === "") { return null; }
+  var text = items.length > 1 ? t("label.site_more", {name: name, n: items.length - 1}) : String(name);
+  return {at: latlng, text: text, cls: "atlas-label-site", minz: minz, rank: SITE_RANK + (level === "site" ? 1e7 : 0),
+    dir: "right", offset: [8, 0]};
+}
+
+/* The time labels may take to be placed after a move, in ms; the rest are left out (the lowest ranked). */
+export var LABEL_BUDGET_MS = 250;
+
+/* Label definitions, highest rank first (ties keep their order). */
+export function byRank(defs) {
+  return defs.map(function (d, i) { return {d: d, i: i}; })
+    .sort(function (a, b) { return (b.d.rank || 0) - (a.d.rank || 0) || a.i - b.i; })
+    .map(function (x) { return x.d; });
+}
+
+/* At most `cap` area labels (the highest ranked: the smallest, most specific areas) below zoom `z` < capZoom. */
+export var AREA_LABEL_CAP = {cap: 8, below: 7};
+export function capAreaLabels(defs, z) {
+  if (z >= AREA_LABEL_CAP.below || defs.length <= AREA_LABEL_CAP.cap) { return defs; }
+  return defs.slice().sort(function (a, b) { return b.rank - a.rank; }).slice(0, AREA_LABEL_CAP.cap);
+}
+
 /* Which boxes ({r: {left, right, top, bottom}, k: rank}) to hide: the higher rank wins a clash. Returns
    the hidden boxes; ties keep their order. */
 export function declutterBoxes(boxes) {
@@ -34,11 +70,11 @@ export function declutterBoxes(boxes) {
 }
 
 /* A permanent label at `latlng`; `onClick` makes it a button. */
-function label(latlng, text, cls, minz, rank, onClick, offset) {
+function label(latlng, text, cls, minz, rank, onClick, offset, dir) {
   var span = el("span", null, text);
   span.setAttribute("data-at", L.latLng(latlng).lat + "," + L.latLng(latlng).lng);
   span.setAttribute("data-rank", String(rank || 0)); span.setAttribute("data-minz", String(minz || 0));
-  var tip = L.tooltip({permanent: true, direction: "center", className: "atlas-label " + cls,
+  var tip = L.tooltip({permanent: true, direction: dir || "center", className: "atlas-label " + cls,
     interactive: false, offset: offset || [0, 0]}).setLatLng(latlng).setContent(span);
   if (onClick) {
     L.DomUtil.addClass(span, "atlas-label-click");
@@ -86,7 +122,8 @@ export function makeLabels(A) {
   /* The labels on screen: those of switched-on layers, for this zoom, in (or near) the view. Few DOM nodes:
      Leaflet measures every tooltip it places, so thousands of hidden labels would cost seconds. */
   function draw(force) {
-    var z = map.getZoom(), view = map.getBounds().pad(0.2), defs = areaLabelDefs.slice();
+    var z = map.getZoom(), view = map.getBounds().pad(0.2);
+    var defs = capAreaLabels(areaLabelDefs.filter(function (d) { return view.contains(d.at); }), z);
     records(A).forEach(function (rec) { if (visible(A, rec)) { defs = defs.concat(rec.labelDefs || []); } });
     defs = defs.filter(function (d) { return z >= d.minz && view.contains(d.at); });
     var key = z + "|" + defs.map(function (d) { return d.text + "@" + d.at.lat + "," + d.at.lng; }).join("|");
@@ -95,7 +132,12 @@ export function makeLabels(A) {
     var old = labelLayer.getLayers().map(function (l) { return l.getElement(); });
     labelLayer.clearLayers();
     old.forEach(function (e) { if (e) { L.DomUtil.remove(e); } });  /* now, not after Leaflet's fade */
-    defs.forEach(function (d) { labelLayer.addLayer(label(d.at, d.text, d.cls, d.minz, d.rank, d.onClick, d.offset)); });
+    /* highest rank first, within the frame's budget: on a slow machine the least important names wait */
+    var started = performance.now();
+    byRank(defs).some(function (d) {
+      labelLayer.addLayer(label(d.at, d.text, d.cls, d.minz, d.rank, d.onClick, d.offset, d.dir));
+      return performance.now() - started > LABEL_BUDGET_MS;
+    });
     declutter(container);
   }
   return {drawArea: drawArea, draw: draw};

@@ -2,7 +2,7 @@
    whenever the filters change), images and packed points. Nothing here takes events: see hittest.js. */
 import {el, svgEl} from "./dom.js";
 import {passes} from "./filters.js";
-import {cityThresholds} from "./labels.js";
+import {cityThresholds, siteLabel} from "./labels.js";
 import {pointLayers} from "./points.js";
 import {register} from "./state.js";
 
@@ -30,7 +30,7 @@ export function geomBounds(geometry) { return L.latLngBounds(geometryExtent(geom
 export function markerOptions(s, renderer) {
   return {renderer: renderer, shape: s.m || "circle", radius: s.r || 5, interactive: false,
     color: s.x ? "#000" : "#fff", weight: s.x ? 2.5 : 1.2, fillColor: s.f || s.c,
-    fillOpacity: s.fo === undefined ? 0.85 : s.fo};
+    fillOpacity: s.fo === undefined ? 0.85 : s.fo, glyph: s.g || null, glyphInk: s.gi || null};
 }
 
 /* Leaflet options of a line or area of style s; `hatch(colour)` gives a hatched fill. */
@@ -49,10 +49,10 @@ function hatchFactory(svgRenderer) {
     if (!made[id]) {
       var svg = svgRenderer._container;
       var defs = svg.querySelector("defs") || svg.insertBefore(svgEl("defs"), svg.firstChild);
-      var p = svgEl("pattern", {id: id, patternUnits: "userSpaceOnUse", width: "8", height: "8",
-        patternTransform: "rotate(45)"});
-      p.appendChild(svgEl("line", {x1: "0", y1: "0", x2: "0", y2: "8", stroke: color, "stroke-width": "2.5",
-        "stroke-opacity": "0.55"}));
+      var p = svgEl("pattern", {id: id, patternUnits: "userSpaceOnUse", width: "9", height: "9",
+        patternTransform: "rotate(45)"});  /* fine and light: the ground and the sites inside stay readable */
+      p.appendChild(svgEl("line", {x1: "0", y1: "0", x2: "0", y2: "9", stroke: color, "stroke-width": "1.6",
+        "stroke-opacity": "0.5"}));
       defs.appendChild(p); made[id] = true;
     }
     return "url(#" + id + ")";
@@ -82,11 +82,15 @@ export function makeRenderers(A) {
   return A.renderers;
 }
 
+function entriesOfPoint(items, rec, latlng) {
+  return items.map(function (it) { return {item: it, rec: rec, latlng: latlng}; });
+}
+
 /* A curated or user layer: (re)drawn from its features, keeping only the items that pass the filters. */
 export function drawVector(A, rec) {
   var meta = rec.meta, group = rec.group, curated = rec.kind === "curated", R = A.renderers;
   var ShapeMarker = pointLayers().ShapeMarker;
-  group.clearLayers(); rec.hits = []; rec.shown = []; rec.drawn = 0; rec.areaLabels = [];
+  group.clearLayers(); rec.hits = []; rec.shown = []; rec.drawn = 0; rec.areaLabels = []; rec.hatched = []; rec.labelDefs = [];
   meta.fc.features.forEach(function (f) {
     var p = f.properties, s = p._s, items = p._items || [];
     var keep = curated ? items.filter(function (it) { return passes(it, A.filter); }) : items;
@@ -103,6 +107,8 @@ export function drawVector(A, rec) {
         }
         group.addLayer(m);
         rec.hits.push({lyr: m, kind: "marker", items: keep, latlng: ll, rec: rec});
+        var def = siteLabel(keep, ll, rec.meta.label);
+        if (def) { def.onClick = function () { A.openItems(entriesOfPoint(keep, rec, ll), ll); }; rec.labelDefs.push(def); }
       });
       return;
     }
@@ -111,6 +117,7 @@ export function drawVector(A, rec) {
     var parts = shape.eachLayer ? shape.getLayers() : [shape];
     parts.forEach(function (part) {
       L.setOptions(part, pathOptions(s, renderer, R.hatch));
+      if (s.h) { rec.hatched.push({lyr: part, items: keep, fill: part.options.fillOpacity, weight: part.options.weight, thin: false}); }
       group.addLayer(part);
       var line = part instanceof L.Polyline && !(part instanceof L.Polygon);
       rec.hits.push({lyr: part, kind: s.a ? "outline" : line ? "line" : "area", items: keep,

@@ -4,6 +4,7 @@ import {clear, el} from "./dom.js";
 import {activeFilters, buildFacet, passes} from "./filters.js";
 import {showItemIn} from "./popups.js";
 import {records, visible} from "./state.js";
+import {RECEDE_ZOOM} from "./recede.js";
 import {precisionLevels, precisionSwatch, swatch} from "./symbols.js";
 import {buildWhen} from "./time.js";
 import {num, t} from "./words.js";
@@ -138,6 +139,9 @@ function drawLegend(A) {
       row.setAttribute("data-precision", k);
       row.appendChild(precisionSwatch(k)); row.appendChild(el("span", null, labels[k] || (levels[k] || {}).legend));
       sec.appendChild(row);
+      if ((levels[k] || {}).symbol === "hatch") {  /* how it is drawn closer in (recede.js) */
+        sec.appendChild(el("div", "atlas-note atlas-legend-recede", t("legend.recede", {zoom: RECEDE_ZOOM})));
+      }
     });
     body.appendChild(sec);
   }

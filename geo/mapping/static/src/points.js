@@ -1,6 +1,6 @@
 /* Marker shapes on the canvas, and the compact layer for very many points (geo/mapping/packed.py).
    The decoding is plain functions (tested under node); the Leaflet classes are made on first use. */
-import {canvasPath, markerReach} from "./symbols.js";
+import {canvasGlyph, canvasPath, markerReach} from "./symbols.js";
 import {t} from "./words.js";
 
 export function bytesOf(b64) {
@@ -134,6 +134,7 @@ export function pointLayers() {
       ctx.beginPath();
       canvasPath(ctx, layer.options.shape, p.x, p.y, Math.max(Math.round(layer._radius), 1));
       this._fillStroke(ctx, layer);
+      if (layer.options.glyph) { canvasGlyph(ctx, layer.options.glyph, p.x, p.y, layer._radius, layer.options.glyphInk); }
     }
   });
 

@@ -1,6 +1,7 @@
 /* Popups and the hover note: one feature, or the list of everything under the click. */
 import {clear, el, safeUrl} from "./dom.js";
 import {entriesAt, hitsAt} from "./hittest.js";
+import {light} from "./recede.js";
 import {num, t} from "./words.js";
 
 /* A feature's popup section: name, table of fields, history, readings and sources. */
@@ -44,21 +45,56 @@ export function itemNode(it) {
   return sec;
 }
 
-/* The size and padding of a popup of a map `size` px wide and high, with `right` px taken by the panel. */
-export function popupLayout(size, right) {
-  var left = size.x < 600 ? 12 : 56, room = size.x - right - left - 50;  /* 50: the popup's own frame */
-  return {maxWidth: Math.max(180, Math.min(380, room)), minWidth: Math.min(240, room),
-    maxHeight: Math.max(160, Math.min(440, size.y - 110)), autoPanPaddingTopLeft: [left, 12],
-    autoPanPaddingBottomRight: [right, 12], className: "atlas-leaflet-popup"};
+/* The room a popup keeps from the controls: each control box ({left, top, right, bottom}, map px) is avoided by
+   the cheaper of two bands, along the side of the map it sits by (the zoom buttons: a band on the left; the
+   collapsed panel button, the scale: a band at the top or bottom; the open panel: a band on the right).
+   Returns {left, top, right, bottom} in px, at least `margin` each. */
+export function controlClearance(size, boxes, margin) {
+  var pad = {left: margin, top: margin, right: margin, bottom: margin};
+  boxes.forEach(function (b) {
+    var east = (b.left + b.right) / 2 > size.x / 2, south = (b.top + b.bottom) / 2 > size.y / 2;
+    var across = east ? size.x - b.left : b.right, down = south ? size.y - b.top : b.bottom;
+    if (across / size.x <= down / size.y) {
+      if (east) { pad.right = Math.max(pad.right, across + margin); } else { pad.left = Math.max(pad.left, across + margin); }
+    } else if (south) { pad.bottom = Math.max(pad.bottom, down + margin); } else { pad.top = Math.max(pad.top, down + margin); }
+  });
+  return pad;
 }
 
-/* Popups fit in the part of the map the panel leaves free; on a small screen the panel closes first. */
+/* The size and padding of a popup in a map `size` px wide and high, keeping `pad` ({left, top, right, bottom})
+   clear. */
+export function popupLayout(size, pad) {
+  var room = size.x - pad.left - pad.right - 50;  /* 50: the popup's own frame */
+  return {maxWidth: Math.max(180, Math.min(380, room)), minWidth: Math.min(240, room),
+    maxHeight: Math.max(140, Math.min(440, size.y - pad.top - pad.bottom - 70)),
+    autoPanPaddingTopLeft: [pad.left, pad.top], autoPanPaddingBottomRight: [pad.right, pad.bottom],
+    className: "atlas-leaflet-popup"};
+}
+
+/* Whether the controls step aside while a popup is open (a small screen: a popup needs all of it). */
+export function smallScreen(size) { return size.x < 600 || size.y < 500; }
+
+/* The boxes of the map's controls shown, in map px. */
+function controlBoxes(map) {
+  var frame = map.getContainer().getBoundingClientRect();
+  return Array.prototype.slice.call(map.getContainer().querySelectorAll(".leaflet-control"))
+    .filter(function (e) { return e.offsetParent !== null && !e.parentElement.closest(".leaflet-control"); })
+    .map(function (e) {
+      var r = e.getBoundingClientRect();
+      return {left: r.left - frame.left, top: r.top - frame.top, right: r.right - frame.left, bottom: r.bottom - frame.top};
+    })
+    .filter(function (b) { return b.right > b.left && b.bottom > b.top; });
+}
+
+/* Popups fit in the part of the map the controls leave free; on a small screen the panel closes and the
+   controls step aside (class atlas-popup-open) while a popup is open. */
 function popupOptions(A) {
-  var size = A.map.getSize(), right = 12, panel = A.panel;
-  if (!L.DomUtil.hasClass(panel.root, "atlas-collapsed")) {
-    if (size.x < 700) { panel.setOpen(false); } else { right = panel.root.offsetWidth + 20; }
+  var map = A.map, size = map.getSize(), panel = A.panel;
+  if (smallScreen(size)) {
+    if (!L.DomUtil.hasClass(panel.root, "atlas-collapsed")) { panel.setOpen(false); }
+    return popupLayout(size, controlClearance(size, [], 10));
   }
-  return popupLayout(size, right);
+  return popupLayout(size, controlClearance(size, controlBoxes(map), 10));
 }
 
 /* One popup, moved and refilled: going from a list to a feature and back never stacks two popups. */
@@ -66,6 +102,7 @@ function showPopup(A, content, latlng) {
   L.DomEvent.disableClickPropagation(content);  /* a click in the popup is not a click on the map */
   A.popup = A.popup || L.popup(popupOptions(A));
   L.setOptions(A.popup, popupOptions(A));
+  if (!A.popup.isOpen()) { A.popupView = {center: A.map.getCenter(), zoom: A.map.getZoom(), moved: false}; }
   A.popup.setLatLng(latlng).setContent(content);  /* re-laid out and panned into view */
   if (!A.popup.isOpen()) { A.popup.openOn(A.map); }
   return A.popup;
@@ -82,6 +119,7 @@ export function openItem(A, entry, latlng, back, heading) {
   var node = itemNode(entry.item);
   if (entry.rec && entry.rec.meta && entry.rec.meta.title) { node.insertBefore(el("div", "atlas-layer-name", entry.rec.meta.title), node.firstChild); }
   root.appendChild(node);
+  light(A, "selected", [entry.item]);
   return showPopup(A, root, latlng || entry.latlng);
 }
 
@@ -99,6 +137,7 @@ export function openItems(A, entries, latlng, heading) {
     li.appendChild(b); ul.appendChild(li);
   });
   root.appendChild(ul);
+  light(A, "selected", entries.map(function (e) { return e.item; }));
   return showPopup(A, root, latlng);
 }
 
@@ -123,6 +162,36 @@ export function hoverText(hits, entries) {
   return null;
 }
 
+/* While a popup is open: a dialog to screen readers, the controls aside on a small screen; closed, the view
+   it panned to comes back (unless the reader moved the map meanwhile). */
+function bindPopupView(A) {
+  var map = A.map, container = map.getContainer(), panning = false;
+  /* while a popup is open, a move that is not its own pan into view (a drag, a zoom, a setView) is the
+     reader's: the view is then theirs and stays */
+  map.on("autopanstart", function () { panning = true; });
+  map.on("moveend", function () {
+    if (panning) { panning = false; return; }
+    if (A.popupView && A.popup && A.popup.isOpen()) { A.popupView.moved = true; }
+  });
+  map.on("popupopen", function (e) {
+    var node = e.popup.getElement();
+    if (node) { node.setAttribute("role", "dialog"); node.setAttribute("aria-label", t("popup.dialog")); }
+    if (smallScreen(map.getSize())) { L.DomUtil.addClass(container, "atlas-popup-open"); }
+  });
+  map.on("popupclose", function () {
+    L.DomUtil.removeClass(container, "atlas-popup-open");
+    light(A, "selected", []);
+    var v = A.popupView;
+    A.popupView = null;
+    /* later, not now: a click that closed it (Leaflet's preclick) may be opening another at this very point */
+    setTimeout(function () {
+      if (v && !v.moved && !(A.popup && A.popup.isOpen()) && !map.getCenter().equals(v.center, 1e-9)) {
+        map.setView(v.center, v.zoom, {animate: false});
+      }
+    }, 0);
+  });
+}
+
 /* The hover note and the click that opens popups. */
 export function bindPointer(A) {
   var map = A.map, container = map.getContainer();
@@ -137,7 +206,13 @@ export function bindPointer(A) {
       scheduled = false;
       var ev = pending;
       if (!ev || map.dragging && map.dragging.moving && map.dragging.moving()) { return; }
+      if (ev.originalEvent && ev.originalEvent.timeStamp < staleBefore) { return; }
+      var target = ev.originalEvent && ev.originalEvent.target;
+      if (target && target.closest && target.closest(".leaflet-control, .leaflet-popup")) {  /* over a control: no note */
+        hover.style.display = "none"; light(A, "hover", []); return;
+      }
       var hits = hitsAt(A, ev.layerPoint, false), entries = entriesAt(hits), text = hoverText(hits, entries);
+      light(A, "hover", [].concat.apply([], hits.areas.map(function (h) { return h.items; })));
       container.style.cursor = entries.length ? "pointer" : "";
       if (!text) { hover.style.display = "none"; return; }
       hover.textContent = text; hover.style.display = "block";
@@ -146,7 +221,11 @@ export function bindPointer(A) {
       hover.style.top = Math.max(0, Math.min(y, size.y - hover.offsetHeight - 4)) + "px";
     });
   });
-  map.on("mouseout", function () { hover.style.display = "none"; });
+  map.on("mouseout", function () { hover.style.display = "none"; light(A, "hover", []); });
+  /* a popup opening or the map moving makes the note stale: hidden until the pointer moves again */
+  var staleBefore = 0;
+  map.on("popupopen movestart", function () { hover.style.display = "none"; staleBefore = performance.now(); });
+  bindPopupView(A);
   map.on("click", function (e) {
     var hits = hitsAt(A, e.layerPoint), entries = entriesAt(hits);
     if (entries.length) { openItems(A, entries, entries.length === 1 ? entries[0].latlng : e.latlng); return; }

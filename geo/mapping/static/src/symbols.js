@@ -9,7 +9,53 @@ var symbols = null;
    precision: {level: {symbol, legend, r, fo}}}. Every marker is checked now, so a bad entry fails at once. */
 export function setSymbols(data) {
   Object.keys(data.markers || {}).forEach(function (name) { checkShape(name, data.markers[name]); });
+  Object.keys(data.glyphs || {}).forEach(function (name) { glyphDrawing(data.glyphs[name].kind, name); });
   symbols = data;
+}
+
+/* The glyphs of the UK-critical minerals (geo.symbology.CRITICAL_GLYPHS), by kind: each draws on a canvas
+   and as SVG. A kind without a drawing is an error. */
+var GLYPH_DRAWINGS = {
+  text: {
+    canvas: function (ctx, g, x, y, r, ink) {
+      var size = Math.max(7, Math.round(r * (g.text.length > 2 ? 0.85 : g.text.length > 1 ? 1.05 : 1.3)));
+      ctx.font = "700 " + size + "px system-ui, sans-serif";
+      ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      ctx.fillStyle = ink || "#000";
+      ctx.fillText(g.text, x, y + 0.5);
+    },
+    svg: function (svg, g, x, y, r, ink) {
+      var size = Math.max(7, Math.round(r * (g.text.length > 2 ? 0.85 : g.text.length > 1 ? 1.05 : 1.3)));
+      var node = svgEl("text", {x: String(x), y: String(y + 0.5), "text-anchor": "middle", "dominant-baseline": "central",
+        "font-size": String(size), "font-weight": "700", "font-family": "system-ui, sans-serif", fill: ink || "#000"});
+      node.textContent = g.text;
+      svg.appendChild(node);
+    }
+  }
+};
+
+/* The drawing of glyph kind `kind` (of glyph `name`); an unknown kind is an error. */
+export function glyphDrawing(kind, name) {
+  if (!Object.prototype.hasOwnProperty.call(GLYPH_DRAWINGS, kind)) {
+    throw new Error("atlas: glyph " + JSON.stringify(name) + " has kind " + JSON.stringify(kind) + " with no drawing; known: " +
+      Object.keys(GLYPH_DRAWINGS).join(", "));
+  }
+  return GLYPH_DRAWINGS[kind];
+}
+
+/* The glyph `name` ({kind, text, label}); an unknown name is an error. */
+export function glyph(name) {
+  var glyphs = (symbols && symbols.glyphs) || {};
+  if (!Object.prototype.hasOwnProperty.call(glyphs, name)) {
+    throw new Error("atlas: no glyph " + JSON.stringify(name) + "; known: " + Object.keys(glyphs).join(", "));
+  }
+  return glyphs[name];
+}
+
+/* Draw glyph `name` of a marker of radius r at (x, y) on a canvas context, in `ink`. */
+export function canvasGlyph(ctx, name, x, y, r, ink) {
+  var g = glyph(name);
+  glyphDrawing(g.kind, name).canvas(ctx, g, x, y, r, ink);
 }
 
 function checkShape(name, shape) {
@@ -63,7 +109,9 @@ export function checkPayloadSymbols(data) {
     ((meta.fc || {}).features || []).forEach(function (f) {
       var s = (f.properties || {})._s;
       if (s && s.m) { used[s.m] = true; }
+      if (s && s.g) { glyph(s.g); }
     });
+    (meta.legend || []).forEach(function (e) { if (e.glyph) { glyph(e.glyph); } });
   });
   Object.keys(used).forEach(markerShape);
   Object.keys(symbols.precision || {}).forEach(function (k) { precisionDrawing(symbols.precision[k].symbol); });
@@ -79,6 +127,13 @@ export function swatch(e) {
     stroke: stroke, "stroke-width": String(width)}));
   if (!e.outline && !e.stroke) {  /* the white outline needs an edge to be seen on white */
     svg.insertBefore(svgEl("path", {d: d, fill: "none", stroke: "#999", "stroke-width": "2.2"}), svg.firstChild);
+  }
+  if (e.glyph) {  /* a UK-critical mineral: its glyph, as on the map */
+    svg.setAttribute("width", "20"); svg.setAttribute("height", "18"); svg.setAttribute("viewBox", "0 0 20 18");
+    svg.firstChild.setAttribute("d", svgPath(e.shape || "circle", 10, 9, 8.5));
+    svg.lastChild.setAttribute("d", svgPath(e.shape || "circle", 10, 9, 8.5));
+    var g = glyph(e.glyph);
+    glyphDrawing(g.kind, e.glyph).svg(svg, g, 10, 9, 8.5, "#000");
   }
   return svg;
 }
