@@ -336,17 +336,6 @@ def test_near_summary_is_one_row_per_feature_and_fits_80_columns(tmp_path, monke
     narrow = CliRunner(env={"COLUMNS": "80"})
     args = ["near", "campuses", "mineral_deposits", "--within-km", "300", "--summary", "--limit", "100"]
     args += ["--kinds", "all"]
-        "near",
-        "campuses",
-        "mineral_deposits",
-        "--within-km",
-        "300",
-        "--summary",
-        "--limit",
-        "100",
-        "--kinds",
-        "all",
-    ]
     result = narrow.invoke(app, [*args, "-o", "summary.gpkg"])
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.output.splitlines()) <= 80
