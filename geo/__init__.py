@@ -42,10 +42,10 @@ if TYPE_CHECKING:
     from geo.catalog import layers, load, region_aliases
     from geo.exporter import ExportReport, export, read_exported
     from geo.formats import FORMATS
-    from geo.io import read
     from geo.mapping.builder import build_map as map
     from geo.mapping.builder import save_map
     from geo.mapping.payload import UserLayer
+    from geo.reader import read
 
 
 #: Public name -> (module, attribute), imported on first use.
@@ -55,7 +55,7 @@ _LAZY = {
     "layers": ("geo.catalog", "layers"),
     "load": ("geo.catalog", "load"),
     "region_aliases": ("geo.catalog", "region_aliases"),
-    "read": ("geo.io", "read"),
+    "read": ("geo.reader", "read"),
     "export": ("geo.exporter", "export"),
     "read_exported": ("geo.exporter", "read_exported"),
     "ExportReport": ("geo.exporter", "ExportReport"),

@@ -76,7 +76,7 @@ class Format:
 
     Every field is named (``Format(key="gpkg", ...)``). The capability fields are the only place geo
     says what a format keeps: the export's checks (:mod:`geo.exporter.preflight`), the tables beside
-    the layers (:mod:`geo.exporter.attributes`), the CLI's help, the tests and the readers
+    the layers (:mod:`geo.exporter.extra_tables`), the CLI's help, the tests and the readers
     (:mod:`geo.safety`) read them, never the format's name.
 
     Attributes

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from geo.paths import LAYERS_DIR, MANIFEST, sha256_file
+from geo.paths import LAYERS_DIR, MANIFEST
 
 __all__ = [
     "CURATED_LICENCE",
@@ -16,6 +17,7 @@ __all__ = [
     "manifest_markdown",
     "read_manifest",
     "refresh_curated",
+    "sha256_file",
     "stale_records",
     "write_manifest",
 ]
@@ -56,6 +58,15 @@ _TABLES = {
         "2026-11-25",
     ),
 }
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _rows(path: Path) -> int:

@@ -374,11 +374,11 @@ def test_a_killed_export_keeps_the_old_file_and_its_temporary_goes_next_time(tmp
     assert writer.stdout.readline().strip() == "writing"
     writer.send_signal(signal.SIGKILL)
     writer.communicate(timeout=30)
-    left = geo.paths.temporaries(target)
+    left = geo.outputs.temporaries(target)
     assert left, "the kill left no temporary: the test did not kill mid-write"
     assert list(geo.read_exported(target)) == ["before"]  # the earlier file is intact
     geo.export(sites, target, name="after", overwrite=True)
-    assert geo.paths.temporaries(target) == []  # removed by the next write
+    assert geo.outputs.temporaries(target) == []  # removed by the next write
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sites.gpkg"]
 
 
@@ -388,7 +388,7 @@ def test_sigterm_during_an_export_leaves_no_temporary(tmp_path):
     command = [sys.executable, "-c", script + _SLOW_WRITER, str(target), "60", "x"]
     writer = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert writer.stdout.readline().strip() == "writing"
-    assert geo.paths.temporaries(target)
+    assert geo.outputs.temporaries(target)
     writer.send_signal(signal.SIGTERM)
     assert writer.wait(timeout=30) == 128 + signal.SIGTERM
     writer.stdout.close()

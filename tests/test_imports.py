@@ -88,7 +88,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_graph_reads_deferred_and_type_only_imports():
     assert "geo.catalog" in GRAPH["geo.agreement_table"]
     assert "geo.mapping.builder" in GRAPH["geo"]  # only under TYPE_CHECKING
-    assert "geo.analysis.scale" in GRAPH["geo.io"]  # only inside a function
+    assert "geo.analysis.scale" in GRAPH["geo.reader"]  # only inside a function
 
 
 def test_cycles_are_found():

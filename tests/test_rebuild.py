@@ -9,7 +9,8 @@ import geo
 from geo.data import PACKAGES, rebuild
 from geo.data.packages import fetch
 from geo.errors import DataRebuildError
-from geo.paths import LAYERS_DIR, sha256_file
+from geo.paths import LAYERS_DIR
+from geo.provenance import sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "cache"

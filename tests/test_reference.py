@@ -4,7 +4,8 @@ import pytest
 
 import geo
 from geo.crs import area_ha
-from geo.paths import LAYERS_DIR, sha256_file
+from geo.paths import LAYERS_DIR
+from geo.provenance import sha256_file
 
 
 def test_every_data_file_has_a_current_provenance_record():

@@ -9,7 +9,7 @@ import pandas as pd
 
 from geo.analysis.supply import CAP_PCT, CAVEAT
 from geo.errors import ExportError
-from geo.paths import atomic_path
+from geo.outputs import atomic_path
 
 __all__ = ["TITLE", "concentration_chart", "date_text", "left_out_text", "source_text"]
 

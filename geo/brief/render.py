@@ -219,7 +219,7 @@ def write_brief(
     """
     from geo.errors import ExportError
     from geo.mapping.snapshot import CHROMIUM_ARGS, chromium_path
-    from geo.paths import atomic_path
+    from geo.outputs import atomic_path
 
     target = Path(path).expanduser()
     if target.suffix.lower() not in (".pdf", ".html"):

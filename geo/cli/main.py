@@ -60,7 +60,7 @@ def main(
 
 
 def _terminate(signum: int, _frame: object) -> None:
-    """Leave through the normal exit path, so temporary outputs are removed (see `geo.paths.atomic_path`)."""
+    """Leave through the normal exit path, so temporary outputs are removed (see `geo.outputs.atomic_path`)."""
     raise SystemExit(128 + signum)
 
 

@@ -81,7 +81,7 @@ def parse_layer(text: str) -> tuple[Path, dict[str, str]]:
             "(e.g. my.csv:title=My sites:color=#882255)."
         )
         raise RecipeError(msg)
-    from geo.inputs import check_decimal, check_delimiter, check_encoding
+    from geo.read_checks import check_decimal, check_delimiter, check_encoding
 
     for name, check in (("encoding", check_encoding), ("delimiter", check_delimiter), ("decimal", check_decimal)):
         if name in options:

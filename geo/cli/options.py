@@ -70,15 +70,15 @@ def _parse_crs(value: str) -> object:
 
 
 def _check_encoding(value: str) -> object:
-    from geo.inputs import check_encoding
+    from geo.read_checks import check_encoding
 
     return check_encoding(value)
 
 
 def _inputs() -> Any:
-    import geo.inputs
+    import geo.read_checks
 
-    return geo.inputs
+    return geo.read_checks
 
 
 Crs = Annotated[
@@ -197,7 +197,7 @@ def user_output(path: Path, *, overwrite: bool, suffixes: Sequence[str] = ()) ->
     ExportError
         Wrong suffix, an existing file without ``--overwrite``, or a folder that cannot be written.
     """
-    from geo.paths import check_writable
+    from geo.outputs import check_writable
 
     path = path.expanduser()
     if suffixes and path.suffix.lower() not in suffixes:

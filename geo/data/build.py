@@ -31,8 +31,9 @@ from geo import paths, registry
 from geo.crs import EQUAL_AREA, WGS84, area_ha, reproject
 from geo.data.packages import PACKAGES, Package, fetch
 from geo.errors import DataRebuildError
-from geo.paths import LAYERS_DIR, sha256_file, write_geojson
-from geo.provenance import read_manifest, refresh_curated, write_manifest
+from geo.geojson import write_geojson
+from geo.paths import LAYERS_DIR
+from geo.provenance import read_manifest, refresh_curated, sha256_file, write_manifest
 
 __all__ = ["CA5", "WINDOW", "rebuild"]
 

@@ -16,7 +16,7 @@ from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 
 from geo.errors import DataRebuildError
-from geo.paths import sha256_file
+from geo.provenance import sha256_file
 
 __all__ = ["PACKAGES", "TIMEOUT_S", "Package", "fetch", "sha256_file"]
 

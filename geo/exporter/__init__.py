@@ -26,13 +26,13 @@ import pyogrio.errors
 
 from geo.crs import require_crs
 from geo.errors import ExportError, GeoToolkitError, InputFileError
-from geo.exporter.attributes import TABLE_SUFFIX, write_tables
+from geo.exporter.extra_tables import TABLE_SUFFIX, write_tables
 from geo.exporter.losses import Losses
 from geo.exporter.postgis import check_database, read_postgis, redact, write_postgis
 from geo.exporter.preflight import prepare
 from geo.exporter.split import AREAS_SUFFIX, part_of, split_by_precision, split_layers, split_names
 from geo.formats import FORMATS, Format, is_database_url, resolve
-from geo.paths import TMP_MARK, check_writable, write_error, write_lock
+from geo.outputs import TMP_MARK, check_writable, write_error, write_lock
 from geo.safety import check_source, vector_env
 
 #: pyogrio's errors for data GDAL cannot write; a last resort, after the checks of `prepare`.

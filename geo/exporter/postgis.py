@@ -8,7 +8,7 @@ fields as ``jsonb`` (so QGIS and SQL see arrays, not text). Beside the tables:
 
 - ``layer_styles``: the layers' default QGIS styles, in the table QGIS itself uses, so QGIS draws
   them as the web map does when it opens them (styles you saved yourself stay, no longer the default);
-- ``geo_provenance``: one row per layer (:mod:`geo.exporter.records`).
+- ``geo_provenance``: one row per layer (:mod:`geo.exporter.provenance_table`).
 
 It matches the file formats: an existing table is an error unless ``overwrite=True``, checked before
 any work; everything happens in **one transaction**, and each table is read back and counted before it
@@ -30,12 +30,12 @@ import pandas as pd
 import shapely
 
 from geo.errors import ExportError
-from geo.exporter.attributes import flatten
+from geo.exporter.extra_tables import flatten
+from geo.exporter.json_fields import lists_to_json
 from geo.exporter.losses import Losses
+from geo.exporter.provenance_table import provenance_table
 from geo.exporter.qgis import qml_document
-from geo.exporter.records import provenance_table
 from geo.exporter.split import AREAS_SUFFIX, declared_geometry_type, part_of
-from geo.exporter.tables import lists_to_json
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine

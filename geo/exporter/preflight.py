@@ -27,7 +27,7 @@ import shapely
 
 from geo.errors import ExportError
 from geo.exporter.losses import Losses
-from geo.paths import without_m
+from geo.geojson import without_m
 
 if TYPE_CHECKING:
     from geo.formats import Format

@@ -22,9 +22,9 @@ import pandas as pd
 import pyogrio
 
 from geo.errors import ExportError
+from geo.exporter.json_fields import decode, lists_to_json
 from geo.exporter.losses import Losses
 from geo.exporter.split import declared_geometry_type
-from geo.exporter.tables import decode, lists_to_json
 from geo.formats import FIELDS_SUFFIX, LONG_VALUES_SUFFIX  # beside x.shp: names, long text
 from geo.safety import check_zip, open_vector
 

@@ -19,10 +19,10 @@ import shapely
 from lxml import etree
 
 from geo.crs import WGS84, reproject
+from geo.exporter.json_fields import decode, is_list_column, json_columns, jsonable, lists_to_json
 from geo.exporter.losses import Losses
 from geo.exporter.split import PART_ATTR, declared_geometry_type
-from geo.exporter.tables import decode, is_list_column, json_columns, jsonable, lists_to_json
-from geo.paths import write_geojson
+from geo.geojson import write_geojson
 from geo.safety import check_vector, open_vector
 
 __all__ = [

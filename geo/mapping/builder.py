@@ -41,7 +41,7 @@ from geo.mapping.payload import (
     to_json,
 )
 from geo.mapping.words import current_language, language, page_words
-from geo.paths import atomic_path
+from geo.outputs import atomic_path
 from geo.provenance import read_manifest
 
 __all__ = ["TILES", "AtlasMap", "UserLayer", "build_map", "registered_layer", "save_map", "to_html"]

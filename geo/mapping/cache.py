@@ -20,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from geo.paths import LAYERS_DIR, atomic_path, cache_dir
+from geo.outputs import atomic_path
+from geo.paths import LAYERS_DIR, cache_dir
 
 __all__ = ["cached", "fingerprint"]
 

@@ -25,7 +25,9 @@ from affine import Affine
 from geo.crs import WGS84
 from geo.data.packages import PACKAGES, TIMEOUT_S, fetch
 from geo.errors import MissingDataError
-from geo.paths import atomic_path, cache_dir, sha256_file
+from geo.outputs import atomic_path
+from geo.paths import cache_dir
+from geo.provenance import sha256_file
 
 __all__ = ["DEM_NAME", "dem_path", "fetch_dem", "write_cog"]
 

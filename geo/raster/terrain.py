@@ -11,7 +11,7 @@ from rasterio.windows import Window
 
 from geo.crs import GEOD
 from geo.errors import InputFileError
-from geo.paths import atomic_path
+from geo.outputs import atomic_path
 from geo.raster.io import raster_source
 
 __all__ = ["pixel_sizes_m", "slope_degrees", "slope_raster"]

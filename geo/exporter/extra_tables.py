@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyogrio
 
+from geo.exporter.json_fields import jsonable
 from geo.exporter.losses import Losses
-from geo.exporter.tables import jsonable
 from geo.formats import GPKG_SUFFIX
 
 if TYPE_CHECKING:

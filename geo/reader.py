@@ -2,7 +2,7 @@
 
 Files come from anyone, so ``read`` opens only local files, each only as the format its suffix names,
 with GDAL's network access off (:mod:`geo.safety`), and checks what goes wrong most often, saying how to
-fix it (:mod:`geo.inputs`): a missing file, a refused or unknown format, a zip or KMZ bomb, a Shapefile
+fix it (:mod:`geo.read_checks`): a missing file, a refused or unknown format, a zip or KMZ bomb, a Shapefile
 without its ``.dbf`` or ``.shx`` or without a ``.cpg`` (UTF-8 and Cyrillic text are recognised), no CRS,
 an obsolete GeoJSON ``crs``, swapped or out-of-range coordinates, NaN coordinates, unclosed or collapsed
 rings, an empty or wholly unlocated layer, repeated column names, a text column called ``geometry``,
@@ -36,7 +36,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo.crs import WGS84, check_lonlat, parse_crs, require_crs
 from geo.errors import CRSError, GeoToolkitWarning, InputFileError, LayerSchemaError
-from geo.inputs import (
+from geo.read_checks import (
     DELIMITERS,
     check_all_located,
     check_coordinates,

@@ -2,7 +2,7 @@
 
 Each check either raises one error naming the file, the rows or the field and saying what to do, or
 repairs what can honestly be repaired and warns (:class:`~geo.errors.GeoToolkitWarning`) naming what
-it changed. Nothing is changed silently. :func:`geo.io.read` runs them.
+it changed. Nothing is changed silently. :func:`geo.reader.read` runs them.
 """
 
 from __future__ import annotations

@@ -204,7 +204,7 @@ def test_a_geopackage_with_several_layers_needs_a_layer_name(tmp_path, sites):
 
 def test_geojson_written_by_gdal_is_read_in_one_pass(tmp_path, sites):
     """A 'geometry' member that is an object or null is the shape; only data under that key costs a second pass."""
-    from geo.inputs import geojson_geometry_property
+    from geo.read_checks import geojson_geometry_property
 
     sites[["id", "geometry"]].to_file(tmp_path / "s.geojson", driver="GeoJSON")  # GDAL writes '"geometry": { '
     assert not geojson_geometry_property(tmp_path / "s.geojson")
