@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import require_tool
+from tests.conftest import require_tool
 
 from geo.brief import briefs, build_brief, load_brief
 from geo.errors import RecipeError

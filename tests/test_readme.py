@@ -1,6 +1,6 @@
 """The README as a test: its command line block and its Python block run as written, in order, in a fresh folder.
 
-The sample files the README names (``my_sites.csv``, ``sites.csv``, ``my_points.parquet``) are made first;
+The sample files the README names (``my_sites.csv``, ``sites.csv``, ``my_points.parquet``, ``my_brief.toml``\nfrom its recipe block) are made first;
 ``~`` is a fresh home folder. What cannot run as written on a test machine is listed in ``SUBSTITUTED`` and
 ``ELSEWHERE`` with the reason, and a test checks that each still names a line of the README (so the lists
 cannot go stale). Everything else that fails here fails the suite.
@@ -65,6 +65,8 @@ def _samples(folder: Path) -> None:
         crs="EPSG:4326",
     )
     points.to_parquet(folder / "my_points.parquet")
+    recipe = next(b for b in blocks("toml") if "[[questions]]" in b)  # the brief recipe the README shows
+    (folder / "my_brief.toml").write_text(recipe, encoding="utf-8")
 
 
 def _environment(folder: Path) -> dict[str, str]:
