@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import require_tool
 
 from geo.brief import briefs, build_brief, load_brief
 from geo.errors import RecipeError
+from tests.conftest import require_tool
 
 TODAY = date(2026, 12, 8)
 

@@ -1,9 +1,9 @@
 """The README as a test: its command line block and its Python block run as written, in order, in a fresh folder.
 
-The sample files the README names (``my_sites.csv``, ``sites.csv``, ``my_points.parquet``, ``my_brief.toml``\nfrom its recipe block) are made first;
-``~`` is a fresh home folder. What cannot run as written on a test machine is listed in ``SUBSTITUTED`` and
-``ELSEWHERE`` with the reason, and a test checks that each still names a line of the README (so the lists
-cannot go stale). Everything else that fails here fails the suite.
+The sample files the README names (``my_sites.csv``, ``sites.csv``, ``my_points.parquet``, ``my_brief.toml``
+from its recipe block) are made first; ``~`` is a fresh home folder. What cannot run as written on a test
+machine is listed in ``SUBSTITUTED`` and ``ELSEWHERE`` with the reason, and a test checks that each still
+names a line of the README (so the lists cannot go stale). Everything else that fails here fails the suite.
 """
 
 from __future__ import annotations
