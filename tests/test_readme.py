@@ -1,15 +1,17 @@
 """The README as a test: its command line block and its Python block run as written, in order, in a fresh folder.
 
-The sample files the README names (``my_sites.csv``, ``sites.csv``, ``my_points.parquet``, ``my_brief.toml``
-from its recipe block) are made first; ``~`` is a fresh home folder. What cannot run as written on a test
-machine is listed in ``SUBSTITUTED`` and ``ELSEWHERE`` with the reason, and a test checks that each still
-names a line of the README (so the lists cannot go stale). Everything else that fails here fails the suite.
+The sample files the README names are made first (``my_sites.csv``, ``sites.csv``, ``my_points.parquet``,
+``my_brief.toml`` from its recipe block; ``export.csv`` and ``places.kmz`` from the corpus); ``~`` is a fresh
+home folder. What cannot run as written on a test machine is listed in ``SUBSTITUTED`` and ``ELSEWHERE`` with
+the reason, and a test checks that each still names a line of the README (so the lists cannot go stale).
+Everything else that fails here fails the suite.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +67,9 @@ def _samples(folder: Path) -> None:
         crs="EPSG:4326",
     )
     points.to_parquet(folder / "my_points.parquet")
+    corpus = Path(__file__).parent / "corpus"  # files as Excel and Google Earth write them (tests/corpus/README.md)
+    shutil.copy(corpus / "excel_ru_cp1251.csv", folder / "export.csv")
+    shutil.copy(corpus / "google_earth.kmz", folder / "places.kmz")
     recipe = next(b for b in blocks("toml") if "[[questions]]" in b)  # the brief recipe the README shows
     (folder / "my_brief.toml").write_text(recipe, encoding="utf-8")
 
