@@ -382,3 +382,16 @@ def test_a_command_that_needs_a_missing_extra_says_which_in_one_line(monkeypatch
     for result in (lazy, database):
         assert len(result.output.strip().splitlines()) == 1
         assert "Traceback" not in result.output
+
+
+def test_show_of_a_google_earth_kmz_shows_its_names_not_an_empty_id_column():
+    """KML writes ``Name`` and leaves ``id`` empty: the table shows the names (and the folder), not blanks."""
+    from tests.conftest import ROOT
+
+    result = runner.invoke(app, ["show", str(ROOT / "tests" / "corpus" / "google_earth.kmz")])
+    assert result.exit_code == 0, result.output
+    header = result.output.splitlines()[2]
+    assert "Name" in header
+    assert "layer" in header
+    assert " id " not in header
+    assert "Нарын" in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -25,9 +25,24 @@ from geo.cli.options import (
 )
 from geo.errors import LayerSchemaError
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 __all__ = ["show"]
 
 _SHOW_COLUMNS = ("id", "name", "country", "status", "checked", "confidence", "location_precision", "sources")
+
+
+def _default_columns(gdf: gpd.GeoDataFrame) -> list[str]:
+    """Return the columns a table shows unless told.
+
+    The usual ones that hold a value (``Name`` as KML writes it counts as ``name``), padded with the file's
+    other filled columns to six; an all-empty column is left out.
+    """
+    filled = [c for c in gdf.columns if c != gdf.geometry.name and gdf[c].notna().any()]
+    by_lower = {str(c).lower(): c for c in filled}
+    known = [by_lower[c] for c in _SHOW_COLUMNS if c in by_lower]
+    return known if len(known) > 1 else [*known, *[c for c in filled if c not in known]][:6]
 
 
 def _cell(value: Any) -> str:
@@ -56,11 +71,7 @@ def show(
     """Show a layer as a readable table (e.g. `geo show campuses`, `geo show mineral_deposits --commodity uranium`)."""
     whole = load_any(layer, crs=crs, encoding=encoding, delimiter=delimiter, decimal=decimal, trusted=trusted)
     gdf = selected({layer: whole}, where, commodity).get(layer, whole.iloc[:0])
-    wanted = (
-        columns.split(",")
-        if columns
-        else [c for c in _SHOW_COLUMNS if c in gdf] or [c for c in gdf.columns if c != gdf.geometry.name][:6]
-    )
+    wanted = columns.split(",") if columns else _default_columns(gdf)
     if missing := [c for c in wanted if c not in gdf]:
         msg = f"{layer} has no column(s) {missing}; it has {list(gdf.columns)}."
         raise LayerSchemaError(msg)
